@@ -1,0 +1,371 @@
+//! Config files (TOML): the only place that knows the file format. Unknown keys are rejected,
+//! every value is validated with a message that names the key, and `--set key=value` overrides
+//! are applied to the parsed table before it is checked, so they get the same checks.
+//!
+//! Relative paths in a config are resolved from the folder that holds the config file, so a
+//! config works from any working directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::device::Precision;
+use crate::models::ModelKind;
+use crate::nn::activation::{ActivationKind, DEFAULT_LEAKY_SLOPE};
+use crate::nn::{Activation, InitScheme};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub model: ModelConfig,
+    pub data: DataConfig,
+    #[serde(default)]
+    pub init: InitConfig,
+    pub train: TrainConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// `logistic`, `shallow` or `deep`.
+    pub kind: ModelKind,
+    /// Deep net: every layer size n[0] … n[L] (n[0] = features, n[L] = 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<usize>>,
+    /// Shallow net: hidden units n_h.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<usize>,
+    /// Hidden activation: `tanh` (shallow default), `relu` (deep default), `sigmoid`, `leaky_relu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation: Option<ActivationKind>,
+    /// Leaky ReLU's slope for z < 0 (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaky_slope: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DataConfig {
+    /// The notes' flower, generated in code (no download).
+    Planar {
+        #[serde(default = "default_planar_m")]
+        m: usize,
+        #[serde(default = "default_planar_noise")]
+        noise: f64,
+        #[serde(default = "default_seed")]
+        seed: u32,
+    },
+    /// The course's cat / non-cat HDF5 files.
+    Cat {
+        train: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test: Option<PathBuf>,
+    },
+    /// Any HDF5 file with X (n_x, m) floats and Y (1, m) 0/1 labels.
+    H5 {
+        train: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test: Option<PathBuf>,
+        #[serde(default = "default_x_name")]
+        x: String,
+        #[serde(default = "default_y_name")]
+        y: String,
+    },
+}
+
+fn default_planar_m() -> usize {
+    400
+}
+fn default_planar_noise() -> f64 {
+    0.2
+}
+fn default_seed() -> u32 {
+    1
+}
+fn default_x_name() -> String {
+    "X".into()
+}
+fn default_y_name() -> String {
+    "Y".into()
+}
+fn default_scale() -> f64 {
+    0.01
+}
+
+/// How the initial weights are drawn. `scheme = "h5"` loads them from a file instead.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InitConfig {
+    /// `zeros`, `normal_scaled`, `normal_sqrt_prev`, `he` or `h5`. Default: zeros for logistic
+    /// regression, normal_scaled for the shallow net, normal_sqrt_prev for the deep net.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<InitChoice>,
+    /// Factor of `normal_scaled` (the course's 0.01).
+    #[serde(default = "default_scale")]
+    pub scale: f64,
+    /// Seed of numpy's legacy generator: `seed = 1` draws the course's `np.random.seed(1)` weights.
+    #[serde(default = "default_seed")]
+    pub seed: u32,
+    /// `h5` only: the parameter file (`W1, b1, …` as f64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// `h5` only: the group inside the file (default: the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl Default for InitConfig {
+    fn default() -> Self {
+        InitConfig { scheme: None, scale: default_scale(), seed: default_seed(), path: None, group: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum InitChoice {
+    Zeros,
+    NormalScaled,
+    NormalSqrtPrev,
+    He,
+    H5,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// α in W := W − α·dW.
+    pub learning_rate: f64,
+    /// Full-batch gradient-descent steps.
+    pub iterations: usize,
+    /// Print and record the cost every this many iterations (the notes use 100).
+    #[serde(default = "default_log_every")]
+    pub log_every: usize,
+    /// `f32` (default) or `f64`.
+    #[serde(default)]
+    pub precision: Precision,
+}
+
+fn default_log_every() -> usize {
+    100
+}
+
+/// A config as loaded: the values, where they came from, and the folder paths are relative to.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub source: String,
+    pub base_dir: PathBuf,
+}
+
+impl Config {
+    /// Parse TOML text (`source` names it in errors).
+    pub fn parse(text: &str, source: &str, overrides: &[String]) -> Result<Config> {
+        let config: Config = if overrides.is_empty() {
+            toml::from_str(text).map_err(|e| Error::config(source, toml_message(&e)))?
+        } else {
+            let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::config(source, toml_message(&e)))?;
+            for o in overrides {
+                apply_override(&mut table, o).map_err(|m| Error::config(source, m))?;
+            }
+            Config::deserialize(toml::Value::Table(table)).map_err(|e| {
+                Error::config(source, format!("after --set {}: {}", overrides.join(" --set "), toml_message(&e)))
+            })?
+        };
+        config.validate().map_err(|m| Error::config(source, m))?;
+        Ok(config)
+    }
+
+    /// Read, override and validate a config file.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig> {
+        let source = path.display().to_string();
+        if path.is_dir() {
+            return Err(Error::config(&source, "is a directory; give a .toml config file such as configs/shallow_planar.toml"));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(&source, format!("cannot be read ({e}); the shipped configs are in configs/"))
+        })?;
+        let config = Config::parse(&text, &source, overrides)?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(LoadedConfig { config, source, base_dir })
+    }
+
+    /// Checks that need no data. Each message starts with the key it is about.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let t = &self.train;
+        if !t.learning_rate.is_finite() || t.learning_rate <= 0.0 {
+            return Err(format!("train.learning_rate = {}: must be a finite number > 0 (the notes use 0.005 to 1.2)", t.learning_rate));
+        }
+        if t.iterations == 0 {
+            return Err("train.iterations = 0: must be at least 1".into());
+        }
+        if t.log_every == 0 {
+            return Err("train.log_every = 0: must be at least 1 (the notes log every 100 iterations)".into());
+        }
+        let m = &self.model;
+        match m.kind {
+            ModelKind::Logistic => {
+                if m.layers.is_some() || m.hidden.is_some() || m.activation.is_some() {
+                    return Err("model: logistic regression is a single sigmoid neuron; remove `layers`, `hidden` and `activation` (or use kind = \"deep\")".into());
+                }
+            }
+            ModelKind::Shallow => {
+                if m.layers.is_some() {
+                    return Err("model.layers: the shallow net has one hidden layer; set `hidden = n_h` instead (or use kind = \"deep\")".into());
+                }
+                match m.hidden {
+                    None => return Err("model.hidden: missing; the shallow net needs the number of hidden units, e.g. hidden = 4".into()),
+                    Some(0) => return Err("model.hidden = 0: needs at least 1 hidden unit".into()),
+                    _ => {}
+                }
+            }
+            ModelKind::Deep => {
+                if m.hidden.is_some() {
+                    return Err("model.hidden: the deep net takes `layers = [n0, n1, …, 1]`, not `hidden`".into());
+                }
+                let Some(layers) = &m.layers else {
+                    return Err("model.layers: missing; the deep net needs every layer size, e.g. layers = [12288, 20, 7, 5, 1]".into());
+                };
+                if layers.len() < 2 {
+                    return Err(format!("model.layers = {layers:?}: needs at least an input and an output size, e.g. [12288, 7, 1]"));
+                }
+                if let Some(i) = layers.iter().position(|&n| n == 0) {
+                    return Err(format!("model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"));
+                }
+                if *layers.last().expect("len >= 2") != 1 {
+                    return Err(format!("model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"));
+                }
+            }
+        }
+        if let Some(slope) = m.leaky_slope {
+            if !slope.is_finite() || slope < 0.0 || slope >= 1.0 {
+                return Err(format!("model.leaky_slope = {slope}: must be in [0, 1)"));
+            }
+        }
+        let i = &self.init;
+        match (i.scheme, &i.path) {
+            (Some(InitChoice::H5), None) => return Err("init.path: missing; scheme = \"h5\" needs the parameter file, e.g. path = \"init.h5\"".into()),
+            (Some(InitChoice::H5), Some(_)) => {}
+            (_, Some(_)) => return Err("init.path: only used with scheme = \"h5\"; remove it or set init.scheme = \"h5\"".into()),
+            _ => {}
+        }
+        if !i.scale.is_finite() || i.scale <= 0.0 {
+            return Err(format!("init.scale = {}: must be a finite number > 0", i.scale));
+        }
+        match &self.data {
+            DataConfig::Planar { m, noise, .. } => {
+                if *m < 2 || m % 2 != 0 {
+                    return Err(format!("data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"));
+                }
+                if !noise.is_finite() || *noise < 0.0 {
+                    return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
+                }
+            }
+            DataConfig::Cat { train, .. } | DataConfig::H5 { train, .. } => {
+                if train.as_os_str().is_empty() {
+                    return Err("data.train: empty path; give the training file, e.g. train = \"../datasets/train_catvnoncat.h5\"".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The hidden activation the model uses.
+    pub fn activation(&self) -> Activation {
+        let default = match self.model.kind {
+            ModelKind::Deep => ActivationKind::Relu,
+            _ => ActivationKind::Tanh,
+        };
+        Activation::new(self.model.activation.unwrap_or(default), self.model.leaky_slope.unwrap_or(DEFAULT_LEAKY_SLOPE))
+    }
+
+    /// Layer sizes n[0] … n[L] for data with `n_x` features; an error if they disagree.
+    pub fn layer_sizes(&self, n_x: usize) -> std::result::Result<Vec<usize>, String> {
+        match self.model.kind {
+            ModelKind::Logistic => Ok(vec![n_x, 1]),
+            ModelKind::Shallow => Ok(vec![n_x, self.model.hidden.unwrap_or(4), 1]),
+            ModelKind::Deep => {
+                let layers = self.model.layers.clone().unwrap_or_default();
+                if layers.first() != Some(&n_x) {
+                    return Err(format!(
+                        "model.layers = {layers:?}: the first layer must equal the number of input features, {n_x} for this data"
+                    ));
+                }
+                Ok(layers)
+            }
+        }
+    }
+
+    /// The weight scheme, with the per-model default.
+    pub fn init_scheme(&self) -> Option<InitScheme> {
+        let choice = self.init.scheme.unwrap_or(match self.model.kind {
+            ModelKind::Logistic => InitChoice::Zeros,
+            ModelKind::Shallow => InitChoice::NormalScaled,
+            ModelKind::Deep => InitChoice::NormalSqrtPrev,
+        });
+        match choice {
+            InitChoice::Zeros => Some(InitScheme::Zeros),
+            InitChoice::NormalScaled => Some(InitScheme::NormalScaled),
+            InitChoice::NormalSqrtPrev => Some(InitScheme::NormalSqrtPrev),
+            InitChoice::He => Some(InitScheme::He),
+            InitChoice::H5 => None,
+        }
+    }
+
+    /// The same config with every relative path made absolute (for the run folder's copy).
+    pub fn with_absolute_paths(&self, base_dir: &Path) -> Config {
+        let abs = |p: &PathBuf| absolute(base_dir, p);
+        let mut c = self.clone();
+        match &mut c.data {
+            DataConfig::Cat { train, test } | DataConfig::H5 { train, test, .. } => {
+                *train = abs(train);
+                *test = test.as_ref().map(abs);
+            }
+            DataConfig::Planar { .. } => {}
+        }
+        c.init.path = c.init.path.as_ref().map(abs);
+        c
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# config could not be written: {e}\n"))
+    }
+}
+
+/// `base/p`, unless p is absolute.
+pub fn absolute(base: &Path, p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    std::path::absolute(&joined).unwrap_or(joined)
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    e.to_string().trim_end().replace("TOML parse error at", "at")
+}
+
+/// `a.b.c=value`: the value is read as TOML (number, bool, array, quoted string), or else taken
+/// as a bare string, so `--set model.activation=relu` works without quotes.
+pub fn apply_override(table: &mut toml::Table, assignment: &str) -> std::result::Result<(), String> {
+    let Some((key, raw)) = assignment.split_once('=') else {
+        return Err(format!("--set {assignment}: expected key=value, e.g. --set train.learning_rate=0.05"));
+    };
+    let key = key.trim();
+    let raw = raw.trim();
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("--set {assignment}: `{key}` is not a key; use section.key, e.g. model.hidden"));
+    }
+    let (last, sections) = parts.split_last().expect("non-empty");
+    let mut current = table;
+    for s in sections {
+        let entry = current.entry(s.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = entry
+            .as_table_mut()
+            .ok_or_else(|| format!("--set {assignment}: `{s}` is a value, not a section"))?;
+    }
+    current.insert(last.to_string(), value);
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! HDF5 reading and writing: the generic `X`/`Y` data set and parameter files laid out like the
+//! course's `course_init_params.h5` (one group per model, `W1, b1, W2, …` as f64 in the notes'
+//! shapes). Every failure names the file, the dataset and what was expected.
+
+use std::path::Path;
+
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
+
+use super::Dataset;
+use crate::nn::LayerValues;
+use crate::{Error, Result};
+
+/// Open an HDF5 file for reading, with errors a person can act on.
+pub fn open(path: &Path) -> Result<hdf5::File> {
+    hdf5::silence_errors(true);
+    if !path.exists() {
+        return Err(Error::data(path, "no such file; check the path (relative paths in a config are resolved from the config file's folder)"));
+    }
+    if path.is_dir() {
+        return Err(Error::data(path, "is a directory, expected an HDF5 file"));
+    }
+    hdf5::File::open(path).map_err(|e| {
+        Error::data(path, format!("cannot be opened as HDF5 ({e}); is it an HDF5 file, and complete (not truncated)?"))
+    })
+}
+
+/// A dataset that must exist in `group`.
+pub fn dataset(group: &hdf5::Group, path: &Path, name: &str) -> Result<hdf5::Dataset> {
+    group.dataset(name).map_err(|_| {
+        let mut present = group.member_names().unwrap_or_default();
+        present.sort();
+        Error::data(path, format!("has no dataset `{name}` (found: {})", list_or_none(&present)))
+    })
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() { "nothing".into() } else { names.join(", ") }
+}
+
+fn descriptor(ds: &hdf5::Dataset, path: &Path, name: &str) -> Result<TypeDescriptor> {
+    ds.dtype()
+        .and_then(|t| t.to_descriptor())
+        .map_err(|e| Error::data(path, format!("dataset `{name}` has an unreadable type: {e}")))
+}
+
+fn type_name(d: &TypeDescriptor) -> String {
+    match d {
+        TypeDescriptor::Integer(s) => format!("int{}", int_bits(*s)),
+        TypeDescriptor::Unsigned(s) => format!("uint{}", int_bits(*s)),
+        TypeDescriptor::Float(FloatSize::U4) => "float32".into(),
+        TypeDescriptor::Float(FloatSize::U8) => "float64".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn int_bits(s: IntSize) -> usize {
+    s as usize * 8
+}
+
+/// The element kinds a dataset may be required to have.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Elements {
+    /// Floating point features (the generic `X`, parameters).
+    Float,
+    /// Integer class labels.
+    Integer,
+    /// Unsigned bytes (the course's image pixels).
+    Bytes,
+}
+
+/// Read a numeric dataset as f64, checking its element type and rank. Returns values (row-major)
+/// and the shape.
+pub fn read_f64(ds: &hdf5::Dataset, path: &Path, name: &str, want: Elements, ranks: &[usize]) -> Result<(Vec<f64>, Vec<usize>)> {
+    let d = descriptor(ds, path, name)?;
+    let ok = match want {
+        Elements::Float => matches!(d, TypeDescriptor::Float(_)),
+        Elements::Integer => matches!(d, TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Boolean),
+        Elements::Bytes => matches!(d, TypeDescriptor::Unsigned(IntSize::U1)),
+    };
+    if !ok {
+        let wanted = match want {
+            Elements::Float => "floating-point values (float32 or float64)",
+            Elements::Integer => "integer labels (0 or 1)",
+            Elements::Bytes => "uint8 pixel values",
+        };
+        return Err(Error::data(path, format!("dataset `{name}` holds {}, expected {wanted}", type_name(&d))));
+    }
+    let shape = ds.shape();
+    if !ranks.contains(&shape.len()) {
+        let ranks: Vec<String> = ranks.iter().map(|r| r.to_string()).collect();
+        return Err(Error::data(path, format!("dataset `{name}` has shape {shape:?} (rank {}), expected rank {}", shape.len(), ranks.join(" or "))));
+    }
+    let values = ds
+        .read_raw::<f64>()
+        .map_err(|e| Error::data(path, format!("dataset `{name}` cannot be read ({e}); the file may be truncated or corrupt")))?;
+    Ok((values, shape))
+}
+
+/// Check 0/1 labels and return them as f64.
+pub fn check_labels(values: Vec<f64>, path: &Path, name: &str) -> Result<Vec<f64>> {
+    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0) {
+        return Err(Error::data(path, format!("dataset `{name}` has label {v} at index {i}; labels must be 0 or 1 (binary classification)")));
+    }
+    Ok(values)
+}
+
+/// A generic data set: `x_name` (n_x, m) of floats and `y_name` (1, m) or (m,) of 0/1 integers.
+pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
+    let file = open(path)?;
+    let (x, xs) = read_f64(&dataset(&file, path, x_name)?, path, x_name, Elements::Float, &[2])?;
+    let (y, ys) = read_f64(&dataset(&file, path, y_name)?, path, y_name, Elements::Integer, &[1, 2])?;
+    let (n_x, m) = (xs[0], xs[1]);
+    let m_y = *ys.last().unwrap_or(&0);
+    if ys.len() == 2 && ys[0] != 1 {
+        return Err(Error::data(path, format!("dataset `{y_name}` has shape {ys:?}, expected (1, m): one row of labels")));
+    }
+    if m_y != m {
+        return Err(Error::data(path, format!("`{x_name}` has {m} examples (columns) but `{y_name}` has {m_y} labels; they must match (X is (n_x, m), Y is (1, m))")));
+    }
+    if m == 0 || n_x == 0 {
+        return Err(Error::data(path, format!("`{x_name}` has shape ({n_x}, {m}): the data set is empty")));
+    }
+    let y = check_labels(y, path, y_name)?;
+    Ok(Dataset { n_x, m, x, y })
+}
+
+/// Write a generic `X`/`Y` data set (used by tests and by `export`).
+pub fn write_xy(path: &Path, data: &Dataset) -> Result<()> {
+    let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
+    let file = hdf5::File::create(path).map_err(io)?;
+    let x = file.new_dataset::<f64>().shape([data.n_x, data.m]).create("X").map_err(io)?;
+    x.write_raw(&data.x[..]).map_err(io)?;
+    let labels: Vec<u8> = data.y.iter().map(|&v| v as u8).collect();
+    let y = file.new_dataset::<u8>().shape([1, data.m]).create("Y").map_err(io)?;
+    y.write_raw(&labels[..]).map_err(io)?;
+    Ok(())
+}
+
+/// Read `W1, b1, …, WL, bL` from `group` of a parameter file, checking every shape against the
+/// model's layer sizes `sizes = [n0, n1, …, nL]`.
+pub fn read_params(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<LayerValues>> {
+    let file = open(path)?;
+    let g = if group.is_empty() || group == "/" {
+        file.as_group().map_err(|e| Error::data(path, format!("cannot read the root group: {e}")))?
+    } else {
+        file.group(group).map_err(|_| {
+            let mut names = file.member_names().unwrap_or_default();
+            names.sort();
+            Error::data(path, format!("has no group `{group}` (found: {}); set init.group to one of them", list_or_none(&names)))
+        })?
+    };
+    let mut layers = Vec::new();
+    for l in 1..sizes.len() {
+        let (n_out, n_in) = (sizes[l], sizes[l - 1]);
+        let read = |name: String, want: [usize; 2]| -> Result<Vec<f64>> {
+            let ds = g.dataset(&name).map_err(|_| {
+                Error::data(path, format!("group `{group}` has no dataset `{name}`; a model with layers {sizes:?} needs W1..W{n} and b1..b{n}", n = sizes.len() - 1))
+            })?;
+            let (v, shape) = read_f64(&ds, path, &name, Elements::Float, &[1, 2])?;
+            let shape2 = if shape.len() == 1 { vec![shape[0], 1] } else { shape.clone() };
+            if shape2 != want {
+                return Err(Error::data(path, format!("`{group}/{name}` has shape {shape:?}, but layers {sizes:?} need ({}, {})", want[0], want[1])));
+            }
+            Ok(v)
+        };
+        let w = read(format!("W{l}"), [n_out, n_in])?;
+        let b = read(format!("b{l}"), [n_out, 1])?;
+        layers.push(LayerValues { n_out, n_in, w, b });
+    }
+    Ok(layers)
+}
+
+/// Write `W1, b1, …` (f64, notes' shapes) into `group` of a new file at `path`.
+pub fn write_params(path: &Path, group: &str, layers: &[LayerValues]) -> Result<()> {
+    let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
+    let file = hdf5::File::create(path).map_err(io)?;
+    let g = if group.is_empty() || group == "/" { file.as_group().map_err(io)? } else { file.create_group(group).map_err(io)? };
+    for (i, layer) in layers.iter().enumerate() {
+        let l = i + 1;
+        let w = g.new_dataset::<f64>().shape([layer.n_out, layer.n_in]).create(format!("W{l}").as_str()).map_err(io)?;
+        w.write_raw(&layer.w[..]).map_err(io)?;
+        let b = g.new_dataset::<f64>().shape([layer.n_out, 1]).create(format!("b{l}").as_str()).map_err(io)?;
+        b.write_raw(&layer.b[..]).map_err(io)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! The one place that turns the enabled cargo feature into a Burn device, and the one place that
+//! maps the config's precision to a tensor dtype.
+//!
+//! `Device::default()` would prefer flex or wgpu over ndarray when several backends are compiled
+//! in, so the choice is made explicitly here, most specific feature first.
+
+use burn::tensor::{DType, Device};
+use serde::{Deserialize, Serialize};
+
+/// Name of the backend this binary was built for (also written to `metrics.json`).
+pub const BACKEND: &str = if cfg!(feature = "cuda") {
+    "cuda"
+} else if cfg!(feature = "wgpu") {
+    "wgpu"
+} else if cfg!(feature = "flex") {
+    "flex"
+} else if cfg!(feature = "ndarray") {
+    "ndarray"
+} else {
+    "none"
+};
+
+#[cfg(not(any(feature = "ndarray", feature = "flex", feature = "wgpu", feature = "cuda")))]
+compile_error!("simplenn needs one backend feature: ndarray (default), flex, wgpu or cuda");
+
+/// `simplenn --version`: the crate version and the backend it was built with.
+pub const VERSION: &str = if cfg!(feature = "cuda") {
+    concat!(env!("CARGO_PKG_VERSION"), " (backend: cuda)")
+} else if cfg!(feature = "wgpu") {
+    concat!(env!("CARGO_PKG_VERSION"), " (backend: wgpu)")
+} else if cfg!(feature = "flex") {
+    concat!(env!("CARGO_PKG_VERSION"), " (backend: flex)")
+} else {
+    concat!(env!("CARGO_PKG_VERSION"), " (backend: ndarray)")
+};
+
+/// Whether the compiled backend computes in f64 (wgpu does not, for example).
+pub fn supports_f64() -> bool {
+    device().supports_dtype(DType::F64)
+}
+
+/// The plain (non-autodiff) device of the compiled backend.
+pub fn device() -> Device {
+    #[cfg(feature = "cuda")]
+    return Device::cuda(0);
+    #[cfg(all(feature = "wgpu", not(feature = "cuda")))]
+    return Device::wgpu(Default::default());
+    #[cfg(all(feature = "flex", not(any(feature = "cuda", feature = "wgpu"))))]
+    return Device::flex();
+    // Burn 0.22 marks ndarray deprecated in favour of flex; it is still our default backend.
+    #[cfg(all(feature = "ndarray", not(any(feature = "cuda", feature = "wgpu", feature = "flex"))))]
+    #[allow(deprecated)]
+    return Device::ndarray();
+}
+
+/// The autodiff device every model is trained on.
+pub fn autodiff_device() -> Device {
+    device().autodiff()
+}
+
+/// Floating-point precision of a run. The dtype is set per tensor (not per device), so f64
+/// gradient checks and f32 training can share one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+impl Precision {
+    pub fn dtype(self) -> DType {
+        match self {
+            Precision::F32 => DType::F32,
+            Precision::F64 => DType::F64,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "f64" => Ok(Precision::F64),
+            other => Err(format!("unknown precision `{other}`: use f32 or f64")),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The one error type of simplenn. Every message names the problem *and* the fix, because the
+//! people reading it are learning; the binary prints the whole chain and picks the exit code.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A config file (or a `--set` override) that cannot be used as written.
+    #[error("config {path}: {message}")]
+    Config { path: String, message: String },
+
+    /// A data or parameter file that is missing, unreadable or not laid out as expected.
+    #[error("data file {path}: {message}")]
+    Data { path: PathBuf, message: String },
+
+    /// An image given to `predict` that cannot be used.
+    #[error("image {path}: {message}")]
+    Image { path: PathBuf, message: String },
+
+    /// Command-line arguments that are well-formed for clap but wrong for simplenn.
+    #[error("{0}")]
+    Usage(String),
+
+    /// Training produced a NaN or infinite cost.
+    #[error(
+        "training diverged: the cost became {cost} at iteration {iteration}; \
+         try a smaller learning rate (now {learning_rate})"
+    )]
+    Diverged { iteration: usize, cost: f64, learning_rate: f64 },
+
+    /// A gradient check that ran and found disagreeing gradients.
+    #[error("gradient check failed: {0}")]
+    CheckFailed(String),
+
+    /// Reading or writing a file of our own (run folders, reports).
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A tensor operation failed inside Burn (device, dtype, readback).
+    #[error("tensor backend: {0}")]
+    Backend(String),
+}
+
+impl Error {
+    pub fn config(path: impl std::fmt::Display, message: impl Into<String>) -> Self {
+        Error::Config { path: path.to_string(), message: message.into() }
+    }
+
+    pub fn data(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Data { path: path.into(), message: message.into() }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+
+    /// Exit status of the command line: 1 when a check ran and failed (or training diverged),
+    /// 2 for anything the user has to fix in their input.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::CheckFailed(_) | Error::Diverged { .. } | Error::Backend(_) => 1,
+            _ => 2,
+        }
+    }
+}

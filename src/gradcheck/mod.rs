@@ -1,0 +1,204 @@
+//! The gradient checker: every gradient computed three ways and compared parameter by parameter.
+//!
+//! 1. **autodiff** — Burn's backward pass through the model's forward and the cost;
+//! 2. **handwritten** — the notes' dZ / dW / db / dA formulas ([`handwritten`]), on plain tensors
+//!    of the same backend;
+//! 3. **numerical** — central finite differences of the cost in f64 ([`numeric`]).
+
+pub mod compare;
+pub mod handwritten;
+pub mod numeric;
+
+pub use compare::{Report, Row, Tolerances};
+pub use handwritten::{BackwardFormulas, NotesFormulas};
+
+use crate::config::LoadedConfig;
+use crate::data::Dataset;
+use crate::device::{self, Precision};
+use crate::models::{Model, ModelKind};
+use crate::nn::{Activation, LayerValues};
+use crate::tensor_util::to_vec_f64;
+use crate::train::cost_from_logits;
+use crate::Result;
+
+/// A parameter's gradient on the host, in the notes' shape and row-major order, or why the
+/// handwritten pass could not produce it.
+struct HostGrad {
+    values: std::result::Result<Vec<f64>, String>,
+}
+
+/// The notes' parameter names: `w, b` for the single neuron, `W1, b1, W2, …` otherwise.
+fn param_name(kind: ModelKind, layer: usize, is_bias: bool) -> String {
+    match (kind, is_bias) {
+        (ModelKind::Logistic, false) => "w".into(),
+        (ModelKind::Logistic, true) => "b".into(),
+        (_, false) => format!("W{}", layer + 1),
+        (_, true) => format!("b{}", layer + 1),
+    }
+}
+
+/// The notes' shape of a parameter (w is a column (n_x, 1) for logistic regression).
+fn param_shape(kind: ModelKind, layer: &LayerValues, is_bias: bool) -> (usize, usize) {
+    match (kind, is_bias) {
+        (_, true) => (layer.n_out, 1),
+        (ModelKind::Logistic, false) => (layer.n_in, 1),
+        (_, false) => (layer.n_out, layer.n_in),
+    }
+}
+
+/// Gradients by autodiff, [W1, b1, W2, b2, …], in `precision`.
+fn autodiff_grads(kind: ModelKind, g: Activation, layers: &[LayerValues], data: &Dataset, precision: Precision) -> Result<Vec<HostGrad>> {
+    let ad = device::autodiff_device();
+    let dtype = precision.dtype();
+    let model = Model::from_layers(kind, layers, g, dtype, &ad);
+    let cost = cost_from_logits(model.forward(data.x_tensor(dtype, &ad)), data.y_tensor(dtype, &ad));
+    let grads = cost.backward();
+    let mut out = Vec::new();
+    for layer in model.layers() {
+        for p in [layer.w.val(), layer.b.val()] {
+            // A parameter outside the graph has gradient 0.
+            let values = match p.grad(&grads) {
+                Some(t) => to_vec_f64(t)?,
+                None => vec![0.0; p.dims().iter().product()],
+            };
+            out.push(HostGrad { values: Ok(values) });
+        }
+    }
+    Ok(out)
+}
+
+/// Gradients by the handwritten formulas, [W1, b1, …] (w as the notes' column), in `precision`.
+fn handwritten_grads(
+    kind: ModelKind,
+    g: Activation,
+    layers: &[LayerValues],
+    data: &Dataset,
+    precision: Precision,
+    formulas: &dyn BackwardFormulas,
+) -> Result<Vec<HostGrad>> {
+    let plain = device::device();
+    let dtype = precision.dtype();
+    let model = Model::from_layers(kind, layers, g, dtype, &plain);
+    let (x, y) = (data.x_tensor(dtype, &plain), data.y_tensor(dtype, &plain));
+    let per_layer: Vec<handwritten::LayerGrads> = match &model {
+        Model::Logistic(m) => vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)],
+        _ => handwritten::backward(&model.layers(), &g, x, y, formulas),
+    };
+    let mut out = Vec::new();
+    for grads in per_layer {
+        match grads {
+            Ok((dw, db)) => {
+                out.push(HostGrad { values: Ok(to_vec_f64(dw)?) });
+                out.push(HostGrad { values: Ok(to_vec_f64(db)?) });
+            }
+            Err(e) => {
+                out.push(HostGrad { values: Err(e.clone()) });
+                out.push(HostGrad { values: Err(e) });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Run the three-way comparison for a model given by its layers.
+#[allow(clippy::too_many_arguments)]
+pub fn check(
+    kind: ModelKind,
+    g: Activation,
+    layers: &[LayerValues],
+    data: &Dataset,
+    precision: Precision,
+    formulas: &dyn BackwardFormulas,
+    seed: u32,
+    title: String,
+) -> Result<Report> {
+    let tolerances = Tolerances::for_precision(precision);
+    let mut notes = Vec::new();
+    let auto = autodiff_grads(kind, g, layers, data, precision)?;
+    let hand = handwritten_grads(kind, g, layers, data, precision, formulas)?;
+
+    let f64_ok = device::supports_f64();
+    let numeric = if f64_ok {
+        let auto64 = if precision == Precision::F64 { None } else { Some(autodiff_grads(kind, g, layers, data, Precision::F64)?) };
+        let num = numeric::numeric_grads(kind, g, layers, &data.x, &data.y, data.n_x, &device::device(), seed)?;
+        Some((auto64, num))
+    } else {
+        notes.push(format!(
+            "the {} backend has no f64; the numerical check (which needs f64) was not run — run it on ndarray or flex",
+            device::BACKEND
+        ));
+        None
+    };
+
+    let mut rows = Vec::new();
+    for (i, layer) in layers.iter().enumerate() {
+        for (k, is_bias) in [false, true].into_iter().enumerate() {
+            let idx = 2 * i + k;
+            let a = auto[idx].values.as_ref().map_err(|e| crate::Error::Backend(e.clone()))?;
+            let shape = param_shape(kind, layer, is_bias);
+            let (hand_max_abs, hand_relative) = match &hand[idx].values {
+                Ok(h) if h.len() == a.len() => (compare::max_abs_diff(a, h), compare::relative_error(a, h)),
+                Ok(h) => {
+                    notes.push(format!("{}: the handwritten gradient has {} entries, autodiff's {}", param_name(kind, i, is_bias), h.len(), a.len()));
+                    (f64::INFINITY, f64::INFINITY)
+                }
+                Err(e) => {
+                    if !is_bias {
+                        notes.push(format!("layer {}: the handwritten pass failed: {e}", i + 1));
+                    }
+                    (f64::INFINITY, f64::INFINITY)
+                }
+            };
+            let numeric_row = numeric.as_ref().map(|(auto64, num)| {
+                let reference = match auto64.as_ref().map(|v| v[idx].values.as_ref()) {
+                    Some(Ok(v)) => v,
+                    _ => a,
+                };
+                let (_, grad) = &num[idx];
+                let at: Vec<f64> = grad.values.iter().map(|&(j, _)| reference[j]).collect();
+                let est: Vec<f64> = grad.values.iter().map(|&(_, v)| v).collect();
+                compare::NumericRow {
+                    max_abs: compare::max_abs_diff(&at, &est),
+                    relative: compare::relative_error(&at, &est),
+                    checked: est.len(),
+                    skipped_at_kinks: grad.skipped_at_kinks,
+                    sampled: reference.len() > numeric::FULL_CHECK_LIMIT,
+                }
+            });
+            let passed = hand_relative <= tolerances.handwritten
+                && numeric_row.as_ref().is_none_or(|n| n.relative <= tolerances.numerical);
+            rows.push(Row { name: param_name(kind, i, is_bias), shape, hand_max_abs, hand_relative, numeric: numeric_row, passed });
+        }
+    }
+    let skipped: usize = rows.iter().filter_map(|r| r.numeric.as_ref()).map(|n| n.skipped_at_kinks).sum();
+    if skipped > 0 {
+        notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: their ±ε step crossed a ReLU kink (−Nk in the coords column)"));
+    }
+    Ok(Report { title, precision, tolerances, rows, notes })
+}
+
+/// `simplenn gradcheck CONFIG`: the config's model and data, at the initial parameters or after
+/// `steps` iterations of training.
+pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -> Result<Report> {
+    let c = &loaded.config;
+    let data = crate::data::load(&c.data, &loaded.base_dir)?;
+    let mut layers = crate::run::initial_layers(loaded, data.train.n_x)?;
+    if steps > 0 {
+        let mut short = loaded.clone();
+        short.config.train.iterations = steps;
+        short.config.train.log_every = steps;
+        let result = crate::run::run_from(&short, data.clone(), &layers, 0.0, &mut crate::run::Silent)?;
+        layers = result.model.layer_values()?;
+    }
+    let title = format!(
+        "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
+        c.model.kind.name(),
+        c.layer_sizes(data.train.n_x).unwrap_or_default(),
+        c.activation().kind.name(),
+        data.train.m,
+        if steps == 0 { "initial parameters".to_string() } else { format!("after {steps} training steps") },
+        precision.name(),
+        device::BACKEND
+    );
+    check(c.model.kind, c.activation(), &layers, &data.train, precision, &NotesFormulas, c.init.seed, title)
+}

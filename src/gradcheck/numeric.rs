@@ -1,0 +1,139 @@
+//! The third witness: central finite differences of the cost, always in f64.
+//!
+//! ∂J/∂θᵢ ≈ (J(θ + ε·eᵢ) − J(θ − ε·eᵢ)) / 2ε with ε = 1e-6: small enough that the O(ε²)
+//! truncation error is ~1e-12, large enough that f64 cancellation error (~1e-16·J/ε ≈ 1e-10) stays
+//! far below the 2e-7 tolerance.
+//!
+//! ReLU and Leaky ReLU have a kink at z = 0 where the derivative jumps. A central difference
+//! that straddles a kink measures neither side's derivative, so a coordinate whose ± perturbation
+//! flips the sign of any hidden pre-activation Z[l] is *skipped* (counted in the report) and, for
+//! sampled layers, replaced by another draw. Autodiff and the handwritten pass are never skipped.
+
+use burn::tensor::{DType, Device, Tensor};
+
+use super::handwritten::forward_cache;
+use crate::models::{Model, ModelKind};
+use crate::nn::{Activation, ActivationKind, LayerValues};
+use crate::rng::NumpyRng;
+use crate::tensor_util::{scalar_f64, to_vec_f64};
+use crate::train::cost_from_logits;
+use crate::Result;
+
+pub const EPSILON: f64 = 1e-6;
+/// Parameters with at most this many entries are checked at every coordinate.
+pub const FULL_CHECK_LIMIT: usize = 5000;
+/// Coordinates sampled (seeded) from a larger parameter.
+pub const SAMPLES: usize = 200;
+
+/// Which parameter: layer index (0-based) and W or b.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamRef {
+    pub layer: usize,
+    pub is_bias: bool,
+}
+
+/// The finite-difference gradient at some coordinates of one parameter.
+pub struct NumericGrad {
+    /// (flat index in the row-major parameter, estimate)
+    pub values: Vec<(usize, f64)>,
+    /// Coordinates skipped because the perturbation crossed a ReLU kink.
+    pub skipped_at_kinks: usize,
+}
+
+/// Evaluates J and the sign pattern of hidden pre-activations for given host parameters, in f64.
+struct Evaluator<'a> {
+    kind: ModelKind,
+    activation: Activation,
+    x: Tensor<2>,
+    y: Tensor<2>,
+    device: &'a Device,
+}
+
+impl Evaluator<'_> {
+    fn cost_and_signs(&self, layers: &[LayerValues]) -> Result<(f64, Vec<bool>)> {
+        let model = Model::from_layers(self.kind, layers, self.activation, DType::F64, self.device);
+        let dense = model.layers();
+        let cache = forward_cache(&dense, &self.activation, self.x.clone());
+        let big_l = dense.len();
+        let cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
+        let has_kink = matches!(self.activation.kind, ActivationKind::Relu | ActivationKind::LeakyRelu);
+        let mut signs = Vec::new();
+        if has_kink && self.kind != ModelKind::Logistic {
+            for z in &cache.z[..big_l - 1] {
+                signs.extend(to_vec_f64(z.clone())?.into_iter().map(|v| v > 0.0));
+            }
+        }
+        Ok((cost, signs))
+    }
+}
+
+/// Finite-difference gradients of every parameter of `layers` (W1, b1, W2, …), on f64 copies
+/// of X and Y. `seed` picks the sampled coordinates of large parameters.
+#[allow(clippy::too_many_arguments)]
+pub fn numeric_grads(
+    kind: ModelKind,
+    activation: Activation,
+    layers: &[LayerValues],
+    x: &[f64],
+    y: &[f64],
+    n_x: usize,
+    device: &Device,
+    seed: u32,
+) -> Result<Vec<(ParamRef, NumericGrad)>> {
+    let m = y.len();
+    let eval = Evaluator {
+        kind,
+        activation,
+        x: crate::tensor_util::matrix(x.to_vec(), n_x, m, DType::F64, device),
+        y: crate::tensor_util::matrix(y.to_vec(), 1, m, DType::F64, device),
+        device,
+    };
+    let (_, base_signs) = eval.cost_and_signs(layers)?;
+    let mut rng = NumpyRng::new(seed);
+    let mut out = Vec::new();
+    for (l, layer) in layers.iter().enumerate() {
+        for is_bias in [false, true] {
+            let len = if is_bias { layer.b.len() } else { layer.w.len() };
+            let sampled = len > FULL_CHECK_LIMIT;
+            let mut candidates: Vec<usize> = if sampled { Vec::new() } else { (0..len).collect() };
+            let mut values = Vec::new();
+            let mut skipped = 0;
+            let mut next = 0;
+            // For sampled parameters keep drawing until SAMPLES usable coordinates (bounded).
+            while values.len() < if sampled { SAMPLES } else { len - skipped } {
+                let index = if sampled {
+                    if next >= 20 * SAMPLES {
+                        break;
+                    }
+                    next += 1;
+                    let i = (rng.uniform() * len as f64) as usize;
+                    if values.iter().any(|&(j, _)| j == i) || candidates.contains(&i) {
+                        continue;
+                    }
+                    candidates.push(i);
+                    i
+                } else {
+                    match candidates.get(values.len() + skipped) {
+                        Some(&i) => i,
+                        None => break,
+                    }
+                };
+                let perturbed = |delta: f64| {
+                    let mut p = layers.to_vec();
+                    let target = if is_bias { &mut p[l].b } else { &mut p[l].w };
+                    target[index] += delta;
+                    p
+                };
+                let (plus, plus_signs) = eval.cost_and_signs(&perturbed(EPSILON))?;
+                let (minus, minus_signs) = eval.cost_and_signs(&perturbed(-EPSILON))?;
+                if plus_signs != base_signs || minus_signs != base_signs {
+                    skipped += 1;
+                    continue;
+                }
+                values.push((index, (plus - minus) / (2.0 * EPSILON)));
+            }
+            out.push((ParamRef { layer: l, is_bias }, NumericGrad { values, skipped_at_kinks: skipped }));
+        }
+    }
+    Ok(out)
+}

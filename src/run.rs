@@ -1,0 +1,146 @@
+//! One training run from a config: data → initial model → gradient descent → metrics.
+//! Used by the command line and by the tests, so both exercise the same path.
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::tensor::Device;
+use serde::Serialize;
+
+use crate::config::{LoadedConfig, absolute};
+use crate::data::{self, DataSplit};
+use crate::device::{self, BACKEND};
+use crate::models::Model;
+use crate::nn::init::{draw_layers, symmetric_hidden_layers};
+use crate::nn::LayerValues;
+pub use crate::train::{Observer, Silent};
+use crate::train::{self, Schedule, TrainOutcome};
+use crate::{Error, Result};
+
+/// The initial parameters a config asks for, checked against the data's feature count.
+pub fn initial_layers(loaded: &LoadedConfig, n_x: usize) -> Result<Vec<LayerValues>> {
+    let c = &loaded.config;
+    let sizes = c.layer_sizes(n_x).map_err(|m| Error::config(&loaded.source, m))?;
+    match c.init_scheme() {
+        Some(scheme) => Ok(draw_layers(&sizes, scheme, c.init.scale, c.init.seed)),
+        None => {
+            let path = absolute(&loaded.base_dir, c.init.path.as_deref().unwrap_or(std::path::Path::new("")));
+            crate::data::h5::read_params(&path, c.init.group.as_deref().unwrap_or(""), &sizes)
+        }
+    }
+}
+
+/// Warnings a user should see before training (symmetric hidden layers).
+pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
+    symmetric_hidden_layers(layers)
+        .into_iter()
+        .map(|l| {
+            format!(
+                "warning: every unit of hidden layer {} starts with the same weights; gradient descent \
+                 keeps them identical forever (the notes' symmetry problem). Use a random init scheme \
+                 such as normal_scaled or normal_sqrt_prev.",
+                l + 1
+            )
+        })
+        .collect()
+}
+
+/// Build the model of a config on `device`.
+pub fn build_model(loaded: &LoadedConfig, layers: &[LayerValues], device: &Device) -> Model {
+    let c = &loaded.config;
+    Model::from_layers(c.model.kind, layers, c.activation(), c.train.precision.dtype(), device)
+}
+
+/// The numbers a run reports (written as `metrics.json`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Metrics {
+    pub model: String,
+    pub layers: Vec<usize>,
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    pub final_cost: f64,
+    pub costs: Vec<(usize, f64)>,
+    pub iterations: usize,
+    pub learning_rate: f64,
+    pub backend: String,
+    pub precision: String,
+    pub seed: u32,
+    /// Wall time of the gradient-descent loop alone.
+    pub seconds: f64,
+    /// Wall time of reading or generating the data.
+    pub data_seconds: f64,
+    /// `null`, or why training stopped early.
+    pub failure: Option<String>,
+}
+
+/// A finished run: the trained model (plain device) and its metrics.
+pub struct RunResult {
+    pub model: Model,
+    pub metrics: Metrics,
+    pub data: DataSplit,
+}
+
+/// Train what `loaded` describes, from the data to the metrics.
+pub fn run(loaded: &LoadedConfig, observer: &mut dyn Observer) -> Result<RunResult> {
+    let c = &loaded.config;
+    let started = Instant::now();
+    let data = data::load(&c.data, &loaded.base_dir)?;
+    let data_seconds = started.elapsed().as_secs_f64();
+    let layers = initial_layers(loaded, data.train.n_x)?;
+    run_from(loaded, data, &layers, data_seconds, observer)
+}
+
+/// Train from given initial layers (tests use this to start from the course's weights).
+pub fn run_from(
+    loaded: &LoadedConfig,
+    data: DataSplit,
+    layers: &[LayerValues],
+    data_seconds: f64,
+    observer: &mut dyn Observer,
+) -> Result<RunResult> {
+    let c = &loaded.config;
+    let dtype = c.train.precision.dtype();
+    let ad = device::autodiff_device();
+    let model = build_model(loaded, layers, &ad);
+    let sizes = model.sizes();
+    let x = data.train.x_tensor(dtype, &ad);
+    let y = data.train.y_tensor(dtype, &ad);
+    let schedule = Schedule { learning_rate: c.train.learning_rate, iterations: c.train.iterations, log_every: c.train.log_every };
+
+    observer.started(schedule.iterations);
+    let clock = Instant::now();
+    let outcome = train::train(model, x, y, schedule, observer)?;
+    let seconds = clock.elapsed().as_secs_f64();
+    observer.finished();
+
+    let TrainOutcome { model, costs, iterations_done, diverged } = outcome;
+    let model = model.valid();
+    let plain = device::device();
+    let train_x = data.train.x_tensor(dtype, &plain);
+    let train_probs = train::probabilities(&model, train_x.clone())?;
+    let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(model.forward(train_x), data.train.y_tensor(dtype, &plain)))?;
+    let test_accuracy = match &data.test {
+        Some(test) => Some(train::accuracy(&train::probabilities(&model, test.x_tensor(dtype, &plain))?, &test.y)),
+        None => None,
+    };
+    let failure = diverged.map(|(i, cost)| {
+        format!("diverged: cost {cost} at iteration {i}; the saved parameters are those of iteration {} (the last finite cost); try a smaller learning rate than {}", i.saturating_sub(1), c.train.learning_rate)
+    });
+    let metrics = Metrics {
+        model: c.model.kind.name().into(),
+        layers: sizes,
+        train_accuracy: train::accuracy(&train_probs, &data.train.y),
+        test_accuracy,
+        final_cost,
+        costs,
+        iterations: iterations_done,
+        learning_rate: c.train.learning_rate,
+        backend: BACKEND.into(),
+        precision: c.train.precision.name().into(),
+        seed: c.init.seed,
+        seconds,
+        data_seconds,
+        failure,
+    };
+    Ok(RunResult { model, metrics, data })
+}

@@ -1,0 +1,28 @@
+//! Small conversions between host vectors and tensors, in one place.
+
+use burn::tensor::{DType, Device, Tensor, TensorCreationOptions, TensorData};
+
+use crate::{Error, Result};
+
+/// Read a tensor back to the host as f64, whatever its dtype.
+pub fn to_vec_f64<const D: usize>(t: Tensor<D>) -> Result<Vec<f64>> {
+    let data = t
+        .try_into_data_dtype(DType::F64)
+        .map_err(|e| Error::Backend(format!("reading a tensor back: {e:?}")))?;
+    data.as_slice::<f64>()
+        .map(|s| s.to_vec())
+        .map_err(|e| Error::Backend(format!("reading a tensor back: {e:?}")))
+}
+
+/// Read a one-element tensor as f64.
+pub fn scalar_f64<const D: usize>(t: Tensor<D>) -> Result<f64> {
+    Ok(to_vec_f64(t)?[0])
+}
+
+/// A 2-D tensor from row-major host values.
+pub fn matrix(values: Vec<f64>, rows: usize, cols: usize, dtype: DType, device: &Device) -> Tensor<2> {
+    Tensor::<2>::from_data(
+        TensorData::new(values, [rows, cols]),
+        TensorCreationOptions::new(device.clone()).with_dtype(dtype),
+    )
+}

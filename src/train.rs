@@ -1,0 +1,111 @@
+//! Full-batch gradient descent with Burn autodiff, exactly the notes' loop:
+//! forward → cost → backward (autodiff) → W := W − α·dW, for every parameter, every iteration.
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::tensor::{Gradients, Tensor, activation};
+
+use crate::models::Model;
+use crate::tensor_util::scalar_f64;
+use crate::Result;
+
+/// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
+/// computed from the logits z as  J = 1/m · Σ [ (1 − y)·z − log σ(z) ]
+/// (the same function: log(1 − σ(z)) = log σ(z) − z). Burn's `log_sigmoid` is evaluated
+/// without overflow and has an exact backward, so J stays finite where log(a) would give −inf.
+pub fn cost_from_logits(z: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
+    let not_y = y.ones_like() - y;
+    (not_y * z.clone() - activation::log_sigmoid(z)).mean()
+}
+
+/// W := W − α·dW for every float parameter, with dW from autodiff. A parameter that did not take
+/// part in the cost has no gradient (dW = 0) and is left as it is.
+struct GradientDescent<'a> {
+    grads: &'a Gradients,
+    learning_rate: f64,
+}
+
+impl ModuleMapper for GradientDescent<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|w| match w.grad(self.grads) {
+            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate)).autodiff().require_grad(),
+            None => w,
+        })
+    }
+}
+
+/// What one training run produced.
+pub struct TrainOutcome {
+    /// The trained model, on the autodiff device.
+    pub model: Model,
+    /// (iteration, cost before that iteration's update) every `log_every` iterations and at the
+    /// last iteration — the notes' cost list.
+    pub costs: Vec<(usize, f64)>,
+    /// Iterations actually run (fewer than asked when training diverged).
+    pub iterations_done: usize,
+    /// Set when the cost became NaN or infinite: (iteration, cost). `model` then holds the
+    /// parameters of the iteration before, the last whose cost was finite.
+    pub diverged: Option<(usize, f64)>,
+}
+
+/// Settings of one run of gradient descent.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub learning_rate: f64,
+    pub iterations: usize,
+    pub log_every: usize,
+}
+
+/// What the caller shows while training (cost lines, a progress bar, nothing).
+pub trait Observer {
+    fn started(&mut self, _total: usize) {}
+    /// A logged cost (every `log_every` iterations and the last one).
+    fn logged(&mut self, _iteration: usize, _cost: f64) {}
+    /// After every iteration.
+    fn step(&mut self, _iteration: usize, _cost: f64) {}
+    fn finished(&mut self) {}
+}
+
+/// An observer that shows nothing.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device.
+pub fn train(mut model: Model, x: Tensor<2>, y: Tensor<2>, schedule: Schedule, observer: &mut dyn Observer) -> Result<TrainOutcome> {
+    let mut costs = Vec::new();
+    // The parameters of the previous iteration, whose cost was finite: kept so that a divergence
+    // leaves the user the last usable model rather than a NaN one.
+    let mut previous: Option<Model> = None;
+    for i in 0..schedule.iterations {
+        let cost = cost_from_logits(model.forward(x.clone()), y.clone());
+        let value = scalar_f64(cost.clone().inner())?;
+        if !value.is_finite() {
+            costs.push((i, value));
+            let model = previous.unwrap_or(model);
+            return Ok(TrainOutcome { model, costs, iterations_done: i, diverged: Some((i, value)) });
+        }
+        if i % schedule.log_every == 0 || i + 1 == schedule.iterations {
+            costs.push((i, value));
+            observer.logged(i, value);
+        }
+        let grads = cost.backward();
+        previous = Some(model.clone());
+        model = model.map(&mut GradientDescent { grads: &grads, learning_rate: schedule.learning_rate });
+        observer.step(i, value);
+    }
+    Ok(TrainOutcome { model, costs, iterations_done: schedule.iterations, diverged: None })
+}
+
+/// Percentage of examples whose prediction (Ŷ > 0.5, as in the notes) equals the label.
+pub fn accuracy(probabilities: &[f64], labels: &[f64]) -> f64 {
+    let correct = probabilities
+        .iter()
+        .zip(labels)
+        .filter(|&(&p, &y)| ((p > 0.5) as u8 as f64) == y)
+        .count();
+    100.0 * correct as f64 / labels.len().max(1) as f64
+}
+
+/// Ŷ for every column of X, on the host.
+pub fn probabilities(model: &Model, x: Tensor<2>) -> Result<Vec<f64>> {
+    crate::tensor_util::to_vec_f64(model.predict_proba(x))
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests: where the course files are, and how a test that
+//! needs them behaves when they are missing (skip for a user, fail in CI).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `datasets/NAME` if present. Missing: panics when `CI` is set, otherwise prints why the test
+/// is skipped and where to get the file, and returns None.
+pub fn dataset(name: &str) -> Option<PathBuf> {
+    let path = repo().join("datasets").join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    missing(&format!("datasets/{name}"), "see datasets/README.md for where to get it")
+}
+
+/// A file of the course reference (`numpy_reference.json`, `course_init_params.h5`), looked up in
+/// `$SIMPLENN_REFERENCE_DIR` or `../shared/reference` beside the repository.
+pub fn reference(name: &str) -> Option<PathBuf> {
+    let dirs = [
+        std::env::var_os("SIMPLENN_REFERENCE_DIR").map(PathBuf::from).filter(|d| !d.as_os_str().is_empty()),
+        Some(repo().join("../shared/reference")),
+    ];
+    for d in dirs.into_iter().flatten() {
+        if d.join(name).exists() {
+            return Some(d.join(name));
+        }
+    }
+    missing(name, "set SIMPLENN_REFERENCE_DIR to the folder holding the course reference files")
+}
+
+fn missing(what: &str, how: &str) -> Option<PathBuf> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is missing in CI; .ci/run must make it available ({how})");
+    }
+    eprintln!("SKIPPED: {what} is not installed; {how}");
+    None
+}
+
+/// The numpy reference run `name` in `dtype` ("float64"/"float32"): (iterations, costs).
+pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
+    let path = reference("numpy_reference.json")?;
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    json["runs"].as_array().unwrap().iter().find(|r| r["name"] == name && r["dtype"] == dtype).cloned()
+}

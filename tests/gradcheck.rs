@@ -1,0 +1,158 @@
+//! The checker passes on correct gradients for every model and hidden activation — and fails,
+//! on the right parameter, when it is fed the wrong formulas.
+
+use burn::tensor::Tensor;
+use simplenn::data::{Dataset, planar};
+use simplenn::device::Precision;
+use simplenn::gradcheck::{self, BackwardFormulas, NotesFormulas, Report};
+use simplenn::models::ModelKind;
+use simplenn::nn::init::draw_layers;
+use simplenn::nn::{Activation, ActivationKind, InitScheme, LayerValues};
+
+/// A small data set with n_x features: the flower's two coordinates, padded with products.
+fn data(n_x: usize) -> Dataset {
+    let f = planar::flower(60, 0.2, 3);
+    let mut x = Vec::with_capacity(n_x * f.m);
+    for feature in 0..n_x {
+        for i in 0..f.m {
+            let (a, b) = (f.x[i], f.x[f.m + i]);
+            x.push(match feature % 3 {
+                0 => a / 4.0,
+                1 => b / 4.0,
+                _ => a * b / 16.0 + 0.1 * feature as f64,
+            });
+        }
+    }
+    Dataset { n_x, m: f.m, x, y: f.y }
+}
+
+fn sizes(kind: ModelKind) -> Vec<usize> {
+    match kind {
+        ModelKind::Logistic => vec![4, 1],
+        ModelKind::Shallow => vec![4, 5, 1],
+        ModelKind::Deep => vec![4, 6, 5, 3, 1],
+    }
+}
+
+/// Parameters after `steps` of plain gradient descent using the *autodiff* trainer.
+fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
+    let layers = draw_layers(&sizes(kind), InitScheme::He, 0.01, 5);
+    if steps == 0 {
+        return layers;
+    }
+    let d = data(4);
+    let ad = simplenn::device::autodiff_device();
+    let dt = Precision::F64.dtype();
+    let model = simplenn::models::Model::from_layers(kind, &layers, g, dt, &ad);
+    let schedule = simplenn::train::Schedule { learning_rate: 0.5, iterations: steps, log_every: steps };
+    let out = simplenn::train::train(model, d.x_tensor(dt, &ad), d.y_tensor(dt, &ad), schedule, &mut simplenn::train::Silent).unwrap();
+    out.model.layer_values().unwrap()
+}
+
+fn run(kind: ModelKind, g: Activation, layers: &[LayerValues], f: &dyn BackwardFormulas, p: Precision) -> Report {
+    let report = gradcheck::check(kind, g, layers, &data(4), p, f, 1, format!("{kind:?} {:?}", g.kind)).unwrap();
+    println!("{report}");
+    report
+}
+
+#[test]
+fn all_models_and_activations_pass_in_f64_before_and_after_training() {
+    for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
+        let activations: &[ActivationKind] = if kind == ModelKind::Logistic { &[ActivationKind::Sigmoid] } else { &ActivationKind::ALL };
+        for &a in activations {
+            let g = Activation::new(a, 0.05);
+            for steps in [0, 7] {
+                let report = run(kind, g, &trained(kind, g, steps), &NotesFormulas, Precision::F64);
+                assert!(report.passed(), "{kind:?}/{a:?} after {steps} steps:\n{report}");
+                // Every parameter was checked numerically, at (almost) every coordinate.
+                for row in &report.rows {
+                    let n = row.numeric.as_ref().expect("f64 backends run the numerical check");
+                    assert!(n.checked > 0 && row.hand_relative <= 1e-10, "{row:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn f32_handwritten_agrees_within_its_tolerance() {
+    let g = Activation::new(ActivationKind::Tanh, 0.01);
+    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 3), &NotesFormulas, Precision::F32);
+    assert!(report.passed(), "{report}");
+    assert!(report.rows.iter().all(|r| r.hand_relative <= 1e-4));
+}
+
+/// The notes' misprint: dZ[1] = W[2]ᵀdZ[2] ∘ (1 − A[1])² instead of (1 − A[1]²).
+struct MisprintedTanh;
+impl BackwardFormulas for MisprintedTanh {
+    fn dz_hidden(&self, da: Tensor<2>, _g: &Activation, _z: Tensor<2>, a: Tensor<2>) -> Tensor<2> {
+        da * (a.ones_like() - a).square()
+    }
+}
+
+/// dW without the 1/m.
+struct MissingOneOverM;
+impl BackwardFormulas for MissingOneOverM {
+    fn dw(&self, dz: Tensor<2>, a_prev: Tensor<2>, _m: usize) -> Tensor<2> {
+        dz.matmul(a_prev.transpose())
+    }
+}
+
+/// dA[l−1] = W[l] · dZ[l] (the transpose forgotten; shapes only allow it for square W).
+struct MissingTranspose;
+impl BackwardFormulas for MissingTranspose {
+    fn da_prev(&self, w: Tensor<2>, dz: Tensor<2>) -> Tensor<2> {
+        w.matmul(dz)
+    }
+}
+
+/// ReLU′ = 1 everywhere.
+struct ReluSlopeOne;
+impl BackwardFormulas for ReluSlopeOne {
+    fn dz_hidden(&self, da: Tensor<2>, _g: &Activation, _z: Tensor<2>, _a: Tensor<2>) -> Tensor<2> {
+        da
+    }
+}
+
+fn failed(report: &Report) -> Vec<String> {
+    report.failed_params()
+}
+
+#[test]
+fn misprinted_tanh_derivative_fails_on_the_hidden_layer() {
+    let g = Activation::new(ActivationKind::Tanh, 0.01);
+    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 5), &MisprintedTanh, Precision::F64);
+    assert!(!report.passed());
+    // Only the hidden layer's gradients go through g′; the output layer's stay right.
+    assert_eq!(failed(&report), ["W1", "b1"], "{report}");
+    assert!(report.to_string().contains("verdict: FAIL"));
+}
+
+#[test]
+fn missing_one_over_m_fails_on_every_weight() {
+    let g = Activation::new(ActivationKind::Relu, 0.01);
+    let report = run(ModelKind::Deep, g, &trained(ModelKind::Deep, g, 3), &MissingOneOverM, Precision::F64);
+    assert_eq!(failed(&report), ["W1", "W2", "W3", "W4"], "{report}");
+    let logistic = run(ModelKind::Logistic, Activation::sigmoid(), &trained(ModelKind::Logistic, Activation::sigmoid(), 3), &MissingOneOverM, Precision::F64);
+    // Logistic regression has its own dw formula (1/m·X·dZᵀ): untouched by this fault.
+    assert!(logistic.passed(), "{logistic}");
+}
+
+#[test]
+fn missing_transpose_fails_below_the_output_layer() {
+    let g = Activation::new(ActivationKind::Tanh, 0.01);
+    let layers = draw_layers(&[4, 3, 3, 1], InitScheme::He, 0.01, 11);
+    let report = run(ModelKind::Deep, g, &layers, &MissingTranspose, Precision::F64);
+    // dA[2] = W[3]·dZ[3] multiplies (1, 3) by (1, m): a shape error, reported (not a crash) as
+    // a failure of every layer below; the output layer's own gradients are still right.
+    assert_eq!(failed(&report), ["W1", "b1", "W2", "b2"], "{report}");
+    assert!(report.row("W3").unwrap().passed, "{report}");
+    assert!(report.notes.iter().any(|n| n.contains("handwritten pass failed")), "{report}");
+}
+
+#[test]
+fn relu_derivative_of_one_fails() {
+    let g = Activation::new(ActivationKind::Relu, 0.01);
+    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 5), &ReluSlopeOne, Precision::F64);
+    assert_eq!(failed(&report), ["W1", "b1"], "{report}");
+}
