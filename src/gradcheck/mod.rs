@@ -172,7 +172,7 @@ pub fn check(
     }
     let skipped: usize = rows.iter().filter_map(|r| r.numeric.as_ref()).map(|n| n.skipped_at_kinks).sum();
     if skipped > 0 {
-        notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: their ±ε step crossed a ReLU kink (−Nk in the coords column)"));
+        notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: their ±h or ±2h step crossed a ReLU kink (−Nk in the coords column)"));
     }
     Ok(Report { title, precision, tolerances, rows, notes })
 }
@@ -194,7 +194,7 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
         "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),
         c.layer_sizes(data.train.n_x).unwrap_or_default(),
-        c.activation().kind.name(),
+        if c.model.kind == ModelKind::Logistic { "none (single sigmoid neuron)" } else { c.activation().kind.name() },
         data.train.m,
         if steps == 0 { "initial parameters".to_string() } else { format!("after {steps} training steps") },
         precision.name(),
