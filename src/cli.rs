@@ -1,21 +1,22 @@
-//! The command line: argument definitions and what each subcommand prints.
+//! The command line: argument definitions and dispatch to `commands`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands;
 use crate::config::Config;
 use crate::device::{BACKEND, Precision};
-use crate::report::{self, RunDir};
-use crate::run::{self, Observer};
 use crate::{Error, Result};
 
-/// The config `simplenn train` uses when none is given: the planar flower, no download needed.
-pub const DEFAULT_CONFIG: &str = "configs/shallow_planar.toml";
+pub use crate::commands::train::DEFAULT_CONFIG;
 
 #[derive(Parser, Debug)]
-#[command(name = "simplenn", version = crate::device::VERSION,
-          about = "The course's simple neural networks on Burn, with the notes' gradients as a checker")]
+#[command(
+    name = "simplenn",
+    version = crate::device::VERSION,
+    about = "The course's simple neural networks on Burn, with the notes' gradients as a checker"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -39,6 +40,12 @@ pub enum Command {
         /// Print only the final summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Continue an interrupted run folder (its checkpoint) to the end.
+        #[arg(long, value_name = "RUN_DIR")]
+        resume: Option<PathBuf>,
+        /// Stop before this iteration and save a checkpoint, as Ctrl-C does.
+        #[arg(long, value_name = "ITERATION", hide = true)]
+        stop_at: Option<usize>,
     },
     /// Compare autodiff, the notes' handwritten gradients and finite differences.
     Gradcheck {
@@ -52,95 +59,110 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// Train one variant per value: --set key=v1,v2,… (plus fixed --set key=value).
+    Sweep {
+        config: PathBuf,
+        #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
+        set: Vec<String>,
+        /// Sweep folder (default: runs/<config>-sweep-<key>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        force: bool,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Reload a trained model: accuracy, confusion matrix, mislabelled pictures.
+    Evaluate {
+        run_dir: PathBuf,
+        /// Evaluate on another config's data or an HDF5 file instead of the run's own.
+        #[arg(long, value_name = "CONFIG_OR_H5")]
+        data: Option<PathBuf>,
+    },
+    /// Classify your own PNG/JPEG pictures with a model trained on images.
+    Predict {
+        run_dir: PathBuf,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// Write the trained parameters as W1, b1, … (f64) into an HDF5 file.
+    Export {
+        run_dir: PathBuf,
+        #[arg(long = "h5", value_name = "FILE")]
+        h5: PathBuf,
+        /// Group inside the file (default: the root).
+        #[arg(long, default_value = "")]
+        group: String,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the backend this binary was built with.
     Backends,
 }
 
-/// Prints the cost like the notes (`Cost after iteration 100: 0.58`), as plain lines.
-struct CostLog {
-    quiet: bool,
-}
-
-impl Observer for CostLog {
-    fn logged(&mut self, iteration: usize, cost: f64) {
-        if !self.quiet {
-            println!("Cost after iteration {iteration}: {cost:.6}");
-        }
-    }
-}
-
 pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Train { config, out, set, force, quiet } => {
-            train(config.as_deref().unwrap_or(Path::new(DEFAULT_CONFIG)), out, &set, force, quiet)
-        }
-        Command::Gradcheck { config, steps, precision, set } => {
+        Command::Train {
+            config,
+            out,
+            set,
+            force,
+            quiet,
+            resume,
+            stop_at,
+        } => commands::train::train(commands::train::TrainArgs {
+            config,
+            out,
+            set,
+            force,
+            quiet,
+            resume,
+            stop_at,
+        }),
+        Command::Gradcheck {
+            config,
+            steps,
+            precision,
+            set,
+        } => {
             let loaded = Config::load(&config, &set)?;
             let report = crate::gradcheck::check_config(&loaded, steps, precision)?;
             print!("{report}");
-            if report.passed() { Ok(()) } else { Err(Error::CheckFailed(report.failures_summary())) }
+            if report.passed() {
+                Ok(())
+            } else {
+                Err(Error::CheckFailed(report.failures_summary()))
+            }
         }
+        Command::Sweep {
+            config,
+            set,
+            out,
+            force,
+            quiet,
+        } => commands::sweep::sweep(&config, &set, out, force, quiet),
+        Command::Evaluate { run_dir, data } => {
+            commands::evaluate::evaluate(&run_dir, data.as_deref())
+        }
+        Command::Predict { run_dir, images } => commands::predict::predict(&run_dir, &images),
+        Command::Export {
+            run_dir,
+            h5,
+            group,
+            force,
+        } => commands::export::export(&run_dir, &h5, &group, force),
         Command::Backends => {
             println!("backend: {BACKEND}");
-            println!("float64: {}", if crate::device::supports_f64() { "supported" } else { "not supported" });
+            println!(
+                "float64: {}",
+                if crate::device::supports_f64() {
+                    "supported"
+                } else {
+                    "not supported"
+                }
+            );
             Ok(())
         }
     }
-}
-
-fn train(config_path: &Path, out: Option<PathBuf>, set: &[String], force: bool, quiet: bool) -> Result<()> {
-    let loaded = Config::load(config_path, set)?;
-    let c = &loaded.config;
-    let target = match out {
-        Some(dir) => dir,
-        None => {
-            let stem = config_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-            report::fresh_run_dir(Path::new("runs"), &stem)
-        }
-    };
-    // Refuse an existing folder before spending time on training.
-    let run_dir = RunDir::create(&target, force)?;
-    let result = (|| {
-        let data = crate::data::load(&c.data, &loaded.base_dir)?;
-        let layers = run::initial_layers(&loaded, data.train.n_x)?;
-        for w in run::init_warnings(&layers) {
-            eprintln!("{w}");
-        }
-        if !quiet {
-            println!(
-                "simplenn: {} {:?} on {} examples ({} features), {} iterations, α = {}, {} on {BACKEND}",
-                c.model.kind.name(),
-                crate::config::Config::layer_sizes(c, data.train.n_x).unwrap_or_default(),
-                data.train.m,
-                data.train.n_x,
-                c.train.iterations,
-                c.train.learning_rate,
-                c.train.precision.name()
-            );
-        }
-        run::run_from(&loaded, data, &layers, 0.0, &mut CostLog { quiet })
-    })();
-    let result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            run_dir.abandon();
-            return Err(e);
-        }
-    };
-    let m = &result.metrics;
-    report::write_run(&run_dir, &c.with_absolute_paths(&loaded.base_dir), m, &result.model)?;
-    let dir = run_dir.commit()?;
-    println!("train accuracy: {:.2} %", m.train_accuracy);
-    match m.test_accuracy {
-        Some(t) => println!("test accuracy:  {t:.2} %"),
-        None => println!("test accuracy:  (no test set)"),
-    }
-    println!("final cost: {:.6}   ({:.2} s)", m.final_cost, m.seconds);
-    println!("run folder: {}", dir.display());
-    if let Some(failure) = &m.failure {
-        let (iteration, cost) = m.costs.last().copied().unwrap_or((0, f64::NAN));
-        eprintln!("{failure}");
-        return Err(Error::Diverged { iteration, cost, learning_rate: c.train.learning_rate });
-    }
-    Ok(())
 }

@@ -117,7 +117,13 @@ pub struct InitConfig {
 
 impl Default for InitConfig {
     fn default() -> Self {
-        InitConfig { scheme: None, scale: default_scale(), seed: default_seed(), path: None, group: None }
+        InitConfig {
+            scheme: None,
+            scale: default_scale(),
+            seed: default_seed(),
+            path: None,
+            group: None,
+        }
     }
 }
 
@@ -164,12 +170,20 @@ impl Config {
         let config: Config = if overrides.is_empty() {
             toml::from_str(text).map_err(|e| Error::config(source, toml_message(&e)))?
         } else {
-            let mut table: toml::Table = toml::from_str(text).map_err(|e| Error::config(source, toml_message(&e)))?;
+            let mut table: toml::Table =
+                toml::from_str(text).map_err(|e| Error::config(source, toml_message(&e)))?;
             for o in overrides {
                 apply_override(&mut table, o).map_err(|m| Error::config(source, m))?;
             }
             Config::deserialize(toml::Value::Table(table)).map_err(|e| {
-                Error::config(source, format!("after --set {}: {}", overrides.join(" --set "), toml_message(&e)))
+                Error::config(
+                    source,
+                    format!(
+                        "after --set {}: {}",
+                        overrides.join(" --set "),
+                        toml_message(&e)
+                    ),
+                )
             })?
         };
         config.validate().map_err(|m| Error::config(source, m))?;
@@ -180,27 +194,43 @@ impl Config {
     pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig> {
         let source = path.display().to_string();
         if path.is_dir() {
-            return Err(Error::config(&source, "is a directory; give a .toml config file such as configs/shallow_planar.toml"));
+            return Err(Error::config(
+                &source,
+                "is a directory; give a .toml config file such as configs/shallow_planar.toml",
+            ));
         }
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::config(&source, format!("cannot be read ({e}); the shipped configs are in configs/"))
+            Error::config(
+                &source,
+                format!("cannot be read ({e}); the shipped configs are in configs/"),
+            )
         })?;
         let config = Config::parse(&text, &source, overrides)?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(LoadedConfig { config, source, base_dir })
+        Ok(LoadedConfig {
+            config,
+            source,
+            base_dir,
+        })
     }
 
     /// Checks that need no data. Each message starts with the key it is about.
     pub fn validate(&self) -> std::result::Result<(), String> {
         let t = &self.train;
         if !t.learning_rate.is_finite() || t.learning_rate <= 0.0 {
-            return Err(format!("train.learning_rate = {}: must be a finite number > 0 (the notes use 0.005 to 1.2)", t.learning_rate));
+            return Err(format!(
+                "train.learning_rate = {}: must be a finite number > 0 (the notes use 0.005 to 1.2)",
+                t.learning_rate
+            ));
         }
         if t.iterations == 0 {
             return Err("train.iterations = 0: must be at least 1".into());
         }
         if t.log_every == 0 {
-            return Err("train.log_every = 0: must be at least 1 (the notes log every 100 iterations)".into());
+            return Err(
+                "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"
+                    .into(),
+            );
         }
         let m = &self.model;
         match m.kind {
@@ -221,19 +251,28 @@ impl Config {
             }
             ModelKind::Deep => {
                 if m.hidden.is_some() {
-                    return Err("model.hidden: the deep net takes `layers = [n0, n1, …, 1]`, not `hidden`".into());
+                    return Err(
+                        "model.hidden: the deep net takes `layers = [n0, n1, …, 1]`, not `hidden`"
+                            .into(),
+                    );
                 }
                 let Some(layers) = &m.layers else {
                     return Err("model.layers: missing; the deep net needs every layer size, e.g. layers = [12288, 20, 7, 5, 1]".into());
                 };
                 if layers.len() < 2 {
-                    return Err(format!("model.layers = {layers:?}: needs at least an input and an output size, e.g. [12288, 7, 1]"));
+                    return Err(format!(
+                        "model.layers = {layers:?}: needs at least an input and an output size, e.g. [12288, 7, 1]"
+                    ));
                 }
                 if let Some(i) = layers.iter().position(|&n| n == 0) {
-                    return Err(format!("model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"));
+                    return Err(format!(
+                        "model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"
+                    ));
                 }
                 if *layers.last().expect("len >= 2") != 1 {
-                    return Err(format!("model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"));
+                    return Err(format!(
+                        "model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"
+                    ));
                 }
             }
         }
@@ -250,12 +289,17 @@ impl Config {
             _ => {}
         }
         if !i.scale.is_finite() || i.scale <= 0.0 {
-            return Err(format!("init.scale = {}: must be a finite number > 0", i.scale));
+            return Err(format!(
+                "init.scale = {}: must be a finite number > 0",
+                i.scale
+            ));
         }
         match &self.data {
             DataConfig::Planar { m, noise, .. } => {
                 if *m < 2 || m % 2 != 0 {
-                    return Err(format!("data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"));
+                    return Err(format!(
+                        "data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"
+                    ));
                 }
                 if !noise.is_finite() || *noise < 0.0 {
                     return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
@@ -276,7 +320,10 @@ impl Config {
             ModelKind::Deep => ActivationKind::Relu,
             _ => ActivationKind::Tanh,
         };
-        Activation::new(self.model.activation.unwrap_or(default), self.model.leaky_slope.unwrap_or(DEFAULT_LEAKY_SLOPE))
+        Activation::new(
+            self.model.activation.unwrap_or(default),
+            self.model.leaky_slope.unwrap_or(DEFAULT_LEAKY_SLOPE),
+        )
     }
 
     /// Layer sizes n[0] … n[L] for data with `n_x` features; an error if they disagree.
@@ -328,25 +375,37 @@ impl Config {
     }
 
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# config could not be written: {e}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# config could not be written: {e}\n"))
     }
 }
 
 /// `base/p`, unless p is absolute.
 pub fn absolute(base: &Path, p: &Path) -> PathBuf {
-    let joined = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
     std::path::absolute(&joined).unwrap_or(joined)
 }
 
 fn toml_message(e: &toml::de::Error) -> String {
-    e.to_string().trim_end().replace("TOML parse error at", "at")
+    e.to_string()
+        .trim_end()
+        .replace("TOML parse error at", "at")
 }
 
 /// `a.b.c=value`: the value is read as TOML (number, bool, array, quoted string), or else taken
 /// as a bare string, so `--set model.activation=relu` works without quotes.
-pub fn apply_override(table: &mut toml::Table, assignment: &str) -> std::result::Result<(), String> {
+pub fn apply_override(
+    table: &mut toml::Table,
+    assignment: &str,
+) -> std::result::Result<(), String> {
     let Some((key, raw)) = assignment.split_once('=') else {
-        return Err(format!("--set {assignment}: expected key=value, e.g. --set train.learning_rate=0.05"));
+        return Err(format!(
+            "--set {assignment}: expected key=value, e.g. --set train.learning_rate=0.05"
+        ));
     };
     let key = key.trim();
     let raw = raw.trim();
@@ -356,12 +415,16 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> std::result:
         .unwrap_or_else(|| toml::Value::String(raw.to_string()));
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(format!("--set {assignment}: `{key}` is not a key; use section.key, e.g. model.hidden"));
+        return Err(format!(
+            "--set {assignment}: `{key}` is not a key; use section.key, e.g. model.hidden"
+        ));
     }
     let (last, sections) = parts.split_last().expect("non-empty");
     let mut current = table;
     for s in sections {
-        let entry = current.entry(s.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = current
+            .entry(s.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         current = entry
             .as_table_mut()
             .ok_or_else(|| format!("--set {assignment}: `{s}` is a value, not a section"))?;

@@ -20,7 +20,12 @@ pub const BACKEND: &str = if cfg!(feature = "cuda") {
     "none"
 };
 
-#[cfg(not(any(feature = "ndarray", feature = "flex", feature = "wgpu", feature = "cuda")))]
+#[cfg(not(any(
+    feature = "ndarray",
+    feature = "flex",
+    feature = "wgpu",
+    feature = "cuda"
+)))]
 compile_error!("simplenn needs one backend feature: ndarray (default), flex, wgpu or cuda");
 
 /// `simplenn --version`: the crate version and the backend it was built with.
@@ -48,7 +53,10 @@ pub fn device() -> Device {
     #[cfg(all(feature = "flex", not(any(feature = "cuda", feature = "wgpu"))))]
     return Device::flex();
     // Burn 0.22 marks ndarray deprecated in favour of flex; it is still our default backend.
-    #[cfg(all(feature = "ndarray", not(any(feature = "cuda", feature = "wgpu", feature = "flex"))))]
+    #[cfg(all(
+        feature = "ndarray",
+        not(any(feature = "cuda", feature = "wgpu", feature = "flex"))
+    ))]
     #[allow(deprecated)]
     return Device::ndarray();
 }

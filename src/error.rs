@@ -26,9 +26,22 @@ pub enum Error {
     /// Training produced a NaN or infinite cost.
     #[error(
         "training diverged: the cost became {cost} at iteration {iteration}; \
-         try a smaller learning rate (now {learning_rate})"
+         try a smaller learning rate (now {learning_rate}){}",
+        dir.as_ref().map(|d| format!(". The last finite parameters are saved in {}", d.display())).unwrap_or_default()
     )]
-    Diverged { iteration: usize, cost: f64, learning_rate: f64 },
+    Diverged {
+        iteration: usize,
+        cost: f64,
+        learning_rate: f64,
+        dir: Option<PathBuf>,
+    },
+
+    /// Training was stopped (Ctrl-C) and a checkpoint written.
+    #[error(
+        "interrupted before iteration {iteration}; the checkpoint is in {}; continue with: simplenn train --resume {}",
+        dir.display(), dir.display()
+    )]
+    Interrupted { iteration: usize, dir: PathBuf },
 
     /// A gradient check that ran and found disagreeing gradients.
     #[error("gradient check failed: {0}")]
@@ -43,6 +56,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A figure or report could not be produced.
+    #[error("writing output: {0}")]
+    Output(String),
+
     /// A tensor operation failed inside Burn (device, dtype, readback).
     #[error("tensor backend: {0}")]
     Backend(String),
@@ -50,22 +67,36 @@ pub enum Error {
 
 impl Error {
     pub fn config(path: impl std::fmt::Display, message: impl Into<String>) -> Self {
-        Error::Config { path: path.to_string(), message: message.into() }
+        Error::Config {
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn data(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Error::Data { path: path.into(), message: message.into() }
+        Error::Data {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 
     /// Exit status of the command line: 1 when a check ran and failed (or training diverged),
     /// 2 for anything the user has to fix in their input.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::CheckFailed(_) | Error::Diverged { .. } | Error::Backend(_) => 1,
+            Error::CheckFailed(_)
+            | Error::Diverged { .. }
+            | Error::Backend(_)
+            | Error::Output(_) => 1,
+            Error::Interrupted { .. } => 130,
             _ => 2,
         }
     }

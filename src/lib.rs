@@ -6,16 +6,20 @@
 //! [`gradcheck`] sits beside training and reads only the model's parameters.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod data;
 pub mod device;
 pub mod error;
 pub mod gradcheck;
+pub mod image_input;
 pub mod models;
 pub mod nn;
+pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod saved;
 pub mod tensor_util;
 pub mod train;
 

@@ -19,8 +19,14 @@ pub const MODEL_FILE: &str = "model.bpk";
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| {
@@ -55,15 +61,27 @@ impl RunDir {
                 target.display()
             )));
         }
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create folder", parent, e))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io("cannot create folder", parent, e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into());
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             let _ = std::fs::remove_dir_all(&staging);
         }
-        std::fs::create_dir_all(&staging).map_err(|e| Error::io("cannot create folder", &staging, e))?;
-        Ok(RunDir { target: target.to_path_buf(), staging, force })
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| Error::io("cannot create folder", &staging, e))?;
+        Ok(RunDir {
+            target: target.to_path_buf(),
+            staging,
+            force,
+        })
     }
 
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
@@ -79,14 +97,21 @@ impl RunDir {
     pub fn commit(self) -> Result<PathBuf> {
         if self.target.exists() {
             if !self.force {
-                return Err(Error::Usage(format!("output folder {} appeared while training; nothing was overwritten, the new run is in {}", self.target.display(), self.staging.display())));
+                return Err(Error::Usage(format!(
+                    "output folder {} appeared while training; nothing was overwritten, the new run is in {}",
+                    self.target.display(),
+                    self.staging.display()
+                )));
             }
             let old = self.staging.with_extension("old");
-            std::fs::rename(&self.target, &old).map_err(|e| Error::io("cannot move aside", &self.target, e))?;
-            std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io("cannot move into place", &self.target, e))?;
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| Error::io("cannot move aside", &self.target, e))?;
+            std::fs::rename(&self.staging, &self.target)
+                .map_err(|e| Error::io("cannot move into place", &self.target, e))?;
             let _ = std::fs::remove_dir_all(&old);
         } else {
-            std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io("cannot move into place", &self.target, e))?;
+            std::fs::rename(&self.staging, &self.target)
+                .map_err(|e| Error::io("cannot move into place", &self.target, e))?;
         }
         Ok(self.target.clone())
     }
@@ -103,13 +128,17 @@ pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
     if !first.exists() {
         return first;
     }
-    (2..).map(|k| root.join(format!("{name}-{k}"))).find(|p| !p.exists()).expect("some name is free")
+    (2..)
+        .map(|k| root.join(format!("{name}-{k}")))
+        .find(|p| !p.exists())
+        .expect("some name is free")
 }
 
 /// Write the standard contents of a run folder.
 pub fn write_run(dir: &RunDir, config: &Config, metrics: &Metrics, model: &Model) -> Result<()> {
     dir.write(CONFIG_FILE, config.to_toml().as_bytes())?;
-    let json = serde_json::to_string_pretty(metrics).map_err(|e| Error::Backend(format!("metrics: {e}")))?;
+    let json = serde_json::to_string_pretty(metrics)
+        .map_err(|e| Error::Backend(format!("metrics: {e}")))?;
     dir.write(METRICS_FILE, json.as_bytes())?;
     dir.write(MODEL_FILE, &model_bytes(model)?)?;
     Ok(())

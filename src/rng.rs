@@ -22,9 +22,15 @@ impl NumpyRng {
         state[0] = seed;
         for i in 1..N {
             let prev = state[i - 1];
-            state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            state[i] = 1_812_433_253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
-        NumpyRng { state, index: N, cached_gauss: None }
+        NumpyRng {
+            state,
+            index: N,
+            cached_gauss: None,
+        }
     }
 
     fn twist(&mut self) {
@@ -91,7 +97,11 @@ mod tests {
     fn matches_numpy_legacy_stream() {
         let mut rng = NumpyRng::new(1);
         let v = rng.randn(3);
-        let expected = [1.624_345_363_663_241_7, -0.611_756_413_650_075_4, -0.528_171_752_263_455_7];
+        let expected = [
+            1.624_345_363_663_241_7,
+            -0.611_756_413_650_075_4,
+            -0.528_171_752_263_455_7,
+        ];
         for (a, b) in v.iter().zip(expected) {
             assert!((a - b).abs() < 1e-15, "{a} vs {b}");
         }

@@ -11,20 +11,25 @@ use crate::config::{LoadedConfig, absolute};
 use crate::data::{self, DataSplit};
 use crate::device::{self, BACKEND};
 use crate::models::Model;
-use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::LayerValues;
-pub use crate::train::{Observer, Silent};
+use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::train::{self, Schedule, TrainOutcome};
+pub use crate::train::{Observer, Silent};
 use crate::{Error, Result};
 
 /// The initial parameters a config asks for, checked against the data's feature count.
 pub fn initial_layers(loaded: &LoadedConfig, n_x: usize) -> Result<Vec<LayerValues>> {
     let c = &loaded.config;
-    let sizes = c.layer_sizes(n_x).map_err(|m| Error::config(&loaded.source, m))?;
+    let sizes = c
+        .layer_sizes(n_x)
+        .map_err(|m| Error::config(&loaded.source, m))?;
     match c.init_scheme() {
         Some(scheme) => Ok(draw_layers(&sizes, scheme, c.init.scale, c.init.seed)),
         None => {
-            let path = absolute(&loaded.base_dir, c.init.path.as_deref().unwrap_or(std::path::Path::new("")));
+            let path = absolute(
+                &loaded.base_dir,
+                c.init.path.as_deref().unwrap_or(std::path::Path::new("")),
+            );
             crate::data::h5::read_params(&path, c.init.group.as_deref().unwrap_or(""), &sizes)
         }
     }
@@ -48,7 +53,13 @@ pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
 /// Build the model of a config on `device`.
 pub fn build_model(loaded: &LoadedConfig, layers: &[LayerValues], device: &Device) -> Model {
     let c = &loaded.config;
-    Model::from_layers(c.model.kind, layers, c.activation(), c.train.precision.dtype(), device)
+    Model::from_layers(
+        c.model.kind,
+        layers,
+        c.activation(),
+        c.train.precision.dtype(),
+        device,
+    )
 }
 
 /// The numbers a run reports (written as `metrics.json`).
@@ -71,6 +82,15 @@ pub struct Metrics {
     pub data_seconds: f64,
     /// `null`, or why training stopped early.
     pub failure: Option<String>,
+    /// Class names (0, 1).
+    #[serde(default)]
+    pub classes: Option<[String; 2]>,
+    /// (height, width, channels) when the inputs are images: what `predict` resizes to.
+    #[serde(default)]
+    pub image_shape: Option<[usize; 3]>,
+    /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
+    #[serde(default)]
+    pub resume_from: Option<usize>,
 }
 
 /// A finished run: the trained model (plain device) and its metrics.
@@ -90,6 +110,16 @@ pub fn run(loaded: &LoadedConfig, observer: &mut dyn Observer) -> Result<RunResu
     run_from(loaded, data, &layers, data_seconds, observer)
 }
 
+/// Where a run starts: fresh parameters at iteration 0, or a checkpoint.
+pub struct Start<'a> {
+    pub layers: &'a [LayerValues],
+    pub iteration: usize,
+    /// Costs logged before `iteration` (from the checkpoint).
+    pub costs: Vec<(usize, f64)>,
+    /// Seconds of training already spent before `iteration`.
+    pub seconds: f64,
+}
+
 /// Train from given initial layers (tests use this to start from the course's weights).
 pub fn run_from(
     loaded: &LoadedConfig,
@@ -98,34 +128,81 @@ pub fn run_from(
     data_seconds: f64,
     observer: &mut dyn Observer,
 ) -> Result<RunResult> {
+    resume(
+        loaded,
+        data,
+        Start {
+            layers,
+            iteration: 0,
+            costs: Vec::new(),
+            seconds: 0.0,
+        },
+        data_seconds,
+        observer,
+    )
+}
+
+/// Train from `start` to the config's last iteration.
+pub fn resume(
+    loaded: &LoadedConfig,
+    data: DataSplit,
+    start: Start,
+    data_seconds: f64,
+    observer: &mut dyn Observer,
+) -> Result<RunResult> {
     let c = &loaded.config;
     let dtype = c.train.precision.dtype();
     let ad = device::autodiff_device();
-    let model = build_model(loaded, layers, &ad);
+    let model = build_model(loaded, start.layers, &ad);
     let sizes = model.sizes();
     let x = data.train.x_tensor(dtype, &ad);
     let y = data.train.y_tensor(dtype, &ad);
-    let schedule = Schedule { learning_rate: c.train.learning_rate, iterations: c.train.iterations, log_every: c.train.log_every };
+    let schedule = Schedule {
+        learning_rate: c.train.learning_rate,
+        iterations: c.train.iterations,
+        log_every: c.train.log_every,
+        start: start.iteration,
+    };
 
     observer.started(schedule.iterations);
     let clock = Instant::now();
     let outcome = train::train(model, x, y, schedule, observer)?;
-    let seconds = clock.elapsed().as_secs_f64();
+    let seconds = start.seconds + clock.elapsed().as_secs_f64();
     observer.finished();
 
-    let TrainOutcome { model, costs, iterations_done, diverged } = outcome;
+    let TrainOutcome {
+        model,
+        costs: new_costs,
+        iterations_done,
+        diverged,
+        interrupted,
+    } = outcome;
+    let mut costs = start.costs;
+    costs.extend(new_costs);
     let model = model.valid();
     let plain = device::device();
     let train_x = data.train.x_tensor(dtype, &plain);
     let train_probs = train::probabilities(&model, train_x.clone())?;
-    let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(model.forward(train_x), data.train.y_tensor(dtype, &plain)))?;
+    let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(
+        model.forward(train_x),
+        data.train.y_tensor(dtype, &plain),
+    ))?;
     let test_accuracy = match &data.test {
-        Some(test) => Some(train::accuracy(&train::probabilities(&model, test.x_tensor(dtype, &plain))?, &test.y)),
+        Some(test) => Some(train::accuracy(
+            &train::probabilities(&model, test.x_tensor(dtype, &plain))?,
+            &test.y,
+        )),
         None => None,
     };
-    let failure = diverged.map(|(i, cost)| {
+    let failure = if interrupted {
+        Some(format!(
+            "interrupted before iteration {iterations_done}; continue with `simplenn train --resume RUN_DIR`"
+        ))
+    } else {
+        diverged.map(|(i, cost)| {
         format!("diverged: cost {cost} at iteration {i}; the saved parameters are those of iteration {} (the last finite cost); try a smaller learning rate than {}", i.saturating_sub(1), c.train.learning_rate)
-    });
+        })
+    };
     let metrics = Metrics {
         model: c.model.kind.name().into(),
         layers: sizes,
@@ -141,6 +218,13 @@ pub fn run_from(
         seconds,
         data_seconds,
         failure,
+        classes: Some(data.classes.clone()),
+        image_shape: data.image_shape,
+        resume_from: interrupted.then_some(iterations_done),
     };
-    Ok(RunResult { model, metrics, data })
+    Ok(RunResult {
+        model,
+        metrics,
+        data,
+    })
 }

@@ -20,7 +20,13 @@ pub fn scalar_f64<const D: usize>(t: Tensor<D>) -> Result<f64> {
 }
 
 /// A 2-D tensor from row-major host values.
-pub fn matrix(values: Vec<f64>, rows: usize, cols: usize, dtype: DType, device: &Device) -> Tensor<2> {
+pub fn matrix(
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+    dtype: DType,
+    device: &Device,
+) -> Tensor<2> {
     Tensor::<2>::from_data(
         TensorData::new(values, [rows, cols]),
         TensorCreationOptions::new(device.clone()).with_dtype(dtype),

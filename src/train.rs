@@ -4,9 +4,9 @@
 use burn::module::{Module, ModuleMapper, Param};
 use burn::tensor::{Gradients, Tensor, activation};
 
+use crate::Result;
 use crate::models::Model;
 use crate::tensor_util::scalar_f64;
-use crate::Result;
 
 /// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
 /// computed from the logits z as  J = 1/m · Σ [ (1 − y)·z − log σ(z) ]
@@ -27,7 +27,9 @@ struct GradientDescent<'a> {
 impl ModuleMapper for GradientDescent<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         param.map(|w| match w.grad(self.grads) {
-            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate)).autodiff().require_grad(),
+            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate))
+                .autodiff()
+                .require_grad(),
             None => w,
         })
     }
@@ -45,14 +47,20 @@ pub struct TrainOutcome {
     /// Set when the cost became NaN or infinite: (iteration, cost). `model` then holds the
     /// parameters of the iteration before, the last whose cost was finite.
     pub diverged: Option<(usize, f64)>,
+    /// Set when the observer asked to stop: `model` holds the parameters before iteration
+    /// `iterations_done`, from which training can resume.
+    pub interrupted: bool,
 }
 
 /// Settings of one run of gradient descent.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
     pub learning_rate: f64,
+    /// Total iterations of the run (a resumed run counts the ones done before).
     pub iterations: usize,
     pub log_every: usize,
+    /// First iteration to run: 0, or where a checkpoint left off.
+    pub start: usize,
 }
 
 /// What the caller shows while training (cost lines, a progress bar, nothing).
@@ -63,6 +71,11 @@ pub trait Observer {
     /// After every iteration.
     fn step(&mut self, _iteration: usize, _cost: f64) {}
     fn finished(&mut self) {}
+    /// Polled before every iteration: true stops training cleanly (Ctrl-C), keeping the
+    /// parameters reached so far as a checkpoint.
+    fn should_stop(&mut self, _iteration: usize) -> bool {
+        false
+    }
 }
 
 /// An observer that shows nothing.
@@ -70,18 +83,39 @@ pub struct Silent;
 impl Observer for Silent {}
 
 /// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device.
-pub fn train(mut model: Model, x: Tensor<2>, y: Tensor<2>, schedule: Schedule, observer: &mut dyn Observer) -> Result<TrainOutcome> {
+pub fn train(
+    mut model: Model,
+    x: Tensor<2>,
+    y: Tensor<2>,
+    schedule: Schedule,
+    observer: &mut dyn Observer,
+) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
     // The parameters of the previous iteration, whose cost was finite: kept so that a divergence
     // leaves the user the last usable model rather than a NaN one.
     let mut previous: Option<Model> = None;
-    for i in 0..schedule.iterations {
+    for i in schedule.start..schedule.iterations {
+        if observer.should_stop(i) {
+            return Ok(TrainOutcome {
+                model,
+                costs,
+                iterations_done: i,
+                diverged: None,
+                interrupted: true,
+            });
+        }
         let cost = cost_from_logits(model.forward(x.clone()), y.clone());
         let value = scalar_f64(cost.clone().inner())?;
         if !value.is_finite() {
             costs.push((i, value));
             let model = previous.unwrap_or(model);
-            return Ok(TrainOutcome { model, costs, iterations_done: i, diverged: Some((i, value)) });
+            return Ok(TrainOutcome {
+                model,
+                costs,
+                iterations_done: i,
+                diverged: Some((i, value)),
+                interrupted: false,
+            });
         }
         if i % schedule.log_every == 0 || i + 1 == schedule.iterations {
             costs.push((i, value));
@@ -89,10 +123,19 @@ pub fn train(mut model: Model, x: Tensor<2>, y: Tensor<2>, schedule: Schedule, o
         }
         let grads = cost.backward();
         previous = Some(model.clone());
-        model = model.map(&mut GradientDescent { grads: &grads, learning_rate: schedule.learning_rate });
+        model = model.map(&mut GradientDescent {
+            grads: &grads,
+            learning_rate: schedule.learning_rate,
+        });
         observer.step(i, value);
     }
-    Ok(TrainOutcome { model, costs, iterations_done: schedule.iterations, diverged: None })
+    Ok(TrainOutcome {
+        model,
+        costs,
+        iterations_done: schedule.iterations,
+        diverged: None,
+        interrupted: false,
+    })
 }
 
 /// Percentage of examples whose prediction (Ŷ > 0.5, as in the notes) equals the label.

@@ -27,9 +27,15 @@ fn reports_the_backend_it_was_built_with() {
     let out = simplenn().arg("backends").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(&format!("backend: {}", expected_backend())), "{text}");
+    assert!(
+        text.contains(&format!("backend: {}", expected_backend())),
+        "{text}"
+    );
     let version = String::from_utf8(simplenn().arg("--version").output().unwrap().stdout).unwrap();
-    assert!(version.contains(&format!("backend: {}", expected_backend())), "{version}");
+    assert!(
+        version.contains(&format!("backend: {}", expected_backend())),
+        "{version}"
+    );
 }
 
 #[test]
@@ -37,18 +43,43 @@ fn train_writes_a_complete_run_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("run");
     let out = simplenn()
-        .args(["train", "configs/shallow_planar.toml", "--set", "train.iterations=300", "--set", "train.log_every=100", "--out"])
+        .args([
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.iterations=300",
+            "--set",
+            "train.log_every=100",
+            "--out",
+        ])
         .arg(&out_dir)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Cost after iteration 0: 0.69"), "{stdout}");
     assert!(stdout.contains("train accuracy"), "{stdout}");
 
-    let metrics: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap()).unwrap();
-    for key in ["train_accuracy", "final_cost", "costs", "iterations", "backend", "precision", "seconds"] {
-        assert!(!metrics[key].is_null(), "metrics.json lacks {key}: {metrics}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    for key in [
+        "train_accuracy",
+        "final_cost",
+        "costs",
+        "iterations",
+        "backend",
+        "precision",
+        "seconds",
+    ] {
+        assert!(
+            !metrics[key].is_null(),
+            "metrics.json lacks {key}: {metrics}"
+        );
     }
     assert!(metrics["test_accuracy"].is_null());
     assert_eq!(metrics["iterations"], 300);
@@ -59,10 +90,22 @@ fn train_writes_a_complete_run_folder() {
     simplenn::config::Config::load(&out_dir.join("config.toml"), &[]).unwrap();
 
     // A second run into the same folder is refused, and the first run is untouched.
-    let again = simplenn().args(["train", "configs/shallow_planar.toml", "--set", "train.iterations=5", "--out"]).arg(&out_dir).output().unwrap();
+    let again = simplenn()
+        .args([
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.iterations=5",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    let kept: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap()).unwrap();
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
     assert_eq!(kept["iterations"], 300);
     // Nothing but the run folder was left behind (no staging folders).
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
@@ -70,20 +113,43 @@ fn train_writes_a_complete_run_folder() {
 
 #[test]
 fn gradcheck_command_prints_the_table_and_passes() {
-    let out = simplenn().args(["gradcheck", "configs/shallow_planar.toml", "--steps", "20"]).output().unwrap();
+    let out = simplenn()
+        .args(["gradcheck", "configs/shallow_planar.toml", "--steps", "20"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for name in ["W1", "b1", "W2", "b2"] {
-        assert!(stdout.lines().any(|l| l.starts_with(name) && l.ends_with("PASS")), "{name}: {stdout}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(name) && l.ends_with("PASS")),
+            "{name}: {stdout}"
+        );
     }
     assert!(stdout.contains("verdict: PASS"));
 }
 
 #[test]
 fn bad_config_exits_2_with_the_key_named() {
-    let out = simplenn().args(["train", "configs/shallow_planar.toml", "--set", "train.learning_rate=-1"]).output().unwrap();
+    let out = simplenn()
+        .args([
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.learning_rate=-1",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: config") && stderr.contains("train.learning_rate"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: config") && stderr.contains("train.learning_rate"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
 }

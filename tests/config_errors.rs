@@ -15,12 +15,16 @@ iterations = 10
 "#;
 
 fn err(text: &str) -> String {
-    Config::parse(text, "test.toml", &[]).unwrap_err().to_string()
+    Config::parse(text, "test.toml", &[])
+        .unwrap_err()
+        .to_string()
 }
 
 fn err_set(set: &[&str]) -> String {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
-    Config::parse(GOOD, "test.toml", &set).unwrap_err().to_string()
+    Config::parse(GOOD, "test.toml", &set)
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -70,7 +74,10 @@ fn syntax_error_shows_line_and_column() {
 fn learning_rate_must_be_positive_and_finite() {
     for bad in ["0", "-0.1", "nan", "inf"] {
         let e = err_set(&[&format!("train.learning_rate={bad}")]);
-        assert!(e.contains("train.learning_rate") && e.contains("> 0"), "{bad}: {e}");
+        assert!(
+            e.contains("train.learning_rate") && e.contains("> 0"),
+            "{bad}: {e}"
+        );
     }
 }
 
@@ -86,7 +93,11 @@ fn layer_lists_are_checked() {
     assert!(err_set(&["model.layers=[2, 0, 1]"]).contains("layer 1 has size 0"));
     assert!(err_set(&["model.layers=[2, 3, 2]"]).contains("last layer must be 1"));
     let c = Config::parse(GOOD, "t", &["model.layers=[5, 3, 1]".into()]).unwrap();
-    assert!(c.layer_sizes(2).unwrap_err().contains("number of input features, 2"));
+    assert!(
+        c.layer_sizes(2)
+            .unwrap_err()
+            .contains("number of input features, 2")
+    );
 }
 
 #[test]

@@ -8,7 +8,9 @@ use simplenn::nn::init::draw_layers;
 
 #[test]
 fn cat_loader_flattens_like_numpy_reshape_transpose() {
-    let Some(path) = common::dataset("train_catvnoncat.h5") else { return };
+    let Some(path) = common::dataset("train_catvnoncat.h5") else {
+        return;
+    };
     let (data, classes, shape) = cat::load(&path, "train").unwrap();
     assert_eq!((data.n_x, data.m), (12288, 209));
     assert_eq!(shape, [64, 64, 3]);
@@ -48,24 +50,47 @@ fn planar_flower_equals_the_numpy_generated_file() {
     let numpy = h5::load_xy(&path, "X", "Y").unwrap();
     let ours = planar::flower(400, 0.2, 1);
     assert_eq!(ours.y, numpy.y);
-    let worst = ours.x.iter().zip(&numpy.x).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let worst = ours
+        .x
+        .iter()
+        .zip(&numpy.x)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     // Same random stream and formulas; only sin/cos of the two math libraries may differ in
     // the last bit.
-    assert!(worst < 1e-12, "largest difference from numpy's flower: {worst}");
+    assert!(
+        worst < 1e-12,
+        "largest difference from numpy's flower: {worst}"
+    );
 }
 
 #[test]
 fn seeded_init_reproduces_the_course_initial_weights() {
-    let Some(path) = common::reference("course_init_params.h5") else { return };
+    let Some(path) = common::reference("course_init_params.h5") else {
+        return;
+    };
     let cases: [(&str, Vec<usize>, InitScheme, u32); 3] = [
         ("shallow_nh4", vec![2, 4, 1], InitScheme::NormalScaled, 2),
-        ("two_layer_12288_7_1", vec![12288, 7, 1], InitScheme::NormalScaled, 1),
-        ("deep_12288_20_7_5_1", vec![12288, 20, 7, 5, 1], InitScheme::NormalSqrtPrev, 1),
+        (
+            "two_layer_12288_7_1",
+            vec![12288, 7, 1],
+            InitScheme::NormalScaled,
+            1,
+        ),
+        (
+            "deep_12288_20_7_5_1",
+            vec![12288, 20, 7, 5, 1],
+            InitScheme::NormalSqrtPrev,
+            1,
+        ),
     ];
     for (group, sizes, scheme, seed) in cases {
         let course = h5::read_params(&path, group, &sizes).unwrap();
         let ours = draw_layers(&sizes, scheme, 0.01, seed);
-        assert_eq!(ours, course, "{group}: simplenn's seeded draw differs from the course's weights");
+        assert_eq!(
+            ours, course,
+            "{group}: simplenn's seeded draw differs from the course's weights"
+        );
     }
 }
 
@@ -76,8 +101,15 @@ fn params_round_trip_through_hdf5() {
     let path = dir.path().join("p.h5");
     h5::write_params(&path, "net", &layers).unwrap();
     assert_eq!(h5::read_params(&path, "net", &[5, 3, 1]).unwrap(), layers);
-    let err = h5::read_params(&path, "net", &[5, 4, 1]).unwrap_err().to_string();
-    assert!(err.contains("`net/W1` has shape [3, 5]") && err.contains("(4, 5)"), "{err}");
-    let err = h5::read_params(&path, "net", &[5, 3, 1, 1]).unwrap_err().to_string();
+    let err = h5::read_params(&path, "net", &[5, 4, 1])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`net/W1` has shape [3, 5]") && err.contains("(4, 5)"),
+        "{err}"
+    );
+    let err = h5::read_params(&path, "net", &[5, 3, 1, 1])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no dataset `W3`"), "{err}");
 }

@@ -23,7 +23,12 @@ fn data(n_x: usize) -> Dataset {
             });
         }
     }
-    Dataset { n_x, m: f.m, x, y: f.y }
+    Dataset {
+        n_x,
+        m: f.m,
+        x,
+        y: f.y,
+    }
 }
 
 fn sizes(kind: ModelKind) -> Vec<usize> {
@@ -44,13 +49,41 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
     let ad = simplenn::device::autodiff_device();
     let dt = Precision::F64.dtype();
     let model = simplenn::models::Model::from_layers(kind, &layers, g, dt, &ad);
-    let schedule = simplenn::train::Schedule { learning_rate: 0.5, iterations: steps, log_every: steps };
-    let out = simplenn::train::train(model, d.x_tensor(dt, &ad), d.y_tensor(dt, &ad), schedule, &mut simplenn::train::Silent).unwrap();
+    let schedule = simplenn::train::Schedule {
+        learning_rate: 0.5,
+        iterations: steps,
+        log_every: steps,
+        start: 0,
+    };
+    let out = simplenn::train::train(
+        model,
+        d.x_tensor(dt, &ad),
+        d.y_tensor(dt, &ad),
+        schedule,
+        &mut simplenn::train::Silent,
+    )
+    .unwrap();
     out.model.layer_values().unwrap()
 }
 
-fn run(kind: ModelKind, g: Activation, layers: &[LayerValues], f: &dyn BackwardFormulas, p: Precision) -> Report {
-    let report = gradcheck::check(kind, g, layers, &data(4), p, f, 1, format!("{kind:?} {:?}", g.kind)).unwrap();
+fn run(
+    kind: ModelKind,
+    g: Activation,
+    layers: &[LayerValues],
+    f: &dyn BackwardFormulas,
+    p: Precision,
+) -> Report {
+    let report = gradcheck::check(
+        kind,
+        g,
+        layers,
+        &data(4),
+        p,
+        f,
+        1,
+        format!("{kind:?} {:?}", g.kind),
+    )
+    .unwrap();
     println!("{report}");
     report
 }
@@ -58,15 +91,31 @@ fn run(kind: ModelKind, g: Activation, layers: &[LayerValues], f: &dyn BackwardF
 #[test]
 fn all_models_and_activations_pass_in_f64_before_and_after_training() {
     for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
-        let activations: &[ActivationKind] = if kind == ModelKind::Logistic { &[ActivationKind::Sigmoid] } else { &ActivationKind::ALL };
+        let activations: &[ActivationKind] = if kind == ModelKind::Logistic {
+            &[ActivationKind::Sigmoid]
+        } else {
+            &ActivationKind::ALL
+        };
         for &a in activations {
             let g = Activation::new(a, 0.05);
             for steps in [0, 7] {
-                let report = run(kind, g, &trained(kind, g, steps), &NotesFormulas, Precision::F64);
-                assert!(report.passed(), "{kind:?}/{a:?} after {steps} steps:\n{report}");
+                let report = run(
+                    kind,
+                    g,
+                    &trained(kind, g, steps),
+                    &NotesFormulas,
+                    Precision::F64,
+                );
+                assert!(
+                    report.passed(),
+                    "{kind:?}/{a:?} after {steps} steps:\n{report}"
+                );
                 // Every parameter was checked numerically, at (almost) every coordinate.
                 for row in &report.rows {
-                    let n = row.numeric.as_ref().expect("f64 backends run the numerical check");
+                    let n = row
+                        .numeric
+                        .as_ref()
+                        .expect("f64 backends run the numerical check");
                     assert!(n.checked > 0 && row.hand_relative <= 1e-10, "{row:?}");
                 }
             }
@@ -77,7 +126,13 @@ fn all_models_and_activations_pass_in_f64_before_and_after_training() {
 #[test]
 fn f32_handwritten_agrees_within_its_tolerance() {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
-    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 3), &NotesFormulas, Precision::F32);
+    let report = run(
+        ModelKind::Shallow,
+        g,
+        &trained(ModelKind::Shallow, g, 3),
+        &NotesFormulas,
+        Precision::F32,
+    );
     assert!(report.passed(), "{report}");
     assert!(report.rows.iter().all(|r| r.hand_relative <= 1e-4));
 }
@@ -121,7 +176,13 @@ fn failed(report: &Report) -> Vec<String> {
 #[test]
 fn misprinted_tanh_derivative_fails_on_the_hidden_layer() {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
-    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 5), &MisprintedTanh, Precision::F64);
+    let report = run(
+        ModelKind::Shallow,
+        g,
+        &trained(ModelKind::Shallow, g, 5),
+        &MisprintedTanh,
+        Precision::F64,
+    );
     assert!(!report.passed());
     // Only the hidden layer's gradients go through g′; the output layer's stay right.
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
@@ -131,9 +192,21 @@ fn misprinted_tanh_derivative_fails_on_the_hidden_layer() {
 #[test]
 fn missing_one_over_m_fails_on_every_weight() {
     let g = Activation::new(ActivationKind::Relu, 0.01);
-    let report = run(ModelKind::Deep, g, &trained(ModelKind::Deep, g, 3), &MissingOneOverM, Precision::F64);
+    let report = run(
+        ModelKind::Deep,
+        g,
+        &trained(ModelKind::Deep, g, 3),
+        &MissingOneOverM,
+        Precision::F64,
+    );
     assert_eq!(failed(&report), ["W1", "W2", "W3", "W4"], "{report}");
-    let logistic = run(ModelKind::Logistic, Activation::sigmoid(), &trained(ModelKind::Logistic, Activation::sigmoid(), 3), &MissingOneOverM, Precision::F64);
+    let logistic = run(
+        ModelKind::Logistic,
+        Activation::sigmoid(),
+        &trained(ModelKind::Logistic, Activation::sigmoid(), 3),
+        &MissingOneOverM,
+        Precision::F64,
+    );
     // Logistic regression has its own dw formula (1/m·X·dZᵀ): untouched by this fault.
     assert!(logistic.passed(), "{logistic}");
 }
@@ -142,17 +215,35 @@ fn missing_one_over_m_fails_on_every_weight() {
 fn missing_transpose_fails_below_the_output_layer() {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
     let layers = draw_layers(&[4, 3, 3, 1], InitScheme::He, 0.01, 11);
-    let report = run(ModelKind::Deep, g, &layers, &MissingTranspose, Precision::F64);
+    let report = run(
+        ModelKind::Deep,
+        g,
+        &layers,
+        &MissingTranspose,
+        Precision::F64,
+    );
     // dA[2] = W[3]·dZ[3] multiplies (1, 3) by (1, m): a shape error, reported (not a crash) as
     // a failure of every layer below; the output layer's own gradients are still right.
     assert_eq!(failed(&report), ["W1", "b1", "W2", "b2"], "{report}");
     assert!(report.row("W3").unwrap().passed, "{report}");
-    assert!(report.notes.iter().any(|n| n.contains("handwritten pass failed")), "{report}");
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("handwritten pass failed")),
+        "{report}"
+    );
 }
 
 #[test]
 fn relu_derivative_of_one_fails() {
     let g = Activation::new(ActivationKind::Relu, 0.01);
-    let report = run(ModelKind::Shallow, g, &trained(ModelKind::Shallow, g, 5), &ReluSlopeOne, Precision::F64);
+    let report = run(
+        ModelKind::Shallow,
+        g,
+        &trained(ModelKind::Shallow, g, 5),
+        &ReluSlopeOne,
+        Precision::F64,
+    );
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
 }

@@ -6,7 +6,13 @@ use simplenn::nn::{Activation, ActivationKind};
 use simplenn::tensor_util::{matrix, to_vec_f64};
 
 fn z() -> Tensor<2> {
-    matrix(vec![-2.0, -0.5, 0.0, 0.5, 2.0], 1, 5, DType::F64, &device::device())
+    matrix(
+        vec![-2.0, -0.5, 0.0, 0.5, 2.0],
+        1,
+        5,
+        DType::F64,
+        &device::device(),
+    )
 }
 
 fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5]) {
@@ -15,8 +21,18 @@ fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5]) {
     let got = to_vec_f64(a.clone()).unwrap();
     let d = to_vec_f64(g.derivative(z(), a)).unwrap();
     for i in 0..5 {
-        assert!((got[i] - forward[i]).abs() < 1e-12, "{kind:?} g at {i}: {} vs {}", got[i], forward[i]);
-        assert!((d[i] - derivative[i]).abs() < 1e-12, "{kind:?} g' at {i}: {} vs {}", d[i], derivative[i]);
+        assert!(
+            (got[i] - forward[i]).abs() < 1e-12,
+            "{kind:?} g at {i}: {} vs {}",
+            got[i],
+            forward[i]
+        );
+        assert!(
+            (d[i] - derivative[i]).abs() < 1e-12,
+            "{kind:?} g' at {i}: {} vs {}",
+            d[i],
+            derivative[i]
+        );
     }
 }
 
@@ -33,19 +49,39 @@ fn sigmoid_and_derivative() {
 #[test]
 fn tanh_and_derivative() {
     // tanh(0.5) = 0.46211715726000974, tanh' = 1 - tanh² (0.7864477329659274 at 0.5)
-    let f = [-0.9640275800758169, -0.46211715726000974, 0.0, 0.46211715726000974, 0.9640275800758169];
-    let d = [0.07065082485316443, 0.7864477329659274, 1.0, 0.7864477329659274, 0.07065082485316443];
+    let f = [
+        -0.9640275800758169,
+        -0.46211715726000974,
+        0.0,
+        0.46211715726000974,
+        0.9640275800758169,
+    ];
+    let d = [
+        0.07065082485316443,
+        0.7864477329659274,
+        1.0,
+        0.7864477329659274,
+        0.07065082485316443,
+    ];
     check(ActivationKind::Tanh, f, d);
 }
 
 #[test]
 fn relu_and_derivative() {
     // The derivative at the kink z = 0 is taken as 0.
-    check(ActivationKind::Relu, [0.0, 0.0, 0.0, 0.5, 2.0], [0.0, 0.0, 0.0, 1.0, 1.0]);
+    check(
+        ActivationKind::Relu,
+        [0.0, 0.0, 0.0, 0.5, 2.0],
+        [0.0, 0.0, 0.0, 1.0, 1.0],
+    );
 }
 
 #[test]
 fn leaky_relu_and_derivative() {
     // slope 0.1 for z < 0 (and at the kink)
-    check(ActivationKind::LeakyRelu, [-0.2, -0.05, 0.0, 0.5, 2.0], [0.1, 0.1, 0.1, 1.0, 1.0]);
+    check(
+        ActivationKind::LeakyRelu,
+        [-0.2, -0.05, 0.0, 0.5, 2.0],
+        [0.1, 0.1, 0.1, 1.0, 1.0],
+    );
 }

@@ -11,7 +11,11 @@ use simplenn::run::{self, Silent};
 
 fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
-    LoadedConfig { config: Config::parse(text, "test", &set).unwrap(), source: "test".into(), base_dir: common::repo().join("configs") }
+    LoadedConfig {
+        config: Config::parse(text, "test", &set).unwrap(),
+        source: "test".into(),
+        base_dir: common::repo().join("configs"),
+    }
 }
 
 fn shipped(name: &str, set: &[&str]) -> LoadedConfig {
@@ -21,44 +25,89 @@ fn shipped(name: &str, set: &[&str]) -> LoadedConfig {
 
 #[test]
 fn shallow_planar_cost_falls() {
-    let l = shipped("shallow_planar.toml", &["train.iterations=300", "train.log_every=100"]);
+    let l = shipped(
+        "shallow_planar.toml",
+        &["train.iterations=300", "train.log_every=100"],
+    );
     let r = run::run(&l, &mut Silent).unwrap();
     let costs: Vec<f64> = r.metrics.costs.iter().map(|c| c.1).collect();
-    assert!((costs[0] - 0.693).abs() < 0.01, "starts near log 2: {costs:?}");
-    assert!(costs.windows(2).all(|w| w[1] < w[0]), "cost must fall: {costs:?}");
+    assert!(
+        (costs[0] - 0.693).abs() < 0.01,
+        "starts near log 2: {costs:?}"
+    );
+    assert!(
+        costs.windows(2).all(|w| w[1] < w[0]),
+        "cost must fall: {costs:?}"
+    );
     assert!(r.metrics.final_cost < 0.5 * costs[0]);
-    assert!(r.metrics.train_accuracy > 80.0, "{}", r.metrics.train_accuracy);
+    assert!(
+        r.metrics.train_accuracy > 80.0,
+        "{}",
+        r.metrics.train_accuracy
+    );
     assert_eq!(r.metrics.test_accuracy, None);
 }
 
 #[test]
 fn same_config_and_seed_give_the_same_history_bit_for_bit() {
-    let cfg = ["train.iterations=150", "train.log_every=10", "model.hidden=6"];
+    let cfg = [
+        "train.iterations=150",
+        "train.log_every=10",
+        "model.hidden=6",
+    ];
     let a = run::run(&shipped("shallow_planar.toml", &cfg), &mut Silent).unwrap();
     let b = run::run(&shipped("shallow_planar.toml", &cfg), &mut Silent).unwrap();
     let bits = |m: &run::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
-    assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
+    assert_eq!(
+        a.model.layer_values().unwrap(),
+        b.model.layer_values().unwrap()
+    );
     // …and a different seed really gives a different start.
-    let c = run::run(&shipped("shallow_planar.toml", &[&cfg[..], &["init.seed=3"]].concat()), &mut Silent).unwrap();
+    let c = run::run(
+        &shipped(
+            "shallow_planar.toml",
+            &[&cfg[..], &["init.seed=3"]].concat(),
+        ),
+        &mut Silent,
+    )
+    .unwrap();
     assert_ne!(bits(&a.metrics), bits(&c.metrics));
 }
 
 #[test]
 fn symmetric_hidden_units_stay_identical() {
-    let l = shipped("shallow_planar.toml", &["init.scheme=zeros", "train.iterations=200"]);
+    let l = shipped(
+        "shallow_planar.toml",
+        &["init.scheme=zeros", "train.iterations=200"],
+    );
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let layers = run::initial_layers(&l, 2).unwrap();
     assert_eq!(symmetric_hidden_layers(&layers), vec![0]);
     assert!(!run::init_warnings(&layers).is_empty());
-    let trained = run::run_from(&l, data, &layers, 0.0, &mut Silent).unwrap().model.layer_values().unwrap();
+    let trained = run::run_from(&l, data, &layers, 0.0, &mut Silent)
+        .unwrap()
+        .model
+        .layer_values()
+        .unwrap();
     let w1 = &trained[0];
-    assert!(w1.w.iter().any(|&v| v != 0.0) || trained[1].w.iter().any(|&v| v != 0.0) || trained[1].b[0] != 0.0);
+    assert!(
+        w1.w.iter().any(|&v| v != 0.0)
+            || trained[1].w.iter().any(|&v| v != 0.0)
+            || trained[1].b[0] != 0.0
+    );
     for r in 1..w1.n_out {
-        assert_eq!(&w1.w[r * 2..r * 2 + 2], &w1.w[..2], "row {r} of W1 drifted from row 0");
+        assert_eq!(
+            &w1.w[r * 2..r * 2 + 2],
+            &w1.w[..2],
+            "row {r} of W1 drifted from row 0"
+        );
     }
     // A random start is not symmetric.
-    assert!(symmetric_hidden_layers(&draw_layers(&[2, 4, 1], InitScheme::NormalScaled, 0.01, 2)).is_empty());
+    assert!(
+        symmetric_hidden_layers(&draw_layers(&[2, 4, 1], InitScheme::NormalScaled, 0.01, 2))
+            .is_empty()
+    );
 }
 
 /// Compare our logged costs with numpy's at every iteration both logged, to `tol` relative.
@@ -67,13 +116,18 @@ fn assert_history_matches(ours: &[(usize, f64)], reference: &serde_json::Value, 
     let costs = reference["history"]["cost"].as_array().unwrap();
     let mut compared = 0;
     for (it, cost) in iters.iter().zip(costs) {
-        let (it, Some(cost)) = (it.as_u64().unwrap() as usize, cost.as_f64()) else { continue };
+        let (it, Some(cost)) = (it.as_u64().unwrap() as usize, cost.as_f64()) else {
+            continue;
+        };
         if let Some(&(_, c)) = ours.iter().find(|(i, _)| *i == it) {
             let rel = (c - cost).abs() / cost.abs();
             if std::env::var_os("SIMPLENN_SHOW_DRIFT").is_some() {
                 eprintln!("iteration {it}: rel {rel:.2e}");
             }
-            assert!(rel <= tol, "iteration {it}: simplenn {c:.17} vs numpy {cost:.17} (rel {rel:.2e})");
+            assert!(
+                rel <= tol,
+                "iteration {it}: simplenn {c:.17} vs numpy {cost:.17} (rel {rel:.2e})"
+            );
             compared += 1;
         }
     }
@@ -87,9 +141,15 @@ fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
 
 #[test]
 fn f64_shallow_on_numpy_flower_matches_reference_history() {
-    let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", "float64") else { return };
-    let Some(layers) = course_layers("shallow_nh4", &[2, 4, 1]) else { return };
-    let Some(flower) = common::dataset("planar_flower.h5") else { return };
+    let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", "float64") else {
+        return;
+    };
+    let Some(layers) = course_layers("shallow_nh4", &[2, 4, 1]) else {
+        return;
+    };
+    let Some(flower) = common::dataset("planar_flower.h5") else {
+        return;
+    };
     let text = format!(
         "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations=10000\nlog_every=100\nprecision='f64'\n",
         flower.display()
@@ -101,21 +161,42 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
     // numpy run itself jumps (its cost *rises* from 0.2161 to 0.2193: lr = 1.2 sits at the edge of
     // stability there), and from that instability on last-bit rounding differences decide the
     // path, so the comparison stops before it. Accuracy after the full 10 000 still reaches 90 %.
-    let before_jump: Vec<(usize, f64)> = r.metrics.costs.iter().copied().filter(|c| c.0 < 7800).collect();
+    let before_jump: Vec<(usize, f64)> = r
+        .metrics
+        .costs
+        .iter()
+        .copied()
+        .filter(|c| c.0 < 7800)
+        .collect();
     assert_eq!(assert_history_matches(&before_jump, &reference, 1e-9), 78);
-    assert!(r.metrics.train_accuracy >= 90.0, "{}", r.metrics.train_accuracy);
+    assert!(
+        r.metrics.train_accuracy >= 90.0,
+        "{}",
+        r.metrics.train_accuracy
+    );
 }
 
 /// First `iterations` of a cat model in f64 from the course's weights against numpy's history.
 fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: usize) {
-    let (Some(_), Some(_)) = (common::dataset("train_catvnoncat.h5"), common::dataset("test_catvnoncat.h5")) else { return };
-    let Some(reference) = common::reference_run(run_name, "float64") else { return };
+    let (Some(_), Some(_)) = (
+        common::dataset("train_catvnoncat.h5"),
+        common::dataset("test_catvnoncat.h5"),
+    ) else {
+        return;
+    };
+    let Some(reference) = common::reference_run(run_name, "float64") else {
+        return;
+    };
     let it = format!("train.iterations={iterations}");
     let l = shipped(config, &[&it, "train.precision=f64"]);
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let sizes = l.config.layer_sizes(data.train.n_x).unwrap();
-    let layers = if group.is_empty() { run::initial_layers(&l, data.train.n_x).unwrap() } else {
-        let Some(layers) = course_layers(group, &sizes) else { return };
+    let layers = if group.is_empty() {
+        run::initial_layers(&l, data.train.n_x).unwrap()
+    } else {
+        let Some(layers) = course_layers(group, &sizes) else {
+            return;
+        };
         layers
     };
     let r = run::run_from(&l, data, &layers, 0.0, &mut Silent).unwrap();
@@ -131,12 +212,22 @@ fn f64_logistic_cat_matches_reference_history() {
 
 #[test]
 fn f64_two_layer_cat_matches_reference_history() {
-    cat_reference_check("two_layer_cat.toml", "two_layer_cat_12288_7_1", "two_layer_12288_7_1", 300);
+    cat_reference_check(
+        "two_layer_cat.toml",
+        "two_layer_cat_12288_7_1",
+        "two_layer_12288_7_1",
+        300,
+    );
 }
 
 #[test]
 fn f64_deep_cat_matches_reference_history() {
-    cat_reference_check("deep_cat.toml", "L_layer_cat_12288_20_7_5_1", "deep_12288_20_7_5_1", 300);
+    cat_reference_check(
+        "deep_cat.toml",
+        "L_layer_cat_12288_20_7_5_1",
+        "deep_12288_20_7_5_1",
+        300,
+    );
 }
 
 #[test]
@@ -146,9 +237,16 @@ fn notes_learning_rate_0_05_stays_finite_in_f32() {
     }
     // The notes' own lr = 0.05: numpy's explicit log(A) cost hits log(0) = -inf here; the cost
     // from logits must stay finite through the unstable early phase (iterations 100-700).
-    let l = shipped("logistic_cat.toml", &["train.learning_rate=0.05", "train.iterations=800"]);
+    let l = shipped(
+        "logistic_cat.toml",
+        &["train.learning_rate=0.05", "train.iterations=800"],
+    );
     let r = run::run(&l, &mut Silent).unwrap();
     assert!(r.metrics.failure.is_none(), "{:?}", r.metrics.failure);
-    assert!(r.metrics.costs.iter().all(|c| c.1.is_finite()), "{:?}", r.metrics.costs);
+    assert!(
+        r.metrics.costs.iter().all(|c| c.1.is_finite()),
+        "{:?}",
+        r.metrics.costs
+    );
     assert!(r.metrics.final_cost.is_finite());
 }

@@ -13,16 +13,34 @@ use crate::{Error, Result};
 pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 3])> {
     let file = open(path)?;
     let (x_name, y_name) = (format!("{prefix}_set_x"), format!("{prefix}_set_y"));
-    let (pixels, shape) = read_f64(&dataset(&file, path, &x_name)?, path, &x_name, Elements::Bytes, &[4])?;
-    let (labels, yshape) = read_f64(&dataset(&file, path, &y_name)?, path, &y_name, Elements::Integer, &[1, 2])?;
+    let (pixels, shape) = read_f64(
+        &dataset(&file, path, &x_name)?,
+        path,
+        &x_name,
+        Elements::Bytes,
+        &[4],
+    )?;
+    let (labels, yshape) = read_f64(
+        &dataset(&file, path, &y_name)?,
+        path,
+        &y_name,
+        Elements::Integer,
+        &[1, 2],
+    )?;
     let m = shape[0];
     let n_x = shape[1] * shape[2] * shape[3];
     let m_y = *yshape.last().unwrap_or(&0);
     if m_y != m {
-        return Err(Error::data(path, format!("`{x_name}` has {m} images but `{y_name}` has {m_y} labels; they must match")));
+        return Err(Error::data(
+            path,
+            format!("`{x_name}` has {m} images but `{y_name}` has {m_y} labels; they must match"),
+        ));
     }
     if m == 0 {
-        return Err(Error::data(path, format!("`{x_name}` holds no images: the data set is empty")));
+        return Err(Error::data(
+            path,
+            format!("`{x_name}` holds no images: the data set is empty"),
+        ));
     }
     let y = check_labels(labels, path, &y_name)?;
     // numpy's (m, n_x) row-major reshape, transposed to (n_x, m), scaled to [0, 1].
@@ -33,7 +51,11 @@ pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 
         }
     }
     let classes = read_classes(&file, path)?;
-    Ok((Dataset { n_x, m, x, y }, classes, [shape[1], shape[2], shape[3]]))
+    Ok((
+        Dataset { n_x, m, x, y },
+        classes,
+        [shape[1], shape[2], shape[3]],
+    ))
 }
 
 /// `list_classes`: fixed-length byte strings; the course files hold `non-cat`, `cat`.
@@ -41,7 +63,9 @@ fn read_classes(file: &hdf5::File, path: &Path) -> Result<[String; 2]> {
     let Ok(ds) = file.dataset("list_classes") else {
         return Ok(["non-cat".into(), "cat".into()]);
     };
-    let dtype = ds.dtype().map_err(|e| Error::data(path, format!("`list_classes`: {e}")))?;
+    let dtype = ds
+        .dtype()
+        .map_err(|e| Error::data(path, format!("`list_classes`: {e}")))?;
     let size = dtype.size();
     let bytes = ds
         .read_raw::<u8>()
@@ -50,10 +74,18 @@ fn read_classes(file: &hdf5::File, path: &Path) -> Result<[String; 2]> {
         .or_else(|| read_fixed_ascii(&ds, size));
     match bytes {
         Some(b) if b.len() == 2 * size => {
-            let name = |chunk: &[u8]| String::from_utf8_lossy(chunk).trim_end_matches('\0').trim().to_string();
+            let name = |chunk: &[u8]| {
+                String::from_utf8_lossy(chunk)
+                    .trim_end_matches('\0')
+                    .trim()
+                    .to_string()
+            };
             Ok([name(&b[..size]), name(&b[size..])])
         }
-        _ => Err(Error::data(path, "`list_classes` must hold two fixed-length strings (class 0, class 1)")),
+        _ => Err(Error::data(
+            path,
+            "`list_classes` must hold two fixed-length strings (class 0, class 1)",
+        )),
     }
 }
 

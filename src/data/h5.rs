@@ -14,13 +14,21 @@ use crate::{Error, Result};
 pub fn open(path: &Path) -> Result<hdf5::File> {
     hdf5::silence_errors(true);
     if !path.exists() {
-        return Err(Error::data(path, "no such file; check the path (relative paths in a config are resolved from the config file's folder)"));
+        return Err(Error::data(
+            path,
+            "no such file; check the path (relative paths in a config are resolved from the config file's folder)",
+        ));
     }
     if path.is_dir() {
         return Err(Error::data(path, "is a directory, expected an HDF5 file"));
     }
     hdf5::File::open(path).map_err(|e| {
-        Error::data(path, format!("cannot be opened as HDF5 ({e}); is it an HDF5 file, and complete (not truncated)?"))
+        Error::data(
+            path,
+            format!(
+                "cannot be opened as HDF5 ({e}); is it an HDF5 file, and complete (not truncated)?"
+            ),
+        )
     })
 }
 
@@ -29,18 +37,31 @@ pub fn dataset(group: &hdf5::Group, path: &Path, name: &str) -> Result<hdf5::Dat
     group.dataset(name).map_err(|_| {
         let mut present = group.member_names().unwrap_or_default();
         present.sort();
-        Error::data(path, format!("has no dataset `{name}` (found: {})", list_or_none(&present)))
+        Error::data(
+            path,
+            format!(
+                "has no dataset `{name}` (found: {})",
+                list_or_none(&present)
+            ),
+        )
     })
 }
 
 fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() { "nothing".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "nothing".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn descriptor(ds: &hdf5::Dataset, path: &Path, name: &str) -> Result<TypeDescriptor> {
-    ds.dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| Error::data(path, format!("dataset `{name}` has an unreadable type: {e}")))
+    ds.dtype().and_then(|t| t.to_descriptor()).map_err(|e| {
+        Error::data(
+            path,
+            format!("dataset `{name}` has an unreadable type: {e}"),
+        )
+    })
 }
 
 fn type_name(d: &TypeDescriptor) -> String {
@@ -70,11 +91,20 @@ pub enum Elements {
 
 /// Read a numeric dataset as f64, checking its element type and rank. Returns values (row-major)
 /// and the shape.
-pub fn read_f64(ds: &hdf5::Dataset, path: &Path, name: &str, want: Elements, ranks: &[usize]) -> Result<(Vec<f64>, Vec<usize>)> {
+pub fn read_f64(
+    ds: &hdf5::Dataset,
+    path: &Path,
+    name: &str,
+    want: Elements,
+    ranks: &[usize],
+) -> Result<(Vec<f64>, Vec<usize>)> {
     let d = descriptor(ds, path, name)?;
     let ok = match want {
         Elements::Float => matches!(d, TypeDescriptor::Float(_)),
-        Elements::Integer => matches!(d, TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Boolean),
+        Elements::Integer => matches!(
+            d,
+            TypeDescriptor::Integer(_) | TypeDescriptor::Unsigned(_) | TypeDescriptor::Boolean
+        ),
         Elements::Bytes => matches!(d, TypeDescriptor::Unsigned(IntSize::U1)),
     };
     if !ok {
@@ -83,23 +113,48 @@ pub fn read_f64(ds: &hdf5::Dataset, path: &Path, name: &str, want: Elements, ran
             Elements::Integer => "integer labels (0 or 1)",
             Elements::Bytes => "uint8 pixel values",
         };
-        return Err(Error::data(path, format!("dataset `{name}` holds {}, expected {wanted}", type_name(&d))));
+        return Err(Error::data(
+            path,
+            format!(
+                "dataset `{name}` holds {}, expected {wanted}",
+                type_name(&d)
+            ),
+        ));
     }
     let shape = ds.shape();
     if !ranks.contains(&shape.len()) {
         let ranks: Vec<String> = ranks.iter().map(|r| r.to_string()).collect();
-        return Err(Error::data(path, format!("dataset `{name}` has shape {shape:?} (rank {}), expected rank {}", shape.len(), ranks.join(" or "))));
+        return Err(Error::data(
+            path,
+            format!(
+                "dataset `{name}` has shape {shape:?} (rank {}), expected rank {}",
+                shape.len(),
+                ranks.join(" or ")
+            ),
+        ));
     }
-    let values = ds
-        .read_raw::<f64>()
-        .map_err(|e| Error::data(path, format!("dataset `{name}` cannot be read ({e}); the file may be truncated or corrupt")))?;
+    let values = ds.read_raw::<f64>().map_err(|e| {
+        Error::data(
+            path,
+            format!("dataset `{name}` cannot be read ({e}); the file may be truncated or corrupt"),
+        )
+    })?;
     Ok((values, shape))
 }
 
 /// Check 0/1 labels and return them as f64.
 pub fn check_labels(values: Vec<f64>, path: &Path, name: &str) -> Result<Vec<f64>> {
-    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0) {
-        return Err(Error::data(path, format!("dataset `{name}` has label {v} at index {i}; labels must be 0 or 1 (binary classification)")));
+    if let Some((i, v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| **v != 0.0 && **v != 1.0)
+    {
+        return Err(Error::data(
+            path,
+            format!(
+                "dataset `{name}` has label {v} at index {i}; labels must be 0 or 1 (binary classification)"
+            ),
+        ));
     }
     Ok(values)
 }
@@ -107,18 +162,41 @@ pub fn check_labels(values: Vec<f64>, path: &Path, name: &str) -> Result<Vec<f64
 /// A generic data set: `x_name` (n_x, m) of floats and `y_name` (1, m) or (m,) of 0/1 integers.
 pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
     let file = open(path)?;
-    let (x, xs) = read_f64(&dataset(&file, path, x_name)?, path, x_name, Elements::Float, &[2])?;
-    let (y, ys) = read_f64(&dataset(&file, path, y_name)?, path, y_name, Elements::Integer, &[1, 2])?;
+    let (x, xs) = read_f64(
+        &dataset(&file, path, x_name)?,
+        path,
+        x_name,
+        Elements::Float,
+        &[2],
+    )?;
+    let (y, ys) = read_f64(
+        &dataset(&file, path, y_name)?,
+        path,
+        y_name,
+        Elements::Integer,
+        &[1, 2],
+    )?;
     let (n_x, m) = (xs[0], xs[1]);
     let m_y = *ys.last().unwrap_or(&0);
     if ys.len() == 2 && ys[0] != 1 {
-        return Err(Error::data(path, format!("dataset `{y_name}` has shape {ys:?}, expected (1, m): one row of labels")));
+        return Err(Error::data(
+            path,
+            format!("dataset `{y_name}` has shape {ys:?}, expected (1, m): one row of labels"),
+        ));
     }
     if m_y != m {
-        return Err(Error::data(path, format!("`{x_name}` has {m} examples (columns) but `{y_name}` has {m_y} labels; they must match (X is (n_x, m), Y is (1, m))")));
+        return Err(Error::data(
+            path,
+            format!(
+                "`{x_name}` has {m} examples (columns) but `{y_name}` has {m_y} labels; they must match (X is (n_x, m), Y is (1, m))"
+            ),
+        ));
     }
     if m == 0 || n_x == 0 {
-        return Err(Error::data(path, format!("`{x_name}` has shape ({n_x}, {m}): the data set is empty")));
+        return Err(Error::data(
+            path,
+            format!("`{x_name}` has shape ({n_x}, {m}): the data set is empty"),
+        ));
     }
     let y = check_labels(y, path, y_name)?;
     Ok(Dataset { n_x, m, x, y })
@@ -128,10 +206,18 @@ pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
 pub fn write_xy(path: &Path, data: &Dataset) -> Result<()> {
     let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
     let file = hdf5::File::create(path).map_err(io)?;
-    let x = file.new_dataset::<f64>().shape([data.n_x, data.m]).create("X").map_err(io)?;
+    let x = file
+        .new_dataset::<f64>()
+        .shape([data.n_x, data.m])
+        .create("X")
+        .map_err(io)?;
     x.write_raw(&data.x[..]).map_err(io)?;
     let labels: Vec<u8> = data.y.iter().map(|&v| v as u8).collect();
-    let y = file.new_dataset::<u8>().shape([1, data.m]).create("Y").map_err(io)?;
+    let y = file
+        .new_dataset::<u8>()
+        .shape([1, data.m])
+        .create("Y")
+        .map_err(io)?;
     y.write_raw(&labels[..]).map_err(io)?;
     Ok(())
 }
@@ -141,12 +227,19 @@ pub fn write_xy(path: &Path, data: &Dataset) -> Result<()> {
 pub fn read_params(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<LayerValues>> {
     let file = open(path)?;
     let g = if group.is_empty() || group == "/" {
-        file.as_group().map_err(|e| Error::data(path, format!("cannot read the root group: {e}")))?
+        file.as_group()
+            .map_err(|e| Error::data(path, format!("cannot read the root group: {e}")))?
     } else {
         file.group(group).map_err(|_| {
             let mut names = file.member_names().unwrap_or_default();
             names.sort();
-            Error::data(path, format!("has no group `{group}` (found: {}); set init.group to one of them", list_or_none(&names)))
+            Error::data(
+                path,
+                format!(
+                    "has no group `{group}` (found: {}); set init.group to one of them",
+                    list_or_none(&names)
+                ),
+            )
         })?
     };
     let mut layers = Vec::new();
@@ -157,9 +250,19 @@ pub fn read_params(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<Laye
                 Error::data(path, format!("group `{group}` has no dataset `{name}`; a model with layers {sizes:?} needs W1..W{n} and b1..b{n}", n = sizes.len() - 1))
             })?;
             let (v, shape) = read_f64(&ds, path, &name, Elements::Float, &[1, 2])?;
-            let shape2 = if shape.len() == 1 { vec![shape[0], 1] } else { shape.clone() };
+            let shape2 = if shape.len() == 1 {
+                vec![shape[0], 1]
+            } else {
+                shape.clone()
+            };
             if shape2 != want {
-                return Err(Error::data(path, format!("`{group}/{name}` has shape {shape:?}, but layers {sizes:?} need ({}, {})", want[0], want[1])));
+                return Err(Error::data(
+                    path,
+                    format!(
+                        "`{group}/{name}` has shape {shape:?}, but layers {sizes:?} need ({}, {})",
+                        want[0], want[1]
+                    ),
+                ));
             }
             Ok(v)
         };
@@ -174,12 +277,24 @@ pub fn read_params(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<Laye
 pub fn write_params(path: &Path, group: &str, layers: &[LayerValues]) -> Result<()> {
     let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
     let file = hdf5::File::create(path).map_err(io)?;
-    let g = if group.is_empty() || group == "/" { file.as_group().map_err(io)? } else { file.create_group(group).map_err(io)? };
+    let g = if group.is_empty() || group == "/" {
+        file.as_group().map_err(io)?
+    } else {
+        file.create_group(group).map_err(io)?
+    };
     for (i, layer) in layers.iter().enumerate() {
         let l = i + 1;
-        let w = g.new_dataset::<f64>().shape([layer.n_out, layer.n_in]).create(format!("W{l}").as_str()).map_err(io)?;
+        let w = g
+            .new_dataset::<f64>()
+            .shape([layer.n_out, layer.n_in])
+            .create(format!("W{l}").as_str())
+            .map_err(io)?;
         w.write_raw(&layer.w[..]).map_err(io)?;
-        let b = g.new_dataset::<f64>().shape([layer.n_out, 1]).create(format!("b{l}").as_str()).map_err(io)?;
+        let b = g
+            .new_dataset::<f64>()
+            .shape([layer.n_out, 1])
+            .create(format!("b{l}").as_str())
+            .map_err(io)?;
         b.write_raw(&layer.b[..]).map_err(io)?;
     }
     Ok(())

@@ -51,7 +51,10 @@ pub struct DataSplit {
 }
 
 /// Load (or generate) what a config's `[data]` section names.
-pub fn load(config: &crate::config::DataConfig, base_dir: &std::path::Path) -> crate::Result<DataSplit> {
+pub fn load(
+    config: &crate::config::DataConfig,
+    base_dir: &std::path::Path,
+) -> crate::Result<DataSplit> {
     use crate::config::{DataConfig, absolute};
     match config {
         DataConfig::Planar { m, noise, seed } => Ok(DataSplit {
@@ -67,13 +70,23 @@ pub fn load(config: &crate::config::DataConfig, base_dir: &std::path::Path) -> c
                     let path = absolute(base_dir, p);
                     let (test, _, test_shape) = cat::load(&path, "test")?;
                     if test_shape != shape {
-                        return Err(crate::Error::data(path, format!("test images are {test_shape:?} but training images are {shape:?}")));
+                        return Err(crate::Error::data(
+                            path,
+                            format!(
+                                "test images are {test_shape:?} but training images are {shape:?}"
+                            ),
+                        ));
                     }
                     Some(test)
                 }
                 None => None,
             };
-            Ok(DataSplit { train, test, classes, image_shape: Some(shape) })
+            Ok(DataSplit {
+                train,
+                test,
+                classes,
+                image_shape: Some(shape),
+            })
         }
         DataConfig::H5 { train, test, x, y } => {
             let train = h5::load_xy(&absolute(base_dir, train), x, y)?;
@@ -82,13 +95,24 @@ pub fn load(config: &crate::config::DataConfig, base_dir: &std::path::Path) -> c
                     let path = absolute(base_dir, p);
                     let test = h5::load_xy(&path, x, y)?;
                     if test.n_x != train.n_x {
-                        return Err(crate::Error::data(path, format!("test set has {} features but the training set has {}", test.n_x, train.n_x)));
+                        return Err(crate::Error::data(
+                            path,
+                            format!(
+                                "test set has {} features but the training set has {}",
+                                test.n_x, train.n_x
+                            ),
+                        ));
                     }
                     Some(test)
                 }
                 None => None,
             };
-            Ok(DataSplit { train, test, classes: ["class 0".into(), "class 1".into()], image_shape: None })
+            Ok(DataSplit {
+                train,
+                test,
+                classes: ["class 0".into(), "class 1".into()],
+                image_shape: None,
+            })
         }
     }
 }

@@ -27,8 +27,11 @@ pub fn flower(m: usize, noise: f64, seed: u32) -> Dataset {
             .map(|(t, e)| t + e * noise)
             .collect();
         // r = a·sin(4t) + randn(N)·noise
-        let r: Vec<f64> =
-            t.iter().zip(rng.randn(per_class)).map(|(t, e)| PETAL * (4.0 * t).sin() + e * noise).collect();
+        let r: Vec<f64> = t
+            .iter()
+            .zip(rng.randn(per_class))
+            .map(|(t, e)| PETAL * (4.0 * t).sin() + e * noise)
+            .collect();
         for (t, r) in t.iter().zip(&r) {
             x1.push(r * t.sin());
             x2.push(r * t.cos());

@@ -14,7 +14,10 @@ pub fn relative_error(g1: &[f64], g2: &[f64]) -> f64 {
 
 /// max |g₁ − g₂|
 pub fn max_abs_diff(g1: &[f64], g2: &[f64]) -> f64 {
-    g1.iter().zip(g2).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+    g1.iter()
+        .zip(g2)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
 }
 
 /// The thresholds a check must meet.
@@ -31,8 +34,14 @@ impl Tolerances {
     /// Numerical: 2e-7, the course's gradient-check threshold, always in f64.
     pub fn for_precision(p: Precision) -> Tolerances {
         match p {
-            Precision::F64 => Tolerances { handwritten: 1e-10, numerical: 2e-7 },
-            Precision::F32 => Tolerances { handwritten: 1e-4, numerical: 2e-7 },
+            Precision::F64 => Tolerances {
+                handwritten: 1e-10,
+                numerical: 2e-7,
+            },
+            Precision::F32 => Tolerances {
+                handwritten: 1e-4,
+                numerical: 2e-7,
+            },
         }
     }
 }
@@ -75,7 +84,11 @@ impl Report {
 
     /// Names of the parameters that failed.
     pub fn failed_params(&self) -> Vec<String> {
-        self.rows.iter().filter(|r| !r.passed).map(|r| r.name.clone()).collect()
+        self.rows
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| r.name.clone())
+            .collect()
     }
 
     pub fn row(&self, name: &str) -> Option<&Row> {
@@ -83,7 +96,10 @@ impl Report {
     }
 
     pub fn failures_summary(&self) -> String {
-        format!("{} disagree beyond tolerance", self.failed_params().join(", "))
+        format!(
+            "{} disagree beyond tolerance",
+            self.failed_params().join(", ")
+        )
     }
 }
 
@@ -102,7 +118,14 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "{:<6} {:>12} │ {:>11} {:>11} │ {:>11} {:>11} {:>14} │ {}",
-            "param", "shape", "hand max|Δ|", "hand rel", "num max|Δ|", "num rel", "coords", "result"
+            "param",
+            "shape",
+            "hand max|Δ|",
+            "hand rel",
+            "num max|Δ|",
+            "num rel",
+            "coords",
+            "result"
         )?;
         writeln!(f, "{}", "─".repeat(104))?;
         for r in &self.rows {
@@ -115,7 +138,11 @@ impl fmt::Display for Report {
                         "{}{}{}",
                         n.checked,
                         if n.sampled { " sampled" } else { " all" },
-                        if n.skipped_at_kinks > 0 { format!(" −{}k", n.skipped_at_kinks) } else { String::new() }
+                        if n.skipped_at_kinks > 0 {
+                            format!(" −{}k", n.skipped_at_kinks)
+                        } else {
+                            String::new()
+                        }
                     ),
                 ),
                 None => ("—".into(), "—".into(), "—".into()),
@@ -139,7 +166,11 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "verdict: {}",
-            if self.passed() { "PASS — all three gradients agree".to_string() } else { format!("FAIL — {}", self.failures_summary()) }
+            if self.passed() {
+                "PASS — all three gradients agree".to_string()
+            } else {
+                format!("FAIL — {}", self.failures_summary())
+            }
         )
     }
 }

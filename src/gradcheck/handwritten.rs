@@ -56,7 +56,11 @@ pub fn forward_cache(layers: &[&Dense], g: &Activation, x: Tensor<2>) -> Forward
     let mut a = vec![x];
     for (l, layer) in layers.iter().enumerate() {
         let z_l = layer.forward(a[l].clone());
-        let a_l = if l + 1 == layers.len() { crate::nn::activation::sigmoid(z_l.clone()) } else { g.forward(z_l.clone()) };
+        let a_l = if l + 1 == layers.len() {
+            crate::nn::activation::sigmoid(z_l.clone())
+        } else {
+            g.forward(z_l.clone())
+        };
         z.push(z_l);
         a.push(a_l);
     }
@@ -83,7 +87,9 @@ pub fn backward(
     let mut dz = guarded(|| f.dz_output(cache.a[big_l].clone(), y));
     for l in (1..=big_l).rev() {
         let a_prev = cache.a[l - 1].clone();
-        let layer_grads = dz.clone().and_then(|dz| guarded(|| (f.dw(dz.clone(), a_prev.clone(), m), f.db(dz, m))));
+        let layer_grads = dz
+            .clone()
+            .and_then(|dz| guarded(|| (f.dw(dz.clone(), a_prev.clone(), m), f.db(dz, m))));
         grads.push(layer_grads);
         if l > 1 {
             dz = dz.and_then(|dz| {
@@ -111,7 +117,12 @@ fn guarded<T>(formula: impl FnOnce() -> T) -> std::result::Result<T, String> {
 }
 
 /// (dw, db) of logistic regression, the notes' single-neuron form; dw is a column (n_x, 1).
-pub fn backward_logistic(neuron: &Dense, x: Tensor<2>, y: Tensor<2>, f: &dyn BackwardFormulas) -> LayerGrads {
+pub fn backward_logistic(
+    neuron: &Dense,
+    x: Tensor<2>,
+    y: Tensor<2>,
+    f: &dyn BackwardFormulas,
+) -> LayerGrads {
     let m = x.dims()[1];
     let a = crate::nn::activation::sigmoid(neuron.forward(x.clone()));
     guarded(|| {

@@ -12,6 +12,7 @@ pub mod numeric;
 pub use compare::{Report, Row, Tolerances};
 pub use handwritten::{BackwardFormulas, NotesFormulas};
 
+use crate::Result;
 use crate::config::LoadedConfig;
 use crate::data::Dataset;
 use crate::device::{self, Precision};
@@ -19,7 +20,6 @@ use crate::models::{Model, ModelKind};
 use crate::nn::{Activation, LayerValues};
 use crate::tensor_util::to_vec_f64;
 use crate::train::cost_from_logits;
-use crate::Result;
 
 /// A parameter's gradient on the host, in the notes' shape and row-major order, or why the
 /// handwritten pass could not produce it.
@@ -47,11 +47,20 @@ fn param_shape(kind: ModelKind, layer: &LayerValues, is_bias: bool) -> (usize, u
 }
 
 /// Gradients by autodiff, [W1, b1, W2, b2, …], in `precision`.
-fn autodiff_grads(kind: ModelKind, g: Activation, layers: &[LayerValues], data: &Dataset, precision: Precision) -> Result<Vec<HostGrad>> {
+fn autodiff_grads(
+    kind: ModelKind,
+    g: Activation,
+    layers: &[LayerValues],
+    data: &Dataset,
+    precision: Precision,
+) -> Result<Vec<HostGrad>> {
     let ad = device::autodiff_device();
     let dtype = precision.dtype();
     let model = Model::from_layers(kind, layers, g, dtype, &ad);
-    let cost = cost_from_logits(model.forward(data.x_tensor(dtype, &ad)), data.y_tensor(dtype, &ad));
+    let cost = cost_from_logits(
+        model.forward(data.x_tensor(dtype, &ad)),
+        data.y_tensor(dtype, &ad),
+    );
     let grads = cost.backward();
     let mut out = Vec::new();
     for layer in model.layers() {
@@ -88,11 +97,17 @@ fn handwritten_grads(
     for grads in per_layer {
         match grads {
             Ok((dw, db)) => {
-                out.push(HostGrad { values: Ok(to_vec_f64(dw)?) });
-                out.push(HostGrad { values: Ok(to_vec_f64(db)?) });
+                out.push(HostGrad {
+                    values: Ok(to_vec_f64(dw)?),
+                });
+                out.push(HostGrad {
+                    values: Ok(to_vec_f64(db)?),
+                });
             }
             Err(e) => {
-                out.push(HostGrad { values: Err(e.clone()) });
+                out.push(HostGrad {
+                    values: Err(e.clone()),
+                });
                 out.push(HostGrad { values: Err(e) });
             }
         }
@@ -119,8 +134,21 @@ pub fn check(
 
     let f64_ok = device::supports_f64();
     let numeric = if f64_ok {
-        let auto64 = if precision == Precision::F64 { None } else { Some(autodiff_grads(kind, g, layers, data, Precision::F64)?) };
-        let num = numeric::numeric_grads(kind, g, layers, &data.x, &data.y, data.n_x, &device::device(), seed)?;
+        let auto64 = if precision == Precision::F64 {
+            None
+        } else {
+            Some(autodiff_grads(kind, g, layers, data, Precision::F64)?)
+        };
+        let num = numeric::numeric_grads(
+            kind,
+            g,
+            layers,
+            &data.x,
+            &data.y,
+            data.n_x,
+            &device::device(),
+            seed,
+        )?;
         Some((auto64, num))
     } else {
         notes.push(format!(
@@ -134,12 +162,22 @@ pub fn check(
     for (i, layer) in layers.iter().enumerate() {
         for (k, is_bias) in [false, true].into_iter().enumerate() {
             let idx = 2 * i + k;
-            let a = auto[idx].values.as_ref().map_err(|e| crate::Error::Backend(e.clone()))?;
+            let a = auto[idx]
+                .values
+                .as_ref()
+                .map_err(|e| crate::Error::Backend(e.clone()))?;
             let shape = param_shape(kind, layer, is_bias);
             let (hand_max_abs, hand_relative) = match &hand[idx].values {
-                Ok(h) if h.len() == a.len() => (compare::max_abs_diff(a, h), compare::relative_error(a, h)),
+                Ok(h) if h.len() == a.len() => {
+                    (compare::max_abs_diff(a, h), compare::relative_error(a, h))
+                }
                 Ok(h) => {
-                    notes.push(format!("{}: the handwritten gradient has {} entries, autodiff's {}", param_name(kind, i, is_bias), h.len(), a.len()));
+                    notes.push(format!(
+                        "{}: the handwritten gradient has {} entries, autodiff's {}",
+                        param_name(kind, i, is_bias),
+                        h.len(),
+                        a.len()
+                    ));
                     (f64::INFINITY, f64::INFINITY)
                 }
                 Err(e) => {
@@ -166,15 +204,34 @@ pub fn check(
                 }
             });
             let passed = hand_relative <= tolerances.handwritten
-                && numeric_row.as_ref().is_none_or(|n| n.relative <= tolerances.numerical);
-            rows.push(Row { name: param_name(kind, i, is_bias), shape, hand_max_abs, hand_relative, numeric: numeric_row, passed });
+                && numeric_row
+                    .as_ref()
+                    .is_none_or(|n| n.relative <= tolerances.numerical);
+            rows.push(Row {
+                name: param_name(kind, i, is_bias),
+                shape,
+                hand_max_abs,
+                hand_relative,
+                numeric: numeric_row,
+                passed,
+            });
         }
     }
-    let skipped: usize = rows.iter().filter_map(|r| r.numeric.as_ref()).map(|n| n.skipped_at_kinks).sum();
+    let skipped: usize = rows
+        .iter()
+        .filter_map(|r| r.numeric.as_ref())
+        .map(|n| n.skipped_at_kinks)
+        .sum();
     if skipped > 0 {
         notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: their ±h or ±2h step crossed a ReLU kink (−Nk in the coords column)"));
     }
-    Ok(Report { title, precision, tolerances, rows, notes })
+    Ok(Report {
+        title,
+        precision,
+        tolerances,
+        rows,
+        notes,
+    })
 }
 
 /// `simplenn gradcheck CONFIG`: the config's model and data, at the initial parameters or after
@@ -187,18 +244,36 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
         let mut short = loaded.clone();
         short.config.train.iterations = steps;
         short.config.train.log_every = steps;
-        let result = crate::run::run_from(&short, data.clone(), &layers, 0.0, &mut crate::run::Silent)?;
+        let result =
+            crate::run::run_from(&short, data.clone(), &layers, 0.0, &mut crate::run::Silent)?;
         layers = result.model.layer_values()?;
     }
     let title = format!(
         "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),
         c.layer_sizes(data.train.n_x).unwrap_or_default(),
-        if c.model.kind == ModelKind::Logistic { "none (single sigmoid neuron)" } else { c.activation().kind.name() },
+        if c.model.kind == ModelKind::Logistic {
+            "none (single sigmoid neuron)"
+        } else {
+            c.activation().kind.name()
+        },
         data.train.m,
-        if steps == 0 { "initial parameters".to_string() } else { format!("after {steps} training steps") },
+        if steps == 0 {
+            "initial parameters".to_string()
+        } else {
+            format!("after {steps} training steps")
+        },
         precision.name(),
         device::BACKEND
     );
-    check(c.model.kind, c.activation(), &layers, &data.train, precision, &NotesFormulas, c.init.seed, title)
+    check(
+        c.model.kind,
+        c.activation(),
+        &layers,
+        &data.train,
+        precision,
+        &NotesFormulas,
+        c.init.seed,
+        title,
+    )
 }

@@ -15,12 +15,12 @@
 use burn::tensor::{DType, Device, Tensor};
 
 use super::handwritten::forward_cache;
+use crate::Result;
 use crate::models::{Model, ModelKind};
 use crate::nn::{Activation, ActivationKind, LayerValues};
 use crate::rng::NumpyRng;
 use crate::tensor_util::{scalar_f64, to_vec_f64};
 use crate::train::cost_from_logits;
-use crate::Result;
 
 pub const EPSILON: f64 = 1e-3;
 /// Parameters with at most this many entries are checked at every coordinate.
@@ -59,7 +59,10 @@ impl Evaluator<'_> {
         let cache = forward_cache(&dense, &self.activation, self.x.clone());
         let big_l = dense.len();
         let cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
-        let has_kink = matches!(self.activation.kind, ActivationKind::Relu | ActivationKind::LeakyRelu);
+        let has_kink = matches!(
+            self.activation.kind,
+            ActivationKind::Relu | ActivationKind::LeakyRelu
+        );
         let mut signs = Vec::new();
         if has_kink && self.kind != ModelKind::Logistic {
             for z in &cache.z[..big_l - 1] {
@@ -96,9 +99,17 @@ pub fn numeric_grads(
     let mut out = Vec::new();
     for (l, layer) in layers.iter().enumerate() {
         for is_bias in [false, true] {
-            let len = if is_bias { layer.b.len() } else { layer.w.len() };
+            let len = if is_bias {
+                layer.b.len()
+            } else {
+                layer.w.len()
+            };
             let sampled = len > FULL_CHECK_LIMIT;
-            let mut candidates: Vec<usize> = if sampled { Vec::new() } else { (0..len).collect() };
+            let mut candidates: Vec<usize> = if sampled {
+                Vec::new()
+            } else {
+                (0..len).collect()
+            };
             let mut values = Vec::new();
             let mut skipped = 0;
             let mut next = 0;
@@ -138,9 +149,18 @@ pub fn numeric_grads(
                     skipped += 1;
                     continue;
                 }
-                values.push((index, (-j[0] + 8.0 * j[1] - 8.0 * j[2] + j[3]) / (12.0 * EPSILON)));
+                values.push((
+                    index,
+                    (-j[0] + 8.0 * j[1] - 8.0 * j[2] + j[3]) / (12.0 * EPSILON),
+                ));
             }
-            out.push((ParamRef { layer: l, is_bias }, NumericGrad { values, skipped_at_kinks: skipped }));
+            out.push((
+                ParamRef { layer: l, is_bias },
+                NumericGrad {
+                    values,
+                    skipped_at_kinks: skipped,
+                },
+            ));
         }
     }
     Ok(out)

@@ -57,15 +57,24 @@ impl Model {
         match kind {
             ModelKind::Logistic => {
                 assert_eq!(dense.len(), 1, "logistic regression has exactly one layer");
-                Model::Logistic(LogisticRegression { neuron: dense.remove(0) })
+                Model::Logistic(LogisticRegression {
+                    neuron: dense.remove(0),
+                })
             }
             ModelKind::Shallow => {
                 assert_eq!(dense.len(), 2, "the shallow network has exactly two layers");
                 let output = dense.pop().expect("two layers");
                 let hidden_layer = dense.pop().expect("two layers");
-                Model::Shallow(ShallowNet { hidden: hidden_layer, output, activation: hidden })
+                Model::Shallow(ShallowNet {
+                    hidden: hidden_layer,
+                    output,
+                    activation: hidden,
+                })
             }
-            ModelKind::Deep => Model::Deep(DeepNet { layers: dense, activation: hidden }),
+            ModelKind::Deep => Model::Deep(DeepNet {
+                layers: dense,
+                activation: hidden,
+            }),
         }
     }
 

@@ -25,8 +25,12 @@ pub enum ActivationKind {
 }
 
 impl ActivationKind {
-    pub const ALL: [ActivationKind; 4] =
-        [ActivationKind::Sigmoid, ActivationKind::Tanh, ActivationKind::Relu, ActivationKind::LeakyRelu];
+    pub const ALL: [ActivationKind; 4] = [
+        ActivationKind::Sigmoid,
+        ActivationKind::Tanh,
+        ActivationKind::Relu,
+        ActivationKind::LeakyRelu,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -12,13 +12,23 @@ pub struct Dense {
 
 impl Dense {
     /// A layer from host values (row-major W of shape (n_out, n_in), b of length n_out).
-    pub fn from_values(n_out: usize, n_in: usize, w: Vec<f64>, b: Vec<f64>, dtype: DType, device: &Device) -> Self {
+    pub fn from_values(
+        n_out: usize,
+        n_in: usize,
+        w: Vec<f64>,
+        b: Vec<f64>,
+        dtype: DType,
+        device: &Device,
+    ) -> Self {
         assert_eq!(w.len(), n_out * n_in, "W values do not match its shape");
         assert_eq!(b.len(), n_out, "b values do not match its shape");
         let opts = || TensorCreationOptions::new(device.clone()).with_dtype(dtype);
         let w = Tensor::<2>::from_data(TensorData::new(w, [n_out, n_in]), opts());
         let b = Tensor::<2>::from_data(TensorData::new(b, [n_out, 1]), opts());
-        Dense { w: Param::from_tensor(w), b: Param::from_tensor(b) }
+        Dense {
+            w: Param::from_tensor(w),
+            b: Param::from_tensor(b),
+        }
     }
 
     /// Z[l] = W[l] · A[l−1] + b[l]   (b broadcast over the m columns)

@@ -49,11 +49,23 @@ pub fn draw_layers(sizes: &[usize], scheme: InitScheme, scale: f64, seed: u32) -
                 // numpy divides by √n (not multiplies by 1/√n); keep its rounding bit for bit.
                 InitScheme::NormalSqrtPrev => {
                     let root = (n_in as f64).sqrt();
-                    rng.randn(n_out * n_in).into_iter().map(|v| v / root).collect()
+                    rng.randn(n_out * n_in)
+                        .into_iter()
+                        .map(|v| v / root)
+                        .collect()
                 }
-                _ => rng.randn(n_out * n_in).into_iter().map(|v| v * factor).collect(),
+                _ => rng
+                    .randn(n_out * n_in)
+                    .into_iter()
+                    .map(|v| v * factor)
+                    .collect(),
             };
-            LayerValues { n_out, n_in, w, b: vec![0.0; n_out] }
+            LayerValues {
+                n_out,
+                n_in,
+                w,
+                b: vec![0.0; n_out],
+            }
         })
         .collect()
 }
@@ -68,7 +80,8 @@ pub fn symmetric_hidden_layers(layers: &[LayerValues]) -> Vec<usize> {
             layer.n_out > 1 && {
                 let first = &layer.w[..layer.n_in];
                 (1..layer.n_out).all(|r| {
-                    &layer.w[r * layer.n_in..(r + 1) * layer.n_in] == first && layer.b[r] == layer.b[0]
+                    &layer.w[r * layer.n_in..(r + 1) * layer.n_in] == first
+                        && layer.b[r] == layer.b[0]
                 })
             }
         })

@@ -15,14 +15,19 @@ pub fn dataset(name: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    missing(&format!("datasets/{name}"), "see datasets/README.md for where to get it")
+    missing(
+        &format!("datasets/{name}"),
+        "see datasets/README.md for where to get it",
+    )
 }
 
 /// A file of the course reference (`numpy_reference.json`, `course_init_params.h5`), looked up in
 /// `$SIMPLENN_REFERENCE_DIR` or `../shared/reference` beside the repository.
 pub fn reference(name: &str) -> Option<PathBuf> {
     let dirs = [
-        std::env::var_os("SIMPLENN_REFERENCE_DIR").map(PathBuf::from).filter(|d| !d.as_os_str().is_empty()),
+        std::env::var_os("SIMPLENN_REFERENCE_DIR")
+            .map(PathBuf::from)
+            .filter(|d| !d.as_os_str().is_empty()),
         Some(repo().join("../shared/reference")),
     ];
     for d in dirs.into_iter().flatten() {
@@ -30,7 +35,10 @@ pub fn reference(name: &str) -> Option<PathBuf> {
             return Some(d.join(name));
         }
     }
-    missing(name, "set SIMPLENN_REFERENCE_DIR to the folder holding the course reference files")
+    missing(
+        name,
+        "set SIMPLENN_REFERENCE_DIR to the folder holding the course reference files",
+    )
 }
 
 fn missing(what: &str, how: &str) -> Option<PathBuf> {
@@ -44,6 +52,12 @@ fn missing(what: &str, how: &str) -> Option<PathBuf> {
 /// The numpy reference run `name` in `dtype` ("float64"/"float32"): (iterations, costs).
 pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
     let path = reference("numpy_reference.json")?;
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    json["runs"].as_array().unwrap().iter().find(|r| r["name"] == name && r["dtype"] == dtype).cloned()
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name && r["dtype"] == dtype)
+        .cloned()
 }

@@ -1,0 +1,164 @@
+//! `simplenn evaluate RUN_DIR [--data CONFIG_OR_H5]`: reload a trained model and measure it.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::config::{Config, DataConfig};
+use crate::data::{self, DataSplit, Dataset, h5};
+use crate::plot::{self, Tile};
+use crate::report::write_atomic;
+use crate::saved::{self, SavedRun};
+use crate::train::{accuracy, probabilities};
+use crate::{Error, Result};
+
+/// Counts of (label, prediction) pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Confusion {
+    pub true_negative: usize,
+    pub false_positive: usize,
+    pub false_negative: usize,
+    pub true_positive: usize,
+}
+
+impl Confusion {
+    pub fn new(probabilities: &[f64], labels: &[f64]) -> Confusion {
+        let mut c = Confusion::default();
+        for (&p, &y) in probabilities.iter().zip(labels) {
+            match (y == 1.0, p > 0.5) {
+                (false, false) => c.true_negative += 1,
+                (false, true) => c.false_positive += 1,
+                (true, false) => c.false_negative += 1,
+                (true, true) => c.true_positive += 1,
+            }
+        }
+        c
+    }
+}
+
+/// The data to evaluate on: the run's own, another config's, or an HDF5 file.
+fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
+    let Some(path) = data else {
+        return data::load(&run.config.config.data, &run.config.base_dir);
+    };
+    if path.extension().is_some_and(|e| e == "toml") {
+        let other = Config::load(path, &[])?;
+        return data::load(&other.config.data, &other.base_dir);
+    }
+    // An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
+    let file = h5::open(path)?;
+    let names = file.member_names().unwrap_or_default();
+    let config = if let Some(prefix) = ["test", "train"]
+        .iter()
+        .find(|p| names.contains(&format!("{p}_set_x")))
+    {
+        let (set, classes, shape) = data::cat::load(path, prefix)?;
+        return Ok(DataSplit {
+            train: set,
+            test: None,
+            classes,
+            image_shape: Some(shape),
+        });
+    } else {
+        DataConfig::H5 {
+            train: path.to_path_buf(),
+            test: None,
+            x: "X".into(),
+            y: "Y".into(),
+        }
+    };
+    data::load(&config, Path::new("."))
+}
+
+pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
+    let run = saved::load(dir)?;
+    let split = data_for(&run, data)?;
+    let n_x = run.metrics.layers[0];
+    let dtype = run.config.config.train.precision.dtype();
+    let device = crate::device::device();
+    let mut report = String::new();
+    let mut sets: Vec<(&str, &Dataset)> = Vec::new();
+    if data.is_some() {
+        sets.push(("data", &split.train));
+    } else {
+        sets.push(("train", &split.train));
+        if let Some(t) = &split.test {
+            sets.push(("test", t));
+        }
+    }
+    let [c0, c1] = &split.classes;
+    let mut csv = String::from("set,index,label,probability,prediction\n");
+    let mut tiles = Vec::new();
+    for (name, set) in &sets {
+        if set.n_x != n_x {
+            return Err(Error::data(
+                data.unwrap_or(dir),
+                format!(
+                    "has {} features per example but the model takes {n_x}",
+                    set.n_x
+                ),
+            ));
+        }
+        let probs = probabilities(&run.model, set.x_tensor(dtype, &device))?;
+        let acc = accuracy(&probs, &set.y);
+        let c = Confusion::new(&probs, &set.y);
+        let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m);
+        let _ = writeln!(
+            report,
+            "  confusion matrix (rows: label, columns: prediction)"
+        );
+        let w = c0.len().max(c1.len()).max(8);
+        let _ = writeln!(report, "  {:>w$}  {:>w$}  {:>w$}", "", c0, c1);
+        let _ = writeln!(
+            report,
+            "  {:>w$}  {:>w$}  {:>w$}",
+            c0, c.true_negative, c.false_positive
+        );
+        let _ = writeln!(
+            report,
+            "  {:>w$}  {:>w$}  {:>w$}",
+            c1, c.false_negative, c.true_positive
+        );
+        for (i, (&p, &y)) in probs.iter().zip(&set.y).enumerate() {
+            let predicted = (p > 0.5) as u8;
+            let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
+            if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
+                let rgb: Vec<u8> = set
+                    .example(i)
+                    .iter()
+                    .map(|v| (v * 255.0).round() as u8)
+                    .collect();
+                let caption = format!(
+                    "{name} #{i}: predicted {}, is {}",
+                    split.classes[predicted as usize], split.classes[y as usize]
+                );
+                tiles.push(Tile { rgb, caption });
+            }
+        }
+    }
+    print!("{report}");
+    write_atomic(&run.dir.join("predictions.csv"), csv.as_bytes())?;
+    println!(
+        "per-example probabilities: {}",
+        run.dir.join("predictions.csv").display()
+    );
+    if let Some([h, w, _]) = split.image_shape {
+        if tiles.is_empty() {
+            println!("no mislabelled pictures");
+        } else {
+            plot::image_grid(
+                &run.dir,
+                "mislabelled",
+                "mislabelled pictures",
+                &tiles,
+                h,
+                w,
+            )?;
+            println!(
+                "mislabelled pictures ({}): {}",
+                tiles.len(),
+                run.dir.join("mislabelled.png").display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! What the user sees while a model trains: a progress bar with the cost and an ETA on a
+//! terminal, the notes' "Cost after iteration i" lines otherwise, nothing with `--quiet`.
+//! Ctrl-C is caught here and turned into a clean stop with a checkpoint.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::train::Observer;
+
+/// Set by the Ctrl-C handler; training stops before its next iteration.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        // If a handler cannot be installed, Ctrl-C simply ends the process as usual.
+        let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
+}
+
+pub struct TrainingDisplay {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    interrupted: Arc<AtomicBool>,
+    /// Stop before this iteration as if Ctrl-C had been pressed (tests, `--stop-at`).
+    stop_at: Option<usize>,
+}
+
+impl TrainingDisplay {
+    pub fn new(quiet: bool, stop_at: Option<usize>) -> Self {
+        TrainingDisplay {
+            quiet,
+            bar: None,
+            interrupted: interrupt_flag(),
+            stop_at,
+        }
+    }
+
+    pub fn was_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+}
+
+impl Observer for TrainingDisplay {
+    fn started(&mut self, total: usize) {
+        if !self.quiet && std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40.cyan/blue} {pos:>6}/{len} it  cost {msg}  {per_sec}  ETA {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            self.bar = Some(bar);
+        }
+    }
+
+    fn logged(&mut self, iteration: usize, cost: f64) {
+        if self.quiet {
+            return;
+        }
+        let line = format!("Cost after iteration {iteration}: {cost:.6}");
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => println!("{line}"),
+        }
+    }
+
+    fn step(&mut self, iteration: usize, cost: f64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(iteration as u64 + 1);
+            if iteration % 10 == 0 {
+                bar.set_message(format!("{cost:.6}"));
+            }
+        }
+    }
+
+    fn finished(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn should_stop(&mut self, iteration: usize) -> bool {
+        self.was_interrupted() || self.stop_at == Some(iteration)
+    }
+}

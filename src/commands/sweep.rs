@@ -1,0 +1,196 @@
+//! `simplenn sweep CONFIG --set key=v1,v2,…`: train one variant per value, then a table
+//! (Markdown + CSV), accuracy against the value, and every cost curve on one plot.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::commands::progress::TrainingDisplay;
+use crate::commands::train::write_outputs;
+use crate::config::Config;
+use crate::plot::{self, Curve};
+use crate::report::{self, RunDir};
+use crate::run::{self, RunResult};
+use crate::{Error, Result};
+
+/// Split `a,b,[c,d],"e,f"` at the commas outside brackets and quotes.
+pub fn split_values(raw: &str) -> Vec<String> {
+    let (mut out, mut current, mut depth, mut quoted) = (Vec::new(), String::new(), 0i32, false);
+    for ch in raw.chars() {
+        match ch {
+            '"' | '\'' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(ch);
+    }
+    out.push(current.trim().to_string());
+    out
+}
+
+/// One trained variant of the sweep.
+struct Variant {
+    value: String,
+    result: RunResult,
+}
+
+pub fn sweep(
+    config_path: &Path,
+    set: &[String],
+    out: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+) -> Result<()> {
+    let mut swept: Option<(String, Vec<String>)> = None;
+    let mut fixed = Vec::new();
+    for assignment in set {
+        let Some((key, raw)) = assignment.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--set {assignment}: expected key=value or key=v1,v2,…"
+            )));
+        };
+        let values = split_values(raw);
+        if values.len() > 1 {
+            if let Some((other, _)) = &swept {
+                return Err(Error::Usage(format!(
+                    "sweep one key at a time: both `{other}` and `{}` have several values",
+                    key.trim()
+                )));
+            }
+            swept = Some((key.trim().to_string(), values));
+        } else {
+            fixed.push(assignment.clone());
+        }
+    }
+    let Some((key, values)) = swept else {
+        return Err(Error::Usage("give the values to sweep as --set key=v1,v2,…, e.g. --set model.hidden=1,2,3,4,5,20,50".into()));
+    };
+    if let Some(v) = values.iter().find(|v| v.is_empty()) {
+        return Err(Error::Usage(format!(
+            "--set {key}=…: empty value in the list ({v:?})"
+        )));
+    }
+    // Check every variant's config before training any of them.
+    let mut configs = Vec::new();
+    for v in &values {
+        let mut overrides = fixed.clone();
+        overrides.push(format!("{key}={v}"));
+        configs.push(Config::load(config_path, &overrides)?);
+    }
+    let stem = config_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let target = out.unwrap_or_else(|| {
+        report::fresh_run_dir(Path::new("runs"), &format!("{stem}-sweep-{key}"))
+    });
+    let sweep_dir = RunDir::create(&target, force)?;
+    let trained = (|| {
+        let mut variants = Vec::new();
+        for (v, loaded) in values.iter().zip(&configs) {
+            if !quiet {
+                println!("== {key} = {v}");
+            }
+            let mut display = TrainingDisplay::new(true, None);
+            let result = run::run(loaded, &mut display)?;
+            let m = &result.metrics;
+            if !quiet {
+                println!(
+                    "   train {:.2} %{}  final cost {:.6}  ({:.1} s)",
+                    m.train_accuracy,
+                    m.test_accuracy
+                        .map(|t| format!("  test {t:.2} %"))
+                        .unwrap_or_default(),
+                    m.final_cost,
+                    m.seconds
+                );
+            }
+            let variant_dir = RunDir::create(&sweep_dir.staged_path(&format!("{key}={v}")), false)?;
+            write_outputs(&variant_dir, loaded, &result)?;
+            variant_dir.commit()?;
+            variants.push(Variant {
+                value: v.clone(),
+                result,
+            });
+        }
+        write_summary(&sweep_dir, &key, &variants)?;
+        Ok::<_, Error>(variants)
+    })();
+    let variants = match trained {
+        Ok(v) => v,
+        Err(e) => {
+            sweep_dir.abandon();
+            return Err(e);
+        }
+    };
+    let dir = sweep_dir.commit()?;
+    print!("\n{}", markdown_table(&key, &variants));
+    println!(
+        "\nsweep folder: {} (sweep.md, sweep.csv, accuracy.png, costs.png, one run folder per value)",
+        dir.display()
+    );
+    Ok(())
+}
+
+fn markdown_table(key: &str, variants: &[Variant]) -> String {
+    let mut md = format!(
+        "| {key} | train accuracy (%) | test accuracy (%) | final cost | seconds |\n|---|---|---|---|---|\n"
+    );
+    for v in variants {
+        let m = &v.result.metrics;
+        let test = m
+            .test_accuracy
+            .map(|t| format!("{t:.2}"))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            md,
+            "| {} | {:.2} | {test} | {:.6} | {:.2} |",
+            v.value, m.train_accuracy, m.final_cost, m.seconds
+        );
+    }
+    md
+}
+
+fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
+    dir.write("sweep.md", markdown_table(key, variants).as_bytes())?;
+    let mut csv = format!("{key},train_accuracy,test_accuracy,final_cost,seconds\n");
+    for v in variants {
+        let m = &v.result.metrics;
+        let quoted = if v.value.contains(',') {
+            format!("\"{}\"", v.value)
+        } else {
+            v.value.clone()
+        };
+        let test = m.test_accuracy.map(|t| t.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            csv,
+            "{quoted},{},{test},{},{}",
+            m.train_accuracy, m.final_cost, m.seconds
+        );
+    }
+    dir.write("sweep.csv", csv.as_bytes())?;
+    let labels: Vec<String> = variants.iter().map(|v| v.value.clone()).collect();
+    let train: Vec<f64> = variants
+        .iter()
+        .map(|v| v.result.metrics.train_accuracy)
+        .collect();
+    let test: Vec<Option<f64>> = variants
+        .iter()
+        .map(|v| v.result.metrics.test_accuracy)
+        .collect();
+    let staged = dir.staged_path("");
+    plot::sweep_accuracy(&staged, "accuracy", key, &labels, &train, &test)?;
+    let curves: Vec<Curve> = variants
+        .iter()
+        .map(|v| Curve {
+            label: format!("{key} = {}", v.value),
+            costs: &v.result.metrics.costs,
+        })
+        .collect();
+    plot::cost_curves(&staged, "costs", &format!("cost for each {key}"), &curves)
+}

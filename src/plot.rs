@@ -1,0 +1,435 @@
+//! Figures a person can open: cost curves, the planar decision boundary, accuracy against a
+//! swept value, and a grid of mislabelled pictures. Each is written as PNG and SVG, through a
+//! temporary file and a rename.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::{Error, Result};
+
+const SIZE: (u32, u32) = (800, 560);
+const FONT: &str = "sans-serif";
+
+/// plotters draws text with ab_glyph from an embedded DejaVu Sans: no system fonts needed.
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+    });
+}
+
+/// A figure that can be drawn on any plotters backend (PNG and SVG here).
+trait Figure {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String>;
+}
+
+/// Draw the same figure into `STEM.png` and `STEM.svg` in `dir`.
+fn both<F: Figure>(dir: &Path, stem: &str, size: (u32, u32), figure: &F) -> Result<()> {
+    register_font();
+    // plotters picks the image format from the extension, so the temporary names keep it.
+    let tmp_png = dir.join(format!(".{stem}.tmp.png"));
+    let tmp_svg = dir.join(format!(".{stem}.tmp.svg"));
+    let fail = |e: String| Error::Output(format!("drawing {stem}: {e}"));
+    {
+        let root = BitMapBackend::new(&tmp_png, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        figure.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    {
+        let root = SVGBackend::new(&tmp_svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        figure.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    for (tmp, ext) in [(tmp_png, "png"), (tmp_svg, "svg")] {
+        let path = dir.join(format!("{stem}.{ext}"));
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot move into place", &path, e))?;
+    }
+    Ok(())
+}
+
+/// One labelled cost history.
+pub struct Curve<'a> {
+    pub label: String,
+    pub costs: &'a [(usize, f64)],
+}
+
+/// Cost against iteration, one line per curve (one curve for a run, several for a sweep).
+pub fn cost_curves(dir: &Path, stem: &str, title: &str, curves: &[Curve]) -> Result<()> {
+    both(dir, stem, SIZE, &CostFigure { title, curves })
+}
+
+struct CostFigure<'a> {
+    title: &'a str,
+    curves: &'a [Curve<'a>],
+}
+
+impl Figure for CostFigure<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let (title, curves) = (self.title, self.curves);
+        let finite = |c: &&(usize, f64)| c.1.is_finite();
+        let max_it = curves
+            .iter()
+            .flat_map(|c| c.costs.iter().map(|p| p.0))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let max_cost = curves
+            .iter()
+            .flat_map(|c| c.costs.iter().filter(finite).map(|p| p.1))
+            .fold(0.0, f64::max);
+        let max_cost = if max_cost > 0.0 { max_cost * 1.05 } else { 1.0 };
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 22))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0usize..max_it, 0.0..max_cost)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("iteration")
+            .y_desc("cost J")
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, c) in curves.iter().enumerate() {
+            let color = Palette99::pick(i).to_rgba();
+            chart
+                .draw_series(LineSeries::new(
+                    c.costs.iter().filter(finite).copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(c.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        if curves.len() > 1 || !curves[0].label.is_empty() {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font((FONT, 14))
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+/// The planar decision boundary: the plane coloured by the predicted class, the data on top.
+/// `predict` maps a batch of points (x1, x2) to probabilities of class 1.
+pub fn decision_boundary(
+    dir: &Path,
+    stem: &str,
+    title: &str,
+    x: &[f64],
+    y: &[f64],
+    predict: &dyn Fn(&[(f64, f64)]) -> Result<Vec<f64>>,
+) -> Result<()> {
+    let m = y.len();
+    let (x1, x2) = (&x[..m], &x[m..]);
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 1.0;
+        (lo, hi)
+    };
+    let ((ax, bx), (ay, by)) = (range(x1), range(x2));
+    const GRID: usize = 160;
+    let step = ((bx - ax) / GRID as f64, (by - ay) / GRID as f64);
+    let points: Vec<(f64, f64)> = (0..GRID)
+        .flat_map(|i| {
+            (0..GRID).map(move |j| {
+                (
+                    ax + (i as f64 + 0.5) * step.0,
+                    ay + (j as f64 + 0.5) * step.1,
+                )
+            })
+        })
+        .collect();
+    let probs = predict(&points)?;
+    let figure = BoundaryFigure {
+        title,
+        x1,
+        x2,
+        y,
+        points,
+        probs,
+        bounds: (ax, bx, ay, by),
+        step,
+    };
+    both(dir, stem, (700, 640), &figure)
+}
+
+struct BoundaryFigure<'a> {
+    title: &'a str,
+    x1: &'a [f64],
+    x2: &'a [f64],
+    y: &'a [f64],
+    points: Vec<(f64, f64)>,
+    probs: Vec<f64>,
+    bounds: (f64, f64, f64, f64),
+    step: (f64, f64),
+}
+
+impl Figure for BoundaryFigure<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let BoundaryFigure {
+            title,
+            x1,
+            x2,
+            y,
+            points,
+            probs,
+            bounds: (ax, bx, ay, by),
+            step,
+        } = self;
+        let (ax, bx, ay, by, m) = (*ax, *bx, *ay, *by, y.len());
+        let mut chart = ChartBuilder::on(root)
+            .caption(*title, (FONT, 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(ax..bx, ay..by)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("x1")
+            .y_desc("x2")
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let region = |p: f64| {
+            if p > 0.5 {
+                RGBColor(180, 200, 240)
+            } else {
+                RGBColor(245, 190, 180)
+            }
+        };
+        chart
+            .draw_series(points.iter().zip(probs.iter()).map(|(&(px, py), &p)| {
+                Rectangle::new(
+                    [
+                        (px - step.0 / 2.0, py - step.1 / 2.0),
+                        (px + step.0 / 2.0, py + step.1 / 2.0),
+                    ],
+                    region(p).filled(),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        let class_color = |label: f64| {
+            if label == 1.0 {
+                RGBColor(30, 70, 200)
+            } else {
+                RGBColor(200, 40, 30)
+            }
+        };
+        chart
+            .draw_series((0..m).map(|i| Circle::new((x1[i], x2[i]), 3, class_color(y[i]).filled())))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// Accuracy against the swept value (categorical axis: one position per value).
+pub fn sweep_accuracy(
+    dir: &Path,
+    stem: &str,
+    key: &str,
+    labels: &[String],
+    train: &[f64],
+    test: &[Option<f64>],
+) -> Result<()> {
+    both(
+        dir,
+        stem,
+        SIZE,
+        &SweepFigure {
+            key,
+            labels,
+            train,
+            test,
+        },
+    )
+}
+
+struct SweepFigure<'a> {
+    key: &'a str,
+    labels: &'a [String],
+    train: &'a [f64],
+    test: &'a [Option<f64>],
+}
+
+impl Figure for SweepFigure<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let SweepFigure {
+            key,
+            labels,
+            train,
+            test,
+        } = self;
+        let n = labels.len();
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("accuracy against {key}"), (FONT, 22))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0f64..100.0)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|v| {
+                let i = v.round();
+                if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(*key)
+            .y_desc("accuracy (%)")
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let train_pts: Vec<(f64, f64)> = train
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| (i as f64, a))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(train_pts.clone(), BLUE.stroke_width(2)))
+            .map_err(|e| e.to_string())?
+            .label("train")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(2)));
+        chart
+            .draw_series(train_pts.iter().map(|&p| Circle::new(p, 4, BLUE.filled())))
+            .map_err(|e| e.to_string())?;
+        let test_pts: Vec<(f64, f64)> = test
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.map(|a| (i as f64, a)))
+            .collect();
+        if !test_pts.is_empty() {
+            chart
+                .draw_series(LineSeries::new(test_pts.clone(), RED.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label("test")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
+            chart
+                .draw_series(test_pts.iter().map(|&p| Circle::new(p, 4, RED.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 14))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// A picture with its caption, for the mislabelled grid.
+pub struct Tile {
+    /// Row-major RGB bytes, `height × width × 3`.
+    pub rgb: Vec<u8>,
+    pub caption: String,
+}
+
+/// Pictures side by side with captions ("predicted: cat / label: non-cat"), like the course's
+/// `print_mislabeled_images`.
+pub fn image_grid(
+    dir: &Path,
+    stem: &str,
+    title: &str,
+    tiles: &[Tile],
+    height: usize,
+    width: usize,
+) -> Result<()> {
+    let rows = tiles.len().div_ceil(COLS).max(1);
+    let (cell_w, cell_h) = (width * SCALE + 20, height * SCALE + 40);
+    let size = ((COLS * cell_w) as u32, (rows * cell_h + 40) as u32);
+    both(
+        dir,
+        stem,
+        size,
+        &GridFigure {
+            title,
+            tiles,
+            height,
+            width,
+            cell: (cell_w, cell_h),
+        },
+    )
+}
+
+const COLS: usize = 5;
+const SCALE: usize = 2;
+
+struct GridFigure<'a> {
+    title: &'a str,
+    tiles: &'a [Tile],
+    height: usize,
+    width: usize,
+    cell: (usize, usize),
+}
+
+impl Figure for GridFigure<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let GridFigure {
+            title,
+            tiles,
+            height,
+            width,
+            cell: (cell_w, cell_h),
+        } = *self;
+        root.draw(&Text::new(title.to_string(), (10, 10), (FONT, 18)))
+            .map_err(|e| e.to_string())?;
+        for (k, tile) in tiles.iter().enumerate() {
+            let (ox, oy) = ((k % COLS) * cell_w + 10, (k / COLS) * cell_h + 40);
+            for r in 0..height {
+                for c in 0..width {
+                    let p = &tile.rgb[(r * width + c) * 3..(r * width + c) * 3 + 3];
+                    let (x, y) = ((ox + c * SCALE) as i32, (oy + r * SCALE) as i32);
+                    root.draw(&Rectangle::new(
+                        [(x, y), (x + SCALE as i32, y + SCALE as i32)],
+                        RGBColor(p[0], p[1], p[2]).filled(),
+                    ))
+                    .map_err(|e| e.to_string())?;
+                }
+            }
+            root.draw(&Text::new(
+                tile.caption.clone(),
+                (ox as i32, (oy + height * SCALE + 4) as i32),
+                (FONT, 12),
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
