@@ -26,7 +26,7 @@ pub enum Error {
     /// Training produced a NaN or infinite cost.
     #[error(
         "training diverged: the cost became {cost} at iteration {iteration}; \
-         try a smaller learning rate (now {learning_rate}){}",
+         try a smaller learning rate (now {learning_rate:?}){}",
         dir.as_ref().map(|d| format!(". The last finite parameters are saved in {}", d.display())).unwrap_or_default()
     )]
     Diverged {

@@ -98,6 +98,8 @@ pub struct RunResult {
     pub model: Model,
     pub metrics: Metrics,
     pub data: DataSplit,
+    /// (iteration, cost) where the cost stopped being finite, if it did.
+    pub diverged: Option<(usize, f64)>,
 }
 
 /// Train what `loaded` describes, from the data to the metrics.
@@ -200,7 +202,7 @@ pub fn resume(
         ))
     } else {
         diverged.map(|(i, cost)| {
-        format!("diverged: cost {cost} at iteration {i}; the saved parameters are those of iteration {} (the last finite cost); try a smaller learning rate than {}", i.saturating_sub(1), c.train.learning_rate)
+        format!("diverged: cost {cost} at iteration {i}; the saved parameters are those of iteration {} (the last finite cost); try a smaller learning rate than {:?}", i.saturating_sub(1), c.train.learning_rate)
         })
     };
     let metrics = Metrics {
@@ -226,5 +228,6 @@ pub fn resume(
         model,
         metrics,
         data,
+        diverged,
     })
 }

@@ -107,7 +107,7 @@ pub fn train(
         let cost = cost_from_logits(model.forward(x.clone()), y.clone());
         let value = scalar_f64(cost.clone().inner())?;
         if !value.is_finite() {
-            costs.push((i, value));
+            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it.
             let model = previous.unwrap_or(model);
             return Ok(TrainOutcome {
                 model,

@@ -155,8 +155,7 @@ fn finish(
         );
     }
     println!("run folder: {}", dir.display());
-    if m.failure.is_some() {
-        let (iteration, cost) = m.costs.last().copied().unwrap_or((0, f64::NAN));
+    if let Some((iteration, cost)) = result.diverged {
         return Err(Error::Diverged {
             iteration,
             cost,

@@ -1,0 +1,575 @@
+//! The corpus of bad inputs: each one goes through the real binary and must end in exit status
+//! 2, a message containing the expected fragment, no panic, and no output folder left behind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A base config that works (planar, no files needed).
+const GOOD: &str = "[model]\nkind = \"deep\"\nlayers = [2, 3, 1]\nactivation = \"relu\"\n[data]\nkind = \"planar\"\nm = 40\n[train]\nlearning_rate = 0.1\niterations = 5\n";
+
+struct Case {
+    name: &'static str,
+    /// Arguments; `{dir}` is replaced by the case's scratch folder.
+    args: Vec<String>,
+    fragment: &'static str,
+}
+
+fn config_case(name: &'static str, dir: &Path, text: &str, fragment: &'static str) -> Case {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    Case {
+        name,
+        args: vec!["train".into(), path.display().to_string()],
+        fragment,
+    }
+}
+
+fn replace(from: &str, to: &str) -> String {
+    assert!(GOOD.contains(from), "{from}");
+    GOOD.replace(from, to)
+}
+
+fn h5_config(train: &Path, extra: &str) -> String {
+    format!(
+        "[model]\nkind = \"logistic\"\n[data]\nkind = \"h5\"\ntrain = {:?}\n{extra}\n[train]\nlearning_rate = 0.1\niterations = 5\n",
+        train.display().to_string()
+    )
+}
+
+/// Write an HDF5 file with a float X (rows × cols) and a Y of the given values.
+fn write_xy(path: &Path, x_shape: &[usize], y: &[i64]) {
+    let f = hdf5::File::create(path).unwrap();
+    let n: usize = x_shape.iter().product();
+    let x: Vec<f64> = (0..n).map(|i| i as f64 / 10.0).collect();
+    f.new_dataset::<f64>()
+        .shape(x_shape.to_vec())
+        .create("X")
+        .unwrap()
+        .write_raw(&x[..])
+        .unwrap();
+    f.new_dataset::<i64>()
+        .shape([1, y.len()])
+        .create("Y")
+        .unwrap()
+        .write_raw(y)
+        .unwrap();
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    // --- config files ---
+    v.push(config_case(
+        "unknown_key",
+        dir,
+        &replace("iterations = 5", "iterations = 5\nlearnin_rate = 3"),
+        "unknown field `learnin_rate`",
+    ));
+    v.push(config_case(
+        "misspelled_kind",
+        dir,
+        &replace("kind = \"deep\"", "kind = \"dep\""),
+        "unknown variant `dep`",
+    ));
+    v.push(config_case(
+        "wrong_type",
+        dir,
+        &replace("iterations = 5", "iterations = \"five\""),
+        "invalid type",
+    ));
+    v.push(config_case(
+        "negative_lr",
+        dir,
+        &replace("learning_rate = 0.1", "learning_rate = -0.1"),
+        "train.learning_rate = -0.1",
+    ));
+    v.push(config_case(
+        "zero_lr",
+        dir,
+        &replace("learning_rate = 0.1", "learning_rate = 0.0"),
+        "must be a finite number > 0",
+    ));
+    v.push(config_case(
+        "nan_lr",
+        dir,
+        &replace("learning_rate = 0.1", "learning_rate = nan"),
+        "train.learning_rate = NaN",
+    ));
+    v.push(config_case(
+        "inf_lr",
+        dir,
+        &replace("learning_rate = 0.1", "learning_rate = inf"),
+        "train.learning_rate = inf",
+    ));
+    v.push(config_case(
+        "zero_iterations",
+        dir,
+        &replace("iterations = 5", "iterations = 0"),
+        "train.iterations = 0",
+    ));
+    v.push(config_case(
+        "empty_layers",
+        dir,
+        &replace("[2, 3, 1]", "[]"),
+        "at least an input and an output",
+    ));
+    v.push(config_case(
+        "one_layer",
+        dir,
+        &replace("[2, 3, 1]", "[2]"),
+        "at least an input and an output",
+    ));
+    v.push(config_case(
+        "zero_size_layer",
+        dir,
+        &replace("[2, 3, 1]", "[2, 0, 1]"),
+        "layer 1 has size 0",
+    ));
+    v.push(config_case(
+        "first_layer_mismatch",
+        dir,
+        &replace("[2, 3, 1]", "[3, 3, 1]"),
+        "must equal the number of input features, 2",
+    ));
+    v.push(config_case(
+        "last_layer_not_1",
+        dir,
+        &replace("[2, 3, 1]", "[2, 3, 2]"),
+        "last layer must be 1",
+    ));
+    v.push(config_case(
+        "unknown_activation",
+        dir,
+        &replace("\"relu\"", "\"swish\""),
+        "unknown variant `swish`",
+    ));
+    v.push(config_case(
+        "missing_data_path",
+        dir,
+        &replace("kind = \"planar\"\nm = 40", "kind = \"cat\""),
+        "missing field `train`",
+    ));
+    v.push(config_case(
+        "toml_syntax",
+        dir,
+        &replace("[train]", "[train"),
+        "line 8, column",
+    ));
+    v.push(config_case(
+        "negative_leaky_slope",
+        dir,
+        &replace("\"relu\"", "\"leaky_relu\"\nleaky_slope = -1.0"),
+        "model.leaky_slope",
+    ));
+    v.push(config_case(
+        "shallow_without_hidden",
+        dir,
+        &replace("kind = \"deep\"\nlayers = [2, 3, 1]", "kind = \"shallow\""),
+        "model.hidden: missing",
+    ));
+    v.push(config_case(
+        "odd_planar_m",
+        dir,
+        &replace("m = 40", "m = 41"),
+        "data.m = 41",
+    ));
+    v.push(config_case(
+        "h5_init_without_path",
+        dir,
+        &replace("[train]", "[init]\nscheme = \"h5\"\n[train]"),
+        "init.path: missing",
+    ));
+    v.push(Case {
+        name: "config_missing",
+        args: vec!["train".into(), dir.join("nope.toml").display().to_string()],
+        fragment: "cannot be read",
+    });
+    v.push(Case {
+        name: "config_is_directory",
+        args: vec!["train".into(), dir.display().to_string()],
+        fragment: "is a directory",
+    });
+
+    // --- HDF5 data files ---
+    let good_h5 = dir.join("good.h5");
+    write_xy(&good_h5, &[2, 6], &[0, 1, 0, 1, 1, 0]);
+    let h5_case = |name: &'static str, file: &Path, extra: &str, fragment: &'static str| {
+        config_case(name, dir, &h5_config(file, extra), fragment)
+    };
+    v.push(h5_case(
+        "h5_missing_file",
+        &dir.join("absent.h5"),
+        "",
+        "no such file",
+    ));
+    let text = dir.join("text.h5");
+    std::fs::write(&text, "X,Y\n1,0\n").unwrap();
+    v.push(h5_case(
+        "h5_not_hdf5",
+        &text,
+        "",
+        "cannot be opened as HDF5",
+    ));
+    let bytes = std::fs::read(&good_h5).unwrap();
+    let truncated = dir.join("truncated.h5");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    v.push(h5_case("h5_truncated", &truncated, "", "truncated"));
+    v.push(h5_case(
+        "h5_missing_key",
+        &good_h5,
+        "y = \"labels\"",
+        "has no dataset `labels` (found: X, Y)",
+    ));
+    let float_labels = dir.join("float_labels.h5");
+    {
+        let f = hdf5::File::create(&float_labels).unwrap();
+        f.new_dataset::<f64>()
+            .shape([2, 3])
+            .create("X")
+            .unwrap()
+            .write_raw(&[0.0; 6][..])
+            .unwrap();
+        f.new_dataset::<f64>()
+            .shape([1, 3])
+            .create("Y")
+            .unwrap()
+            .write_raw(&[0.0, 1.0, 0.0][..])
+            .unwrap();
+    }
+    v.push(h5_case(
+        "h5_float_labels",
+        &float_labels,
+        "",
+        "`Y` holds float64, expected integer labels",
+    ));
+    let int_features = dir.join("int_features.h5");
+    {
+        let f = hdf5::File::create(&int_features).unwrap();
+        f.new_dataset::<i64>()
+            .shape([2, 3])
+            .create("X")
+            .unwrap()
+            .write_raw(&[1i64; 6][..])
+            .unwrap();
+        f.new_dataset::<u8>()
+            .shape([1, 3])
+            .create("Y")
+            .unwrap()
+            .write_raw(&[0u8, 1, 0][..])
+            .unwrap();
+    }
+    v.push(h5_case(
+        "h5_int_features",
+        &int_features,
+        "",
+        "`X` holds int64, expected floating-point values",
+    ));
+    let rank1 = dir.join("rank1.h5");
+    write_xy(&rank1, &[6], &[0, 1, 0, 1, 1, 0]);
+    v.push(h5_case(
+        "h5_wrong_rank",
+        &rank1,
+        "",
+        "(rank 1), expected rank 2",
+    ));
+    let count = dir.join("count.h5");
+    write_xy(&count, &[2, 5], &[0, 1, 0, 1]);
+    v.push(h5_case(
+        "h5_count_mismatch",
+        &count,
+        "",
+        "5 examples (columns) but `Y` has 4 labels",
+    ));
+    let labels = dir.join("labels.h5");
+    write_xy(&labels, &[2, 3], &[0, 2, 1]);
+    v.push(h5_case(
+        "h5_labels_not_binary",
+        &labels,
+        "",
+        "label 2 at index 1",
+    ));
+    let empty = dir.join("empty.h5");
+    write_xy(&empty, &[2, 0], &[]);
+    v.push(h5_case("h5_empty", &empty, "", "the data set is empty"));
+    let cat_float = dir.join("cat_float.h5");
+    {
+        let f = hdf5::File::create(&cat_float).unwrap();
+        f.new_dataset::<f32>()
+            .shape([2, 4, 4, 3])
+            .create("train_set_x")
+            .unwrap()
+            .write_raw(&[0.5f32; 96][..])
+            .unwrap();
+        f.new_dataset::<i64>()
+            .shape([2])
+            .create("train_set_y")
+            .unwrap()
+            .write_raw(&[0i64, 1][..])
+            .unwrap();
+    }
+    v.push(config_case(
+        "cat_float_pixels",
+        dir,
+        &format!("[model]\nkind = \"logistic\"\n[data]\nkind = \"cat\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 5\n", cat_float.display().to_string()),
+        "expected uint8 pixel values",
+    ));
+    // --- initial-parameter files ---
+    let init = dir.join("init.h5");
+    {
+        let f = hdf5::File::create(&init).unwrap();
+        let g = f.create_group("net").unwrap();
+        for (name, shape) in [
+            ("W1", [3usize, 2usize]),
+            ("b1", [3, 1]),
+            ("W2", [1, 3]),
+            ("b2", [1, 1]),
+        ] {
+            g.new_dataset::<f64>()
+                .shape(shape)
+                .create(name)
+                .unwrap()
+                .write_raw(&vec![0.1; shape[0] * shape[1]][..])
+                .unwrap();
+        }
+    }
+    let init_case = |name: &'static str, layers: &str, group: &str, fragment: &'static str| {
+        let text = replace("[2, 3, 1]", layers).replace(
+            "[train]",
+            &format!(
+                "[init]\nscheme = \"h5\"\npath = {:?}\ngroup = \"{group}\"\n[train]",
+                init.display().to_string()
+            ),
+        );
+        config_case(name, dir, &text, fragment)
+    };
+    v.push(init_case(
+        "init_wrong_shape",
+        "[2, 4, 1]",
+        "net",
+        "`net/W1` has shape [3, 2], but layers [2, 4, 1] need (4, 2)",
+    ));
+    v.push(init_case(
+        "init_missing_w3",
+        "[2, 3, 1, 1]",
+        "net",
+        "has no dataset `W3`",
+    ));
+    v.push(init_case(
+        "init_missing_group",
+        "[2, 3, 1]",
+        "deep",
+        "has no group `deep` (found: net)",
+    ));
+
+    // --- command line ---
+    let arg = |name: &'static str, args: &[&str], fragment: &'static str| Case {
+        name,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        fragment,
+    };
+    v.push(arg(
+        "unknown_subcommand",
+        &["trian"],
+        "unrecognized subcommand 'trian'",
+    ));
+    v.push(arg(
+        "unknown_flag",
+        &["train", "--lerning-rate", "3"],
+        "unexpected argument '--lerning-rate'",
+    ));
+    v.push(arg(
+        "set_unknown_key",
+        &[
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "model.hiden=3",
+        ],
+        "unknown field `hiden`",
+    ));
+    v.push(arg(
+        "set_wrong_type",
+        &[
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.iterations=many",
+        ],
+        "invalid type: string \"many\"",
+    ));
+    v.push(arg(
+        "set_without_value",
+        &[
+            "train",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.iterations",
+        ],
+        "expected key=value",
+    ));
+    v.push(arg(
+        "evaluate_missing_run",
+        &["evaluate", "runs/does-not-exist"],
+        "run folder runs/does-not-exist does not exist",
+    ));
+    v.push(arg(
+        "resume_missing_run",
+        &["train", "--resume", "runs/does-not-exist"],
+        "does not exist",
+    ));
+    v.push(arg(
+        "bad_precision",
+        &[
+            "gradcheck",
+            "configs/shallow_planar.toml",
+            "--precision",
+            "f16",
+        ],
+        "unknown precision `f16`",
+    ));
+    v.push(arg(
+        "sweep_without_list",
+        &[
+            "sweep",
+            "configs/shallow_planar.toml",
+            "--set",
+            "model.hidden=3",
+        ],
+        "give the values to sweep",
+    ));
+    v
+}
+
+/// A small image model (8×8 pictures in the course's layout) for the image cases.
+fn image_run(dir: &Path) -> PathBuf {
+    let data = dir.join("tiny_cat.h5");
+    {
+        let f = hdf5::File::create(&data).unwrap();
+        let pixels: Vec<u8> = (0..4 * 8 * 8 * 3).map(|i| (i * 7 % 256) as u8).collect();
+        f.new_dataset::<u8>()
+            .shape([4, 8, 8, 3])
+            .create("train_set_x")
+            .unwrap()
+            .write_raw(&pixels[..])
+            .unwrap();
+        f.new_dataset::<i64>()
+            .shape([4])
+            .create("train_set_y")
+            .unwrap()
+            .write_raw(&[0i64, 1, 0, 1][..])
+            .unwrap();
+    }
+    let config = dir.join("tiny_cat.toml");
+    std::fs::write(&config, format!("[model]\nkind = \"logistic\"\n[data]\nkind = \"cat\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 3\n", data.display().to_string())).unwrap();
+    let run = dir.join("image_run");
+    let out = Command::cargo_bin("simplenn")
+        .unwrap()
+        .args(["train", "-q"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run
+}
+
+fn image_cases(dir: &Path, run: &Path) -> Vec<Case> {
+    let predict = |name: &'static str, image: &Path, fragment: &'static str| Case {
+        name,
+        args: vec![
+            "predict".into(),
+            run.display().to_string(),
+            image.display().to_string(),
+        ],
+        fragment,
+    };
+    let not_image = dir.join("notes.png");
+    std::fs::write(&not_image, "this is text, not a picture").unwrap();
+    let good_png = dir.join("good.png");
+    simplenn::image_input::write_png(&good_png, &[200u8; 8 * 8 * 3], 8, 8).unwrap();
+    let bytes = std::fs::read(&good_png).unwrap();
+    let truncated = dir.join("truncated.png");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let not_model = common::repo().join("configs");
+    vec![
+        predict("image_not_an_image", &not_image, "cannot be decoded"),
+        predict("image_truncated_png", &truncated, "cannot be decoded"),
+        predict(
+            "image_unreadable_path",
+            &dir.join("missing.jpg"),
+            "cannot be read",
+        ),
+        predict("image_is_directory", dir, "is a directory"),
+        Case {
+            name: "predict_on_a_non_run_folder",
+            args: vec![
+                "predict".into(),
+                not_model.display().to_string(),
+                good_png.display().to_string(),
+            ],
+            fragment: "not a simplenn run folder",
+        },
+    ]
+}
+
+#[test]
+fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let run = image_run(dir);
+    let mut all = cases(dir);
+    all.extend(image_cases(dir, &run));
+    assert!(all.len() >= 40, "the corpus has {} cases", all.len());
+    let mut failures = Vec::new();
+    for case in &all {
+        let out_dir = dir.join(format!("out-{}", case.name));
+        let mut cmd = Command::cargo_bin("simplenn").unwrap();
+        cmd.current_dir(common::repo()).args(&case.args);
+        if case.args.first().is_some_and(|a| a == "train")
+            && !case.args.iter().any(|a| a == "--resume")
+        {
+            cmd.arg("--out").arg(&out_dir);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let problems = [
+            (out.status.code() != Some(2)).then(|| format!("exit status {:?}", out.status.code())),
+            (!stderr.contains(case.fragment)).then(|| format!("message lacks {:?}", case.fragment)),
+            (stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE"))
+                .then(|| "panicked".to_string()),
+            out_dir
+                .exists()
+                .then(|| "left an output folder".to_string()),
+        ];
+        let problems: Vec<String> = problems.into_iter().flatten().collect();
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n  stderr: {}",
+                case.name,
+                problems.join("; "),
+                stderr.trim()
+            ));
+        }
+    }
+    // No staging folder survived either.
+    let partial: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial"))
+        .collect();
+    assert!(partial.is_empty(), "staging folders left: {partial:?}");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}

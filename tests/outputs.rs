@@ -1,0 +1,261 @@
+//! What users look at and keep: plots, sweeps, saved models, predict, export.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use simplenn::config::{Config, LoadedConfig};
+use simplenn::data::Dataset;
+use simplenn::report::RunDir;
+use simplenn::run::{self, Silent};
+use simplenn::{saved, train};
+
+fn simplenn() -> Command {
+    let mut c = Command::cargo_bin("simplenn").unwrap();
+    c.current_dir(common::repo());
+    c
+}
+
+fn shipped(name: &str, set: &[&str]) -> LoadedConfig {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    Config::load(&common::repo().join("configs").join(name), &set).unwrap()
+}
+
+fn assert_png(path: &Path) {
+    let img = image::open(path).unwrap_or_else(|e| panic!("{}: not a PNG ({e})", path.display()));
+    assert!(img.width() > 100 && img.height() > 100);
+}
+
+fn assert_svg(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{}: not well-formed SVG ({e})", path.display()));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    assert!(
+        doc.descendants().count() > 20,
+        "{} is nearly empty",
+        path.display()
+    );
+}
+
+#[test]
+fn run_folder_plots_are_valid_png_and_svg() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let out = simplenn()
+        .args(["train", "-q", "--set", "train.iterations=200", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for stem in ["cost", "boundary"] {
+        assert_png(&dir.join(format!("{stem}.png")));
+        assert_svg(&dir.join(format!("{stem}.svg")));
+    }
+}
+
+#[test]
+fn sweep_trains_every_value_and_tabulates_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    let out = simplenn()
+        .args([
+            "sweep",
+            "configs/shallow_planar.toml",
+            "-q",
+            "--set",
+            "model.hidden=1,3,5",
+            "--set",
+            "train.iterations=100",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    for (row, value) in rows.iter().zip(["1", "3", "5"]) {
+        assert!(row.starts_with(&format!("{value},")), "{row}");
+        // Each variant really had its own width: its run folder's metrics say so.
+        let m: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("model.hidden={value}/metrics.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(m["layers"][1].as_u64().unwrap().to_string(), value);
+    }
+    let md = std::fs::read_to_string(dir.join("sweep.md")).unwrap();
+    assert_eq!(
+        md.lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| model"))
+            .count(),
+        3
+    );
+    for stem in ["accuracy", "costs"] {
+        assert_png(&dir.join(format!("{stem}.png")));
+        assert_svg(&dir.join(format!("{stem}.svg")));
+    }
+}
+
+/// Train in-process and write a run folder, returning the result and the folder.
+fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> run::RunResult {
+    let result = run::run(loaded, &mut Silent).unwrap();
+    let run_dir = RunDir::create(dir, false).unwrap();
+    simplenn::commands::train::write_outputs(&run_dir, loaded, &result).unwrap();
+    run_dir.commit().unwrap();
+    result
+}
+
+#[test]
+fn saved_model_reloads_with_identical_predictions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let loaded = shipped(
+        "shallow_planar.toml",
+        &["train.iterations=150", "model.activation=relu"],
+    );
+    let result = train_and_save(&loaded, &dir);
+    let reloaded = saved::load(&dir).unwrap();
+    let dtype = loaded.config.train.precision.dtype();
+    let x = |d: &Dataset| d.x_tensor(dtype, &simplenn::device::device());
+    let before = train::probabilities(&result.model, x(&result.data.train)).unwrap();
+    let after = train::probabilities(&reloaded.model, x(&result.data.train)).unwrap();
+    assert_eq!(before, after);
+    assert_eq!(
+        result.model.layer_values().unwrap(),
+        reloaded.model.layer_values().unwrap()
+    );
+    assert_eq!(reloaded.metrics, result.metrics);
+}
+
+#[test]
+fn export_then_import_round_trips_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let result = train_and_save(
+        &shipped("shallow_planar.toml", &["train.iterations=120"]),
+        &dir,
+    );
+    let h5 = tmp.path().join("trained.h5");
+    let out = simplenn()
+        .args(["export"])
+        .arg(&dir)
+        .arg("--h5")
+        .arg(&h5)
+        .args(["--group", "shallow_nh4"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // simplenn starts again from the exported file, exactly where training ended.
+    let h5_text = h5.display().to_string();
+    let again = shipped(
+        "shallow_planar.toml",
+        &[
+            "init.scheme=h5",
+            &format!("init.path={h5_text:?}"),
+            "init.group=shallow_nh4",
+        ],
+    );
+    assert_eq!(
+        run::initial_layers(&again, 2).unwrap(),
+        result.model.layer_values().unwrap()
+    );
+    // Exporting over an existing file needs --force.
+    let refused = simplenn()
+        .args(["export"])
+        .arg(&dir)
+        .arg("--h5")
+        .arg(&h5)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+/// Write test image `index` of the cat test file as a PNG, exactly its pixels.
+fn cat_test_png(index: usize, dir: &Path) -> Option<PathBuf> {
+    let path = common::dataset("test_catvnoncat.h5")?;
+    let file = hdf5::File::open(path).unwrap();
+    let raw: Vec<u8> = file.dataset("test_set_x").unwrap().read_raw().unwrap();
+    let n = 64 * 64 * 3;
+    let png = dir.join(format!("test{index}.png"));
+    simplenn::image_input::write_png(&png, &raw[index * n..(index + 1) * n], 64, 64).unwrap();
+    Some(png)
+}
+
+#[test]
+fn predict_on_a_course_picture_matches_evaluate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(png) = cat_test_png(7, tmp.path()) else {
+        return;
+    };
+    let dir = tmp.path().join("run");
+    let out = simplenn()
+        .args([
+            "train",
+            "configs/logistic_cat.toml",
+            "-q",
+            "--set",
+            "train.iterations=30",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval = simplenn().arg("evaluate").arg(&dir).output().unwrap();
+    let eval_text = String::from_utf8_lossy(&eval.stdout);
+    assert!(
+        eval.status.success() && eval_text.contains("test accuracy"),
+        "{eval_text}"
+    );
+    assert_png(&dir.join("mislabelled.png"));
+    let csv = std::fs::read_to_string(dir.join("predictions.csv")).unwrap();
+    let line = csv.lines().find(|l| l.starts_with("test,7,")).unwrap();
+    let p_eval: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
+
+    let missing = tmp.path().join("nope.jpg");
+    let pred = simplenn()
+        .arg("predict")
+        .arg(&dir)
+        .arg(&png)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&pred.stdout);
+    // The unreadable file is reported, the good one is still predicted.
+    assert_eq!(pred.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&pred.stderr).contains("nope.jpg"));
+    let p_pred: f64 = stdout
+        .split("= ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (p_pred - p_eval).abs() < 1e-6,
+        "predict {p_pred} vs evaluate {p_eval}\n{stdout}"
+    );
+    assert!(stdout.contains("cat"), "{stdout}");
+}
