@@ -63,6 +63,12 @@ fn read_classes(file: &hdf5::File, path: &Path) -> Result<[String; 2]> {
     let Ok(ds) = file.dataset("list_classes") else {
         return Ok(["non-cat".into(), "cat".into()]);
     };
+    if ds.size() > 64 {
+        return Err(Error::data(
+            path,
+            "`list_classes` must hold two class names",
+        ));
+    }
     let dtype = ds
         .dtype()
         .map_err(|e| Error::data(path, format!("`list_classes`: {e}")))?;

@@ -133,6 +133,18 @@ pub fn read_f64(
             ),
         ));
     }
+    // A corrupt header can declare an absurd shape; reading it would try to allocate terabytes.
+    // Even a compressed dataset cannot hold more than ~1000 values per byte of file.
+    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+    let declared = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+    if declared.is_none_or(|n| n > file_bytes.saturating_mul(1000)) {
+        return Err(Error::data(
+            path,
+            format!(
+                "dataset `{name}` declares shape {shape:?}, more values than this {file_bytes}-byte file can hold; the file is corrupt"
+            ),
+        ));
+    }
     let values = ds.read_raw::<f64>().map_err(|e| {
         Error::data(
             path,

@@ -109,7 +109,7 @@ impl fmt::Display for Report {
         writeln!(f, "{}", self.title)?;
         writeln!(
             f,
-            "tolerances: autodiff↔handwritten rel ≤ {:.0e} ({}), autodiff↔numerical rel ≤ {:.0e} (f64, five-point central differences, h = {:.0e})",
+            "tolerances: autodiff↔handwritten rel ≤ {:.0e} ({}), autodiff↔numerical rel ≤ {:.0e} (f64, five-point central differences, h = {:.0e}, smaller beside ReLU kinks)",
             t.handwritten,
             self.precision.name(),
             t.numerical,

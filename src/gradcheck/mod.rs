@@ -223,7 +223,7 @@ pub fn check(
         .map(|n| n.skipped_at_kinks)
         .sum();
     if skipped > 0 {
-        notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: their ±h or ±2h step crossed a ReLU kink (−Nk in the coords column)"));
+        notes.push(format!("{skipped} coordinate(s) skipped by the numerical check: even with h = 1e-5 their stencil crossed a ReLU kink (−Nk in the coords column)"));
     }
     Ok(Report {
         title,
