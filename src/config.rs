@@ -276,10 +276,10 @@ impl Config {
                 }
             }
         }
-        if let Some(slope) = m.leaky_slope {
-            if !slope.is_finite() || slope < 0.0 || slope >= 1.0 {
-                return Err(format!("model.leaky_slope = {slope}: must be in [0, 1)"));
-            }
+        if let Some(slope) = m.leaky_slope
+            && !(0.0..1.0).contains(&slope)
+        {
+            return Err(format!("model.leaky_slope = {slope}: must be in [0, 1)"));
         }
         let i = &self.init;
         match (i.scheme, &i.path) {

@@ -129,6 +129,9 @@ impl Figure for CostFigure<'_> {
     }
 }
 
+/// Probabilities of class 1 for a batch of 2-D points.
+pub type Classifier<'a> = dyn Fn(&[(f64, f64)]) -> Result<Vec<f64>> + 'a;
+
 /// The planar decision boundary: the plane coloured by the predicted class, the data on top.
 /// `predict` maps a batch of points (x1, x2) to probabilities of class 1.
 pub fn decision_boundary(
@@ -137,7 +140,7 @@ pub fn decision_boundary(
     title: &str,
     x: &[f64],
     y: &[f64],
-    predict: &dyn Fn(&[(f64, f64)]) -> Result<Vec<f64>>,
+    predict: &Classifier,
 ) -> Result<()> {
     let m = y.len();
     let (x1, x2) = (&x[..m], &x[m..]);

@@ -117,7 +117,7 @@ pub fn train(
                 interrupted: false,
             });
         }
-        if i % schedule.log_every == 0 || i + 1 == schedule.iterations {
+        if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {
             costs.push((i, value));
             observer.logged(i, value);
         }

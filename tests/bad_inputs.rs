@@ -1,6 +1,9 @@
 //! The corpus of bad inputs: each one goes through the real binary and must end in exit status
 //! 2, a message containing the expected fragment, no panic, and no output folder left behind.
 
+// The corpus is built case by case, with the files each case needs written in between.
+#![allow(clippy::vec_init_then_push)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

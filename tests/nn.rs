@@ -39,7 +39,7 @@ fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5]) {
 #[test]
 fn sigmoid_and_derivative() {
     // σ(z) = 1/(1+e^-z); σ' = σ(1-σ); σ(0) = 0.5, σ'(0) = 0.25
-    let s = |z: f64| 1.0 / (1.0 + (-z as f64).exp());
+    let s = |z: f64| 1.0 / (1.0 + (-z).exp());
     let f = [s(-2.0), s(-0.5), 0.5, s(0.5), s(2.0)];
     let d = f.map(|a| a * (1.0 - a));
     assert!((d[2] - 0.25).abs() < 1e-15);

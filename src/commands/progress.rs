@@ -74,7 +74,7 @@ impl Observer for TrainingDisplay {
     fn step(&mut self, iteration: usize, cost: f64) {
         if let Some(bar) = &self.bar {
             bar.set_position(iteration as u64 + 1);
-            if iteration % 10 == 0 {
+            if iteration.is_multiple_of(10) {
                 bar.set_message(format!("{cost:.6}"));
             }
         }

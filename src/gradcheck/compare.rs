@@ -117,15 +117,8 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<6} {:>12} │ {:>11} {:>11} │ {:>11} {:>11} {:>14} │ {}",
-            "param",
-            "shape",
-            "hand max|Δ|",
-            "hand rel",
-            "num max|Δ|",
-            "num rel",
-            "coords",
-            "result"
+            "{:<6} {:>12} │ {:>11} {:>11} │ {:>11} {:>11} {:>14} │ result",
+            "param", "shape", "hand max|Δ|", "hand rel", "num max|Δ|", "num rel", "coords"
         )?;
         writeln!(f, "{}", "─".repeat(104))?;
         for r in &self.rows {
