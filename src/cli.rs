@@ -97,6 +97,16 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Time training iterations of configs on this backend (median, spread, peak memory).
+    Bench {
+        #[arg(required = true)]
+        configs: Vec<PathBuf>,
+        /// Timed iterations per config (after one warm-up iteration).
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+        #[arg(long, default_value = "f32")]
+        precision: Precision,
+    },
     /// Print the backend this binary was built with.
     Backends,
 }
@@ -152,6 +162,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
             group,
             force,
         } => commands::export::export(&run_dir, &h5, &group, force),
+        Command::Bench {
+            configs,
+            iterations,
+            precision,
+        } => commands::bench::bench(&configs, iterations, precision),
         Command::Backends => {
             println!("backend: {BACKEND}");
             println!(

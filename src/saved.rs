@@ -83,6 +83,17 @@ pub fn model_from_bytes(
         return Err(format!("metrics.json lists layers {sizes:?}"));
     }
     let c = &config.config;
+    let expected = match c.model.kind {
+        crate::models::ModelKind::Logistic => Some(2),
+        crate::models::ModelKind::Shallow => Some(3),
+        crate::models::ModelKind::Deep => None,
+    };
+    if expected.is_some_and(|n| n != sizes.len()) {
+        return Err(format!(
+            "metrics.json lists layers {sizes:?}, which a {} model cannot have",
+            c.model.kind.name()
+        ));
+    }
     let skeleton_layers = draw_layers(sizes, InitScheme::Zeros, 0.0, 0);
     let skeleton = Model::from_layers(
         c.model.kind,

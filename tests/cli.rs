@@ -2,13 +2,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-
-fn simplenn() -> Command {
-    let mut c = Command::cargo_bin("simplenn").unwrap();
-    c.current_dir(common::repo());
-    c
-}
+use common::simplenn;
 
 fn expected_backend() -> &'static str {
     if cfg!(feature = "cuda") {

@@ -3,17 +3,12 @@
 
 mod common;
 
+use common::simplenn;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use simplenn::report::write_atomic;
 use simplenn::saved;
-
-fn simplenn() -> Command {
-    let mut c = Command::cargo_bin("simplenn").unwrap();
-    c.current_dir(common::repo());
-    c
-}
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()

@@ -2,25 +2,17 @@
 
 mod common;
 
+use common::shipped;
+
+use common::simplenn;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use simplenn::config::{Config, LoadedConfig};
+use simplenn::config::LoadedConfig;
 use simplenn::data::Dataset;
 use simplenn::report::RunDir;
 use simplenn::run::{self, Silent};
 use simplenn::{saved, train};
-
-fn simplenn() -> Command {
-    let mut c = Command::cargo_bin("simplenn").unwrap();
-    c.current_dir(common::repo());
-    c
-}
-
-fn shipped(name: &str, set: &[&str]) -> LoadedConfig {
-    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
-    Config::load(&common::repo().join("configs").join(name), &set).unwrap()
-}
 
 fn assert_png(path: &Path) {
     let img = image::open(path).unwrap_or_else(|e| panic!("{}: not a PNG ({e})", path.display()));

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::shipped;
+
 use simplenn::config::{Config, LoadedConfig};
 use simplenn::data::{self, h5};
 use simplenn::nn::init::{draw_layers, symmetric_hidden_layers};
@@ -16,11 +18,6 @@ fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
         source: "test".into(),
         base_dir: common::repo().join("configs"),
     }
-}
-
-fn shipped(name: &str, set: &[&str]) -> LoadedConfig {
-    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
-    Config::load(&common::repo().join("configs").join(name), &set).unwrap()
 }
 
 #[test]

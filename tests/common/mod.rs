@@ -61,3 +61,16 @@ pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
         .find(|r| r["name"] == name && r["dtype"] == dtype)
         .cloned()
 }
+
+/// The simplenn binary, run from the repository root.
+pub fn simplenn() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("simplenn").unwrap();
+    c.current_dir(repo());
+    c
+}
+
+/// A shipped config with `--set` overrides.
+pub fn shipped(name: &str, set: &[&str]) -> simplenn::config::LoadedConfig {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    simplenn::config::Config::load(&repo().join("configs").join(name), &set).unwrap()
+}

@@ -1,0 +1,106 @@
+//! `simplenn bench CONFIG… [--iterations N] [--precision f32|f64]`: time training iterations
+//! (forward + autodiff backward + update, synchronised by reading the cost) on the compiled
+//! backend, with data loading and the first (warm-up) iteration reported separately.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::Result;
+use crate::config::Config;
+use crate::device::{self, BACKEND, Precision};
+use crate::run;
+use crate::train::{self, Schedule, Silent};
+
+/// Timings of one config.
+pub struct BenchResult {
+    pub name: String,
+    pub data_ms: f64,
+    pub first_ms: f64,
+    /// Per-iteration times after the first, sorted.
+    pub iteration_ms: Vec<f64>,
+}
+
+impl BenchResult {
+    fn quantile(&self, q: f64) -> f64 {
+        let v = &self.iteration_ms;
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    }
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+pub fn bench_config(
+    path: &PathBuf,
+    iterations: usize,
+    precision: Precision,
+) -> Result<BenchResult> {
+    let mut loaded = Config::load(path, &[])?;
+    loaded.config.train.precision = precision;
+    let clock = Instant::now();
+    let data = crate::data::load(&loaded.config.data, &loaded.base_dir)?;
+    let data_ms = clock.elapsed().as_secs_f64() * 1e3;
+    let layers = run::initial_layers(&loaded, data.train.n_x)?;
+    let ad = device::autodiff_device();
+    let dtype = precision.dtype();
+    let mut model = run::build_model(&loaded, &layers, &ad);
+    let (x, y) = (
+        data.train.x_tensor(dtype, &ad),
+        data.train.y_tensor(dtype, &ad),
+    );
+    let lr = loaded.config.train.learning_rate;
+    let mut times = Vec::with_capacity(iterations + 1);
+    for i in 0..=iterations {
+        let schedule = Schedule {
+            learning_rate: lr,
+            iterations: i + 1,
+            log_every: usize::MAX,
+            start: i,
+        };
+        let clock = Instant::now();
+        model = train::train(model, x.clone(), y.clone(), schedule, &mut Silent)?.model;
+        times.push(clock.elapsed().as_secs_f64() * 1e3);
+    }
+    let first_ms = times.remove(0);
+    times.sort_by(f64::total_cmp);
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(BenchResult {
+        name,
+        data_ms,
+        first_ms,
+        iteration_ms: times,
+    })
+}
+
+pub fn bench(configs: &[PathBuf], iterations: usize, precision: Precision) -> Result<()> {
+    println!(
+        "backend {BACKEND}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
+        precision.name()
+    );
+    println!("| config | median ms/it | p10 | p90 | first it (ms) | data load (ms) |");
+    println!("|---|---|---|---|---|---|");
+    for path in configs {
+        let r = bench_config(path, iterations.max(1), precision)?;
+        println!(
+            "| {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} |",
+            r.name,
+            r.quantile(0.5),
+            r.quantile(0.1),
+            r.quantile(0.9),
+            r.first_ms,
+            r.data_ms
+        );
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory: {mib:.0} MiB");
+    }
+    Ok(())
+}
