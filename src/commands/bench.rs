@@ -2,7 +2,7 @@
 //! (forward + autodiff backward + update, synchronised by reading the cost) on the compiled
 //! backend, with data loading and the first (warm-up) iteration reported separately.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::Result;
@@ -35,11 +35,7 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-pub fn bench_config(
-    path: &PathBuf,
-    iterations: usize,
-    precision: Precision,
-) -> Result<BenchResult> {
+pub fn bench_config(path: &Path, iterations: usize, precision: Precision) -> Result<BenchResult> {
     let mut loaded = Config::load(path, &[])?;
     loaded.config.train.precision = precision;
     let clock = Instant::now();
