@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
-cargo run --release -q -- train configs/shallow_planar.toml --out "$out/planar" -q
-cargo run --release -q -- train configs/deep_cat.toml --out "$out/deep" -q
-cargo run --release -q -- sweep configs/shallow_planar.toml --set model.hidden=1,2,3,4,5,20,50 \
+cargo run -q -- train configs/shallow_planar.toml --out "$out/planar" -q
+cargo run -q -- train configs/deep_cat.toml --out "$out/deep" -q
+cargo run -q -- sweep configs/shallow_planar.toml --set model.hidden=1,2,3,4,5,20,50 \
   --set train.iterations=5000 --out "$out/sweep" -q
 cp "$out/planar/boundary.png" docs/planar_boundary.png
 cp "$out/deep/cost.png" docs/deep_cat_cost.png

@@ -43,6 +43,10 @@ pub enum Error {
     )]
     Interrupted { iteration: usize, dir: PathBuf },
 
+    /// Work stopped by Ctrl-C that leaves nothing to resume (a sweep).
+    #[error("{0}")]
+    Cancelled(String),
+
     /// A gradient check that ran and found disagreeing gradients.
     #[error("gradient check failed: {0}")]
     CheckFailed(String),
@@ -96,7 +100,7 @@ impl Error {
             | Error::Diverged { .. }
             | Error::Backend(_)
             | Error::Output(_) => 1,
-            Error::Interrupted { .. } => 130,
+            Error::Interrupted { .. } | Error::Cancelled(_) => 130,
             _ => 2,
         }
     }

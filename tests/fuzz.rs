@@ -2,7 +2,7 @@
 //! Neither may panic, whatever the input; each must answer Ok or a clear error.
 //!
 //! CI runs a few hundred cases. For a long run (minutes):
-//! `PROPTEST_CASES=20000 cargo test --release --test fuzz`
+//! `PROPTEST_CASES=60000 cargo test --test fuzz`
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -98,6 +98,11 @@ pub fn sweep(
             }
             let mut display = TrainingDisplay::new(true, None);
             let result = run::run(loaded, &mut display)?;
+            if display.was_interrupted() {
+                return Err(Error::Cancelled(format!(
+                    "sweep interrupted during {key} = {v}; no sweep folder was written (runs of a sweep are not resumable: run it again)"
+                )));
+            }
             let m = &result.metrics;
             if !quiet {
                 println!(
