@@ -296,6 +296,15 @@ fn cases(dir: &Path) -> Vec<Case> {
     let empty = dir.join("empty.h5");
     write_xy(&empty, &[2, 0], &[]);
     v.push(h5_case("h5_empty", &empty, "", "the data set is empty"));
+    // Found by tests/fuzz.rs: a header whose compact data size disagrees with the shape made
+    // libhdf5 1.10 read out of bounds (segfault or gigabytes allocated).
+    let corrupt = common::repo().join("tests/fixtures/corrupt_compact_header.h5");
+    v.push(h5_case(
+        "h5_corrupt_compact_header",
+        &corrupt,
+        "",
+        "the file is corrupt or truncated",
+    ));
     let cat_float = dir.join("cat_float.h5");
     {
         let f = hdf5::File::create(&cat_float).unwrap();

@@ -116,6 +116,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("fuzz{}.h5", FILES.fetch_add(1, Ordering::Relaxed)));
         std::fs::write(&path, &bytes).unwrap();
+        if let Some(keep) = std::env::var_os("SIMPLENN_FUZZ_KEEP") {
+            // Keep the case being loaded, to reproduce a crash that kills the process.
+            std::fs::write(keep, &bytes).unwrap();
+        }
         match h5::load_xy(&path, "X", "Y") {
             // A corruption that still loads must give a consistent data set.
             Ok(d) => prop_assert!(d.x.len() == d.n_x * d.m && d.y.len() == d.m && d.y.iter().all(|&v| v == 0.0 || v == 1.0)),

@@ -145,6 +145,7 @@ pub fn read_f64(
             ),
         ));
     }
+    check_storage(ds, path, name, declared.unwrap_or(0), file_bytes)?;
     let values = ds.read_raw::<f64>().map_err(|e| {
         Error::data(
             path,
@@ -152,6 +153,41 @@ pub fn read_f64(
         )
     })?;
     Ok((values, shape))
+}
+
+/// The Debian/Ubuntu HDF5 1.10 library trusts a dataset's storage description and reads out of
+/// bounds (a crash, or gigabytes allocated) when a corrupt header disagrees with the data size —
+/// found by `tests/fuzz.rs`. Check what can be checked before reading: compact data must be
+/// exactly `n × element size` bytes, contiguous data must lie inside the file.
+fn check_storage(
+    ds: &hdf5::Dataset,
+    path: &Path,
+    name: &str,
+    values: u64,
+    file_bytes: u64,
+) -> Result<()> {
+    let element = ds.dtype().map(|t| t.size() as u64).unwrap_or(0);
+    let needed = values.saturating_mul(element);
+    let corrupt = |what: String| {
+        Error::data(
+            path,
+            format!("dataset `{name}`: {what}; the file is corrupt or truncated"),
+        )
+    };
+    match ds.layout() {
+        hdf5::dataset::Layout::Compact if ds.storage_size() != needed => Err(corrupt(format!(
+            "holds {} bytes of data for {values} values of {element} bytes",
+            ds.storage_size()
+        ))),
+        hdf5::dataset::Layout::Contiguous => match ds.offset() {
+            Some(offset) if offset.saturating_add(needed) > file_bytes => Err(corrupt(format!(
+                "its data would end at byte {}, past the end of the {file_bytes}-byte file",
+                offset.saturating_add(needed)
+            ))),
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
 }
 
 /// Check 0/1 labels and return them as f64.
