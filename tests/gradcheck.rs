@@ -134,7 +134,22 @@ fn f32_handwritten_agrees_within_its_tolerance() {
         Precision::F32,
     );
     assert!(report.passed(), "{report}");
-    assert!(report.rows.iter().all(|r| r.hand_relative <= 1e-4));
+    assert!(
+        report
+            .rows
+            .iter()
+            .all(|r| r.hand_relative <= 1e-4 || r.hand_max_abs <= 1e-6)
+    );
+    // At the 0.01-scaled start the output bias gradient is ~1e-5: f32 rounding of the mean of
+    // A − Y dominates its relative error, and the absolute floor is what lets it pass.
+    let start = run(
+        ModelKind::Shallow,
+        g,
+        &trained(ModelKind::Shallow, g, 0),
+        &NotesFormulas,
+        Precision::F32,
+    );
+    assert!(start.passed(), "{start}");
 }
 
 /// The notes' misprint: dZ[1] = W[2]ᵀdZ[2] ∘ (1 − A[1])² instead of (1 − A[1]²).

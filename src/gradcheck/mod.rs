@@ -203,7 +203,7 @@ pub fn check(
                     sampled: reference.len() > numeric::FULL_CHECK_LIMIT,
                 }
             });
-            let passed = hand_relative <= tolerances.handwritten
+            let passed = tolerances.handwritten_ok(hand_relative, hand_max_abs)
                 && numeric_row
                     .as_ref()
                     .is_none_or(|n| n.relative <= tolerances.numerical);
