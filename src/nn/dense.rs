@@ -2,7 +2,9 @@
 //! W[l] is (n[l], n[l−1]), b[l] is (n[l], 1), A[l−1] is (n[l−1], m).
 
 use burn::module::{Module, Param};
-use burn::tensor::{DType, Device, Tensor, TensorCreationOptions, TensorData};
+use burn::tensor::{DType, Device, Tensor};
+
+use crate::tensor_util::matrix;
 
 #[derive(Module, Debug)]
 pub struct Dense {
@@ -22,12 +24,9 @@ impl Dense {
     ) -> Self {
         assert_eq!(w.len(), n_out * n_in, "W values do not match its shape");
         assert_eq!(b.len(), n_out, "b values do not match its shape");
-        let opts = || TensorCreationOptions::new(device.clone()).with_dtype(dtype);
-        let w = Tensor::<2>::from_data(TensorData::new(w, [n_out, n_in]), opts());
-        let b = Tensor::<2>::from_data(TensorData::new(b, [n_out, 1]), opts());
         Dense {
-            w: Param::from_tensor(w),
-            b: Param::from_tensor(b),
+            w: Param::from_tensor(matrix(w, n_out, n_in, dtype, device)),
+            b: Param::from_tensor(matrix(b, n_out, 1, dtype, device)),
         }
     }
 
