@@ -62,6 +62,11 @@ pub fn build_model(loaded: &LoadedConfig, layers: &[LayerValues], device: &Devic
     )
 }
 
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(<Option<f64> as serde::Deserialize>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// The numbers a run reports (written as `metrics.json`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Metrics {
@@ -69,6 +74,8 @@ pub struct Metrics {
     pub layers: Vec<usize>,
     pub train_accuracy: f64,
     pub test_accuracy: Option<f64>,
+    /// `null` in JSON when the cost is not finite (a diverged run).
+    #[serde(deserialize_with = "null_as_nan")]
     pub final_cost: f64,
     pub costs: Vec<(usize, f64)>,
     pub iterations: usize,

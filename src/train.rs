@@ -91,9 +91,12 @@ pub fn train(
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
-    // The parameters of the previous iteration, whose cost was finite: kept so that a divergence
-    // leaves the user the last usable model rather than a NaN one.
+    // A divergence must leave the user the last finite parameters. Copying the model every
+    // iteration for that costs up to a quarter of an iteration (the update can then no longer
+    // reuse the old buffers), so the copy is only kept once the cost has stopped falling: plain
+    // gradient descent that is still converging never pays for it.
     let mut previous: Option<Model> = None;
+    let mut last_cost = f64::INFINITY;
     for i in schedule.start..schedule.iterations {
         if observer.should_stop(i) {
             return Ok(TrainOutcome {
@@ -107,7 +110,9 @@ pub fn train(
         let cost = cost_from_logits(model.forward(x.clone()), y.clone());
         let value = scalar_f64(cost.clone().inner())?;
         if !value.is_finite() {
-            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it.
+            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it. Keep the copy
+            // from before the last update (its cost was finite); without one the cost jumped
+            // straight from falling to non-finite, and the current parameters are all there is.
             let model = previous.unwrap_or(model);
             return Ok(TrainOutcome {
                 model,
@@ -122,7 +127,8 @@ pub fn train(
             observer.logged(i, value);
         }
         let grads = cost.backward();
-        previous = Some(model.clone());
+        previous = (value >= last_cost).then(|| model.clone());
+        last_cost = value;
         model = model.map(&mut GradientDescent {
             grads: &grads,
             learning_rate: schedule.learning_rate,
