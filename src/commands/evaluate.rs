@@ -47,10 +47,10 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
     // An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
     let file = h5::open(path)?;
     let names = file.member_names().unwrap_or_default();
-    let config = if let Some(prefix) = ["test", "train"]
-        .iter()
-        .find(|p| names.contains(&format!("{p}_set_x")))
-    {
+    let course_prefix = ["test", "train"]
+        .into_iter()
+        .find(|p| names.contains(&format!("{p}_set_x")));
+    if let Some(prefix) = course_prefix {
         let (set, classes, shape) = data::cat::load(path, prefix)?;
         return Ok(DataSplit {
             train: set,
@@ -58,15 +58,14 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
             classes,
             image_shape: Some(shape),
         });
-    } else {
-        DataConfig::H5 {
-            train: path.to_path_buf(),
-            test: None,
-            x: "X".into(),
-            y: "Y".into(),
-        }
+    }
+    let generic = DataConfig::H5 {
+        train: path.to_path_buf(),
+        test: None,
+        x: "X".into(),
+        y: "Y".into(),
     };
-    data::load(&config, Path::new("."))
+    data::load(&generic, Path::new("."))
 }
 
 pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {

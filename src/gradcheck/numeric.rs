@@ -109,33 +109,25 @@ pub fn numeric_grads(
                 layer.w.len()
             };
             let sampled = len > FULL_CHECK_LIMIT;
-            let mut candidates: Vec<usize> = if sampled {
-                Vec::new()
+            // Every coordinate of a small parameter; for a large one, distinct seeded draws
+            // (at most 20 × SAMPLES of them) until SAMPLES usable coordinates are found.
+            let coordinates: Box<dyn Iterator<Item = usize> + '_> = if sampled {
+                let mut seen = std::collections::HashSet::new();
+                Box::new(
+                    (0..20 * SAMPLES)
+                        .map(|_| (rng.uniform() * len as f64) as usize)
+                        .filter(move |i| seen.insert(*i)),
+                )
             } else {
-                (0..len).collect()
+                Box::new(0..len)
             };
+            let wanted = if sampled { SAMPLES } else { len };
             let mut values = Vec::new();
             let mut skipped = 0;
-            let mut next = 0;
-            // For sampled parameters keep drawing until SAMPLES usable coordinates (bounded).
-            while values.len() < if sampled { SAMPLES } else { len - skipped } {
-                let index = if sampled {
-                    if next >= 20 * SAMPLES {
-                        break;
-                    }
-                    next += 1;
-                    let i = (rng.uniform() * len as f64) as usize;
-                    if values.iter().any(|&(j, _)| j == i) || candidates.contains(&i) {
-                        continue;
-                    }
-                    candidates.push(i);
-                    i
-                } else {
-                    match candidates.get(values.len() + skipped) {
-                        Some(&i) => i,
-                        None => break,
-                    }
-                };
+            for index in coordinates {
+                if values.len() == wanted {
+                    break;
+                }
                 let perturbed = |delta: f64| {
                     let mut p = layers.to_vec();
                     let target = if is_bias { &mut p[l].b } else { &mut p[l].w };
