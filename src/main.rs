@@ -4,6 +4,13 @@
 use clap::Parser;
 
 fn main() {
+    // Rust ignores SIGPIPE, so printing into a closed pipe (`simplenn evaluate … | head`) would
+    // panic; with the default action the process just ends, as command-line tools do.
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match simplenn::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
