@@ -39,3 +39,23 @@ for c in "${configs[@]}"; do
 done
 echo
 echo "(median ms per iteration: forward + backward + update; simplenn's backward is Burn autodiff)"
+
+# The deep net against the machine's f32 GEMM throughput: its matrix products per iteration are
+# Z[l] = W[l]·A[l-1] (forward), dW[l] = dZ[l]·A[l-1]ᵀ and, below the output, dA[l-1] = W[l]ᵀ·dZ[l]
+# (never for l = 1: X needs no gradient), each 2·rows·cols·m FLOPs.
+python3 - "$tmp/flex" <<'PY'
+import sys, time, numpy as np
+sizes, m = [12288, 20, 7, 5, 1], 209
+flops = sum(2 * sizes[l] * sizes[l - 1] * m * (2 if l == 1 else 3) for l in range(1, len(sizes)))
+a = np.random.rand(2048, 2048).astype(np.float32); b = np.random.rand(2048, 2048).astype(np.float32)
+a @ b
+t = []
+for _ in range(5):
+    s = time.perf_counter(); a @ b; t.append(time.perf_counter() - s)
+peak = 2 * 2048**3 / min(t) / 1e9
+bound = flops / (peak * 1e9) * 1e3
+flex = next((float(l.split("|")[2]) for l in open(sys.argv[1]) if l.startswith("| deep_cat ")), float("nan"))
+print(f"\ndeep_cat: {flops / 1e6:.1f} MFLOP of matrix products per iteration; this machine's f32 GEMM "
+      f"peak (numpy/OpenBLAS, 2048³, best of 5): {peak:.0f} GFLOP/s, so {bound:.2f} ms at peak; "
+      f"simplenn flex: {flex:.3f} ms = {flex / bound:.1f} × that (target ≤ 2 ×)")
+PY

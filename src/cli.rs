@@ -54,8 +54,9 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         steps: usize,
         /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
-        #[arg(long, default_value = "f64")]
-        precision: Precision,
+        /// Default: f64, or f32 on a backend without f64 (wgpu).
+        #[arg(long)]
+        precision: Option<Precision>,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
@@ -136,6 +137,15 @@ pub fn main_with(cli: Cli) -> Result<()> {
             precision,
             set,
         } => {
+            let precision = match precision {
+                Some(p) => {
+                    crate::device::check_precision(p)
+                        .map_err(|why| Error::Usage(format!("--precision {}: {why}", p.name())))?;
+                    p
+                }
+                None if crate::device::supports_f64() => Precision::F64,
+                None => Precision::F32,
+            };
             let loaded = Config::load(&config, &set)?;
             let report = crate::gradcheck::check_config(&loaded, steps, precision)?;
             print!("{report}");
@@ -166,7 +176,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
             configs,
             iterations,
             precision,
-        } => commands::bench::bench(&configs, iterations, precision),
+        } => {
+            crate::device::check_precision(precision)
+                .map_err(|why| Error::Usage(format!("--precision {}: {why}", precision.name())))?;
+            commands::bench::bench(&configs, iterations, precision)
+        }
         Command::Backends => {
             println!("backend: {BACKEND}");
             println!(

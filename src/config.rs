@@ -226,6 +226,12 @@ impl Config {
         if t.iterations == 0 {
             return Err("train.iterations = 0: must be at least 1".into());
         }
+        if let Err(why) = crate::device::check_precision(t.precision) {
+            return Err(format!(
+                "train.precision = \"{}\": {why}",
+                t.precision.name()
+            ));
+        }
         if t.log_every == 0 {
             return Err(
                 "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"

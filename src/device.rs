@@ -44,6 +44,16 @@ pub fn supports_f64() -> bool {
     device().supports_dtype(DType::F64)
 }
 
+/// `Err` with what to do when the compiled backend cannot compute in `precision` (f64 on wgpu).
+pub fn check_precision(precision: Precision) -> Result<(), String> {
+    if precision == Precision::F64 && !supports_f64() {
+        return Err(format!(
+            "the {BACKEND} backend has no f64: use f32, or build simplenn with the ndarray (default) or flex feature for f64"
+        ));
+    }
+    Ok(())
+}
+
 /// The plain (non-autodiff) device of the compiled backend.
 pub fn device() -> Device {
     #[cfg(feature = "cuda")]

@@ -4,13 +4,12 @@ use burn::tensor::{DType, Device, Tensor, TensorCreationOptions, TensorData};
 
 use crate::{Error, Result};
 
-/// Read a tensor back to the host as f64, whatever its dtype.
+/// Read a tensor back to the host as f64, whatever its dtype. The conversion happens on the host,
+/// so it also works on backends without f64 (wgpu).
 pub fn to_vec_f64<const D: usize>(t: Tensor<D>) -> Result<Vec<f64>> {
-    let data = t
-        .try_into_data_dtype(DType::F64)
-        .map_err(|e| Error::Backend(format!("reading a tensor back: {e:?}")))?;
-    data.as_slice::<f64>()
-        .map(|s| s.to_vec())
+    t.try_into_data()
+        .map_err(|e| Error::Backend(format!("reading a tensor back: {e:?}")))?
+        .try_into_vec_as::<f64>()
         .map_err(|e| Error::Backend(format!("reading a tensor back: {e:?}")))
 }
 

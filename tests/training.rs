@@ -7,6 +7,7 @@ use common::shipped;
 
 use simplenn::config::{Config, LoadedConfig};
 use simplenn::data::{self, h5};
+use simplenn::device::Precision;
 use simplenn::nn::init::{draw_layers, symmetric_hidden_layers};
 use simplenn::nn::{InitScheme, LayerValues};
 use simplenn::run::{self, Silent};
@@ -131,6 +132,19 @@ fn assert_history_matches(ours: &[(usize, f64)], reference: &serde_json::Value, 
     compared
 }
 
+/// What a reference comparison runs in: f64 against numpy's float64 history to 1e-9 relative, or,
+/// on a backend without f64, f32 against numpy's float32 history to F32_HISTORY_TOL (two f32
+/// codes round differently, and the difference grows with the iterations).
+fn reference_precision(test: &str) -> (Precision, &'static str, f64) {
+    match common::best_precision(test) {
+        Precision::F64 => (Precision::F64, "float64", 1e-9),
+        Precision::F32 => (Precision::F32, "float32", F32_HISTORY_TOL),
+    }
+}
+
+/// Largest relative difference allowed between simplenn's and numpy's f32 cost histories.
+const F32_HISTORY_TOL: f64 = 1e-4;
+
 fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
     let path = common::reference("course_init_params.h5")?;
     Some(h5::read_params(&path, group, sizes).unwrap())
@@ -138,7 +152,8 @@ fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
 
 #[test]
 fn f64_shallow_on_numpy_flower_matches_reference_history() {
-    let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", "float64") else {
+    let (precision, dtype, tol) = reference_precision("shallow reference history");
+    let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", dtype) else {
         return;
     };
     let Some(layers) = course_layers("shallow_nh4", &[2, 4, 1]) else {
@@ -148,8 +163,9 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
         return;
     };
     let text = format!(
-        "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations=10000\nlog_every=100\nprecision='f64'\n",
-        flower.display()
+        "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations=10000\nlog_every=100\nprecision='{}'\n",
+        flower.display(),
+        precision.name()
     );
     let l = loaded(&text, &[]);
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
@@ -158,14 +174,23 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
     // numpy run itself jumps (its cost *rises* from 0.2161 to 0.2193: lr = 1.2 sits at the edge of
     // stability there), and from that instability on last-bit rounding differences decide the
     // path, so the comparison stops before it. Accuracy after the full 10 000 still reaches 90 %.
+    // In f32 the rounding differences grow faster: the comparison stops at iteration 2000.
+    let end = if precision == Precision::F64 {
+        7800
+    } else {
+        2000
+    };
     let before_jump: Vec<(usize, f64)> = r
         .metrics
         .costs
         .iter()
         .copied()
-        .filter(|c| c.0 < 7800)
+        .filter(|c| c.0 < end)
         .collect();
-    assert_eq!(assert_history_matches(&before_jump, &reference, 1e-9), 78);
+    assert_eq!(
+        assert_history_matches(&before_jump, &reference, tol),
+        end / 100
+    );
     assert!(
         r.metrics.train_accuracy >= 90.0,
         "{}",
@@ -181,11 +206,13 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
     ) else {
         return;
     };
-    let Some(reference) = common::reference_run(run_name, "float64") else {
+    let (precision, dtype, tol) = reference_precision(run_name);
+    let Some(reference) = common::reference_run(run_name, dtype) else {
         return;
     };
     let it = format!("train.iterations={iterations}");
-    let l = shipped(config, &[&it, "train.precision=f64"]);
+    let p = format!("train.precision={}", precision.name());
+    let l = shipped(config, &[&it, &p]);
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let sizes = l.config.layer_sizes(data.train.n_x).unwrap();
     let layers = if group.is_empty() {
@@ -197,7 +224,7 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
         layers
     };
     let r = run::run_from(&l, data, &layers, 0.0, &mut Silent).unwrap();
-    let n = assert_history_matches(&r.metrics.costs, &reference, 1e-9);
+    let n = assert_history_matches(&r.metrics.costs, &reference, tol);
     assert_eq!(n, iterations.div_ceil(100), "compared every logged cost");
 }
 

@@ -74,3 +74,21 @@ pub fn shipped(name: &str, set: &[&str]) -> simplenn::config::LoadedConfig {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
     simplenn::config::Config::load(&repo().join("configs").join(name), &set).unwrap()
 }
+
+/// The precision the exactness tests run in: f64 where the backend has it. On a backend without
+/// f64 (wgpu) they run in f32 with f32 tolerances, and say so on stderr (the README lists them),
+/// instead of being skipped. `SIMPLENN_TEST_F32=1` takes that f32 path on any backend.
+pub fn best_precision(test: &str) -> simplenn::device::Precision {
+    use simplenn::device::{BACKEND, Precision, supports_f64};
+    if std::env::var_os("SIMPLENN_TEST_F32").is_some() {
+        eprintln!("NOTE: {test}: SIMPLENN_TEST_F32 is set; running in f32 with f32 tolerances");
+        Precision::F32
+    } else if supports_f64() {
+        Precision::F64
+    } else {
+        eprintln!(
+            "NOTE: {test}: the {BACKEND} backend has no f64; running in f32 with f32 tolerances"
+        );
+        Precision::F32
+    }
+}
