@@ -183,12 +183,15 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
         Command::Backends => {
             println!("backend: {BACKEND}");
+            use crate::device::F64Support;
             println!(
                 "float64: {}",
-                if crate::device::supports_f64() {
-                    "supported"
-                } else {
-                    "not supported"
+                match crate::device::f64_support() {
+                    F64Support::Exact => "supported",
+                    F64Support::Inexact =>
+                        "not usable: the device claims f64, but its f64 exp/tanh/log are wrong \
+                         (Vulkan defines them for 32-bit floats only); train in f32",
+                    F64Support::Absent => "not supported by this device; train in f32",
                 }
             );
             Ok(())
