@@ -91,7 +91,7 @@ fn run(
 }
 
 #[test]
-fn all_models_and_activations_pass_in_f64_before_and_after_training() {
+fn all_models_and_activations_pass_before_and_after_training() {
     let p = common::best_precision("all_models_and_activations_pass");
     for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
         let activations: &[ActivationKind] = if kind == ModelKind::Logistic {

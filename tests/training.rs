@@ -151,7 +151,7 @@ fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
 }
 
 #[test]
-fn f64_shallow_on_numpy_flower_matches_reference_history() {
+fn shallow_on_numpy_flower_matches_reference_history() {
     let (precision, dtype, tol) = reference_precision("shallow reference history");
     let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", dtype) else {
         return;
@@ -163,8 +163,13 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
         return;
     };
     let text = format!(
-        "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations=10000\nlog_every=100\nprecision='{}'\n",
+        "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations={}\nlog_every=100\nprecision='{}'\n",
         flower.display(),
+        if precision == Precision::F64 {
+            10_000
+        } else {
+            2_000
+        },
         precision.name()
     );
     let l = loaded(&text, &[]);
@@ -174,7 +179,8 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
     // numpy run itself jumps (its cost *rises* from 0.2161 to 0.2193: lr = 1.2 sits at the edge of
     // stability there), and from that instability on last-bit rounding differences decide the
     // path, so the comparison stops before it. Accuracy after the full 10 000 still reaches 90 %.
-    // In f32 the rounding differences grow faster: the comparison stops at iteration 2000.
+    // In f32 (a backend without f64) the run stops at 2000 iterations, where numpy's float32 run
+    // is at 90 %: the rounding of two f32 codes drifts further apart later.
     let end = if precision == Precision::F64 {
         7800
     } else {
@@ -191,8 +197,14 @@ fn f64_shallow_on_numpy_flower_matches_reference_history() {
         assert_history_matches(&before_jump, &reference, tol),
         end / 100
     );
+    // numpy's float32 run is at 90.0 % at iteration 1900.
+    let least = if precision == Precision::F64 {
+        90.0
+    } else {
+        89.5
+    };
     assert!(
-        r.metrics.train_accuracy >= 90.0,
+        r.metrics.train_accuracy >= least,
         "{}",
         r.metrics.train_accuracy
     );
@@ -229,13 +241,13 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
 }
 
 #[test]
-fn f64_logistic_cat_matches_reference_history() {
+fn logistic_cat_matches_reference_history() {
     // logistic regression starts from zeros (no group in the init file).
     cat_reference_check("logistic_cat.toml", "logreg_cat_lr0.005", "", 300);
 }
 
 #[test]
-fn f64_two_layer_cat_matches_reference_history() {
+fn two_layer_cat_matches_reference_history() {
     cat_reference_check(
         "two_layer_cat.toml",
         "two_layer_cat_12288_7_1",
@@ -245,7 +257,7 @@ fn f64_two_layer_cat_matches_reference_history() {
 }
 
 #[test]
-fn f64_deep_cat_matches_reference_history() {
+fn deep_cat_matches_reference_history() {
     cat_reference_check(
         "deep_cat.toml",
         "L_layer_cat_12288_20_7_5_1",
