@@ -151,3 +151,29 @@ fn bad_config_exits_2_with_the_key_named() {
     );
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error() {
+    if simplenn::device::supports_f64() {
+        // ndarray / flex: f64 training is accepted (the reference tests run it).
+        return;
+    }
+    let out = simplenn()
+        .args([
+            "train",
+            "-q",
+            "--set",
+            "train.precision=f64",
+            "--set",
+            "train.iterations=2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("train.precision") && err.contains("no usable f64"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
