@@ -87,7 +87,7 @@ pub fn best_precision(test: &str) -> simplenn::device::Precision {
         Precision::F64
     } else {
         eprintln!(
-            "NOTE: {test}: the {BACKEND} backend has no f64; running in f32 with f32 tolerances"
+            "NOTE: {test}: the {BACKEND} backend has no usable f64; running in f32 with f32 tolerances"
         );
         Precision::F32
     }
