@@ -138,11 +138,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             set,
         } => {
             let precision = match precision {
-                Some(p) => {
-                    crate::device::check_precision(p)
-                        .map_err(|why| Error::Usage(format!("--precision {}: {why}", p.name())))?;
-                    p
-                }
+                Some(p) => precision_flag(p)?,
                 None if crate::device::supports_f64() => Precision::F64,
                 None => Precision::F32,
             };
@@ -176,11 +172,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             configs,
             iterations,
             precision,
-        } => {
-            crate::device::check_precision(precision)
-                .map_err(|why| Error::Usage(format!("--precision {}: {why}", precision.name())))?;
-            commands::bench::bench(&configs, iterations, precision)
-        }
+        } => commands::bench::bench(&configs, iterations, precision_flag(precision)?),
         Command::Backends => {
             println!("backend: {BACKEND}");
             use crate::device::F64Support;
@@ -197,4 +189,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A `--precision` the compiled backend can compute in, or a usage error saying what to do.
+fn precision_flag(p: Precision) -> Result<Precision> {
+    crate::device::check_precision(p)
+        .map_err(|why| Error::Usage(format!("--precision {}: {why}", p.name())))?;
+    Ok(p)
 }
