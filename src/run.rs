@@ -164,7 +164,7 @@ pub fn resume(
     let ad = device::autodiff_device();
     let model = build_model(loaded, start.layers, &ad);
     let sizes = model.sizes();
-    let x = data.train.x_tensor(dtype, &ad);
+    let x = data.train.x_matrix(dtype, &ad);
     let y = data.train.y_tensor(dtype, &ad);
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,
@@ -175,7 +175,7 @@ pub fn resume(
 
     observer.started(schedule.iterations);
     let clock = Instant::now();
-    let outcome = train::train(model, x, y, schedule, observer)?;
+    let outcome = train::train(model, &x, y, schedule, observer)?;
     let seconds = start.seconds + clock.elapsed().as_secs_f64();
     observer.finished();
 
@@ -190,15 +190,15 @@ pub fn resume(
     costs.extend(new_costs);
     let model = model.valid();
     let plain = device::device();
-    let train_x = data.train.x_tensor(dtype, &plain);
-    let train_probs = train::probabilities(&model, train_x.clone())?;
+    let train_x = data.train.x_matrix(dtype, &plain);
+    let train_probs = train::probabilities(&model, &train_x)?;
     let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(
-        model.forward(train_x),
+        model.forward(&train_x),
         data.train.y_tensor(dtype, &plain),
     ))?;
     let test_accuracy = match &data.test {
         Some(test) => Some(train::accuracy(
-            &train::probabilities(&model, test.x_tensor(dtype, &plain))?,
+            &train::probabilities(&model, &test.x_matrix(dtype, &plain))?,
             &test.y,
         )),
         None => None,

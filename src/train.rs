@@ -6,6 +6,7 @@ use burn::tensor::{Gradients, Tensor, activation};
 
 use crate::Result;
 use crate::models::Model;
+use crate::nn::DataMatrix;
 use crate::tensor_util::scalar_f64;
 
 /// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
@@ -85,7 +86,7 @@ impl Observer for Silent {}
 /// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device.
 pub fn train(
     mut model: Model,
-    x: Tensor<2>,
+    x: &DataMatrix,
     y: Tensor<2>,
     schedule: Schedule,
     observer: &mut dyn Observer,
@@ -107,7 +108,7 @@ pub fn train(
                 interrupted: true,
             });
         }
-        let cost = cost_from_logits(model.forward(x.clone()), y.clone());
+        let cost = cost_from_logits(model.forward(x), y.clone());
         let value = scalar_f64(cost.clone().inner())?;
         if !value.is_finite() {
             // Not recorded in `costs` (JSON has no NaN); `diverged` carries it. Keep the copy
@@ -155,6 +156,6 @@ pub fn accuracy(probabilities: &[f64], labels: &[f64]) -> f64 {
 }
 
 /// Ŷ for every column of X, on the host.
-pub fn probabilities(model: &Model, x: Tensor<2>) -> Result<Vec<f64>> {
+pub fn probabilities(model: &Model, x: &DataMatrix) -> Result<Vec<f64>> {
     crate::tensor_util::to_vec_f64(model.predict_proba(x))
 }

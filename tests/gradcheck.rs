@@ -59,7 +59,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
     };
     let out = simplenn::train::train(
         model,
-        d.x_tensor(dt, &ad),
+        &d.x_matrix(dt, &ad),
         d.y_tensor(dt, &ad),
         schedule,
         &mut simplenn::train::Silent,

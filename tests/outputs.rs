@@ -9,7 +9,6 @@ use common::simplenn;
 use std::path::{Path, PathBuf};
 
 use simplenn::config::LoadedConfig;
-use simplenn::data::Dataset;
 use simplenn::report::RunDir;
 use simplenn::run::{self, Silent};
 use simplenn::{saved, train};
@@ -120,9 +119,12 @@ fn saved_model_reloads_with_identical_predictions() {
     let result = train_and_save(&loaded, &dir);
     let reloaded = saved::load(&dir).unwrap();
     let dtype = loaded.config.train.precision.dtype();
-    let x = |d: &Dataset| d.x_tensor(dtype, &simplenn::device::device());
-    let before = train::probabilities(&result.model, x(&result.data.train)).unwrap();
-    let after = train::probabilities(&reloaded.model, x(&result.data.train)).unwrap();
+    let x = result
+        .data
+        .train
+        .x_matrix(dtype, &simplenn::device::device());
+    let before = train::probabilities(&result.model, &x).unwrap();
+    let after = train::probabilities(&reloaded.model, &x).unwrap();
     assert_eq!(before, after);
     assert_eq!(
         result.model.layer_values().unwrap(),

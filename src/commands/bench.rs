@@ -46,7 +46,7 @@ pub fn bench_config(path: &Path, iterations: usize, precision: Precision) -> Res
     let dtype = precision.dtype();
     let mut model = run::build_model(&loaded, &layers, &ad);
     let (x, y) = (
-        data.train.x_tensor(dtype, &ad),
+        data.train.x_matrix(dtype, &ad),
         data.train.y_tensor(dtype, &ad),
     );
     let lr = loaded.config.train.learning_rate;
@@ -59,7 +59,7 @@ pub fn bench_config(path: &Path, iterations: usize, precision: Precision) -> Res
             start: i,
         };
         let clock = Instant::now();
-        model = train::train(model, x.clone(), y.clone(), schedule, &mut Silent)?.model;
+        model = train::train(model, &x, y.clone(), schedule, &mut Silent)?.model;
         times.push(clock.elapsed().as_secs_f64() * 1e3);
     }
     let first_ms = times.remove(0);

@@ -97,7 +97,7 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
                 ),
             ));
         }
-        let probs = probabilities(&run.model, set.x_tensor(dtype, &device))?;
+        let probs = probabilities(&run.model, &set.x_matrix(dtype, &device))?;
         let acc = accuracy(&probs, &set.y);
         let c = Confusion::new(&probs, &set.y);
         let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m);

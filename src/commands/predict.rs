@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::image_input;
+use crate::nn::DataMatrix;
 use crate::saved;
-use crate::tensor_util::matrix;
 use crate::train::probabilities;
 use crate::{Error, Result};
 
@@ -36,7 +36,7 @@ pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
         let n = features.len();
         let p = probabilities(
             &run.model,
-            matrix(features, n, 1, dtype, &crate::device::device()),
+            &DataMatrix::new(features, n, 1, dtype, &crate::device::device()),
         )?[0];
         let (class, confidence) = if p > 0.5 {
             (&classes[1], p)

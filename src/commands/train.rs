@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::commands::progress::TrainingDisplay;
 use crate::config::{Config, LoadedConfig};
 use crate::device::BACKEND;
+use crate::nn::DataMatrix;
 use crate::plot;
 use crate::report::{self, RunDir};
 use crate::run::{self, RunResult, Start};
@@ -198,8 +199,8 @@ pub fn write_outputs(run_dir: &RunDir, loaded: &LoadedConfig, result: &RunResult
         let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
-            let x = crate::tensor_util::matrix(x, 2, points.len(), dtype, &crate::device::device());
-            crate::train::probabilities(model, x)
+            let x = DataMatrix::new(x, 2, points.len(), dtype, &crate::device::device());
+            crate::train::probabilities(model, &x)
         };
         let title = format!(
             "decision boundary: {} {:?} ({:.1} % train accuracy)",

@@ -6,6 +6,7 @@ pub mod planar;
 
 use burn::tensor::{DType, Device, Tensor};
 
+use crate::nn::DataMatrix;
 use crate::tensor_util::matrix;
 
 /// A data set on the host. `x` is row-major (n_x, m): feature f of example i is `x[f * m + i]`.
@@ -18,19 +19,10 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// X (n_x, m) as a tensor, stored one example per row: the (n_x, m) tensor is a transposed
-    /// view of a contiguous (m, n_x) buffer. The shape is the notes'; only the memory order
-    /// differs. With each example's features adjacent, Burn's CPU matrix products with the wide
-    /// cat input run on contiguous rows both in Z = W·X and in autodiff's dW = dZ·Xᵀ
-    /// (measured: logistic regression 2× faster on flex and 1.4× on ndarray; README, Performance).
-    pub fn x_tensor(&self, dtype: DType, device: &Device) -> Tensor<2> {
-        let mut by_example = vec![0.0; self.x.len()];
-        for (f, row) in self.x.chunks_exact(self.m.max(1)).enumerate() {
-            for (i, &v) in row.iter().enumerate() {
-                by_example[i * self.n_x + f] = v;
-            }
-        }
-        matrix(by_example, self.m, self.n_x, dtype, device).transpose()
+    /// X (n_x, m) on a device, held as X and Xᵀ for the first layer's product
+    /// ([`DataMatrix`]; README, Performance).
+    pub fn x_matrix(&self, dtype: DType, device: &Device) -> DataMatrix {
+        DataMatrix::new(self.x.clone(), self.n_x, self.m, dtype, device)
     }
 
     /// Y (1, m) as a tensor.

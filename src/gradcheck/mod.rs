@@ -58,7 +58,7 @@ fn autodiff_grads(
     let dtype = precision.dtype();
     let model = Model::from_layers(kind, layers, g, dtype, &ad);
     let cost = cost_from_logits(
-        model.forward(data.x_tensor(dtype, &ad)),
+        model.forward(&data.x_matrix(dtype, &ad)),
         data.y_tensor(dtype, &ad),
     );
     let grads = cost.backward();
@@ -88,7 +88,10 @@ fn handwritten_grads(
     let plain = device::device();
     let dtype = precision.dtype();
     let model = Model::from_layers(kind, layers, g, dtype, &plain);
-    let (x, y) = (data.x_tensor(dtype, &plain), data.y_tensor(dtype, &plain));
+    let (x, y) = (
+        data.x_matrix(dtype, &plain).x(),
+        data.y_tensor(dtype, &plain),
+    );
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
         Model::Logistic(m) => vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)],
         _ => handwritten::backward(&model.layers(), &g, x, y, formulas),

@@ -3,7 +3,7 @@
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::nn::{Activation, Dense};
+use crate::nn::{Activation, DataMatrix, Dense};
 
 #[derive(Module, Debug)]
 pub struct DeepNet {
@@ -14,14 +14,20 @@ pub struct DeepNet {
 
 impl DeepNet {
     /// A[l] = g(W[l]·A[l−1] + b[l]) for l < L; returns Z[L], the logits.
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let (output, hidden) = self
+    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+        let (first, rest) = self
             .layers
-            .split_last()
+            .split_first()
             .expect("a DeepNet has at least one layer");
-        let a = hidden.iter().fold(x, |a_prev, layer| {
-            self.activation.forward(layer.forward(a_prev))
-        });
+        let z1 = first.forward_data(x);
+        let Some((output, hidden)) = rest.split_last() else {
+            return z1; // L = 1: logistic regression
+        };
+        let a = hidden
+            .iter()
+            .fold(self.activation.forward(z1), |a_prev, layer| {
+                self.activation.forward(layer.forward(a_prev))
+            });
         output.forward(a)
     }
 }

@@ -6,7 +6,7 @@
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::nn::Dense;
+use crate::nn::{DataMatrix, Dense};
 
 #[derive(Module, Debug)]
 pub struct LogisticRegression {
@@ -15,7 +15,7 @@ pub struct LogisticRegression {
 
 impl LogisticRegression {
     /// Z = wᵀ·X + b, the logits (the sigmoid is applied by the cost and by `predict`).
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.neuron.forward(x)
+    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+        self.neuron.forward_data(x)
     }
 }

@@ -13,7 +13,7 @@ use burn::module::Module;
 use burn::tensor::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::nn::{Activation, Dense, LayerValues};
+use crate::nn::{Activation, DataMatrix, Dense, LayerValues};
 
 /// Which of the three models a config asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ impl Model {
     }
 
     /// Z[L] for the columns of X (n_x, m).
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
         match self {
             Model::Logistic(m) => m.forward(x),
             Model::Shallow(m) => m.forward(x),
@@ -96,7 +96,7 @@ impl Model {
     }
 
     /// Ŷ = A[L] = σ(Z[L]), the probability of class 1.
-    pub fn predict_proba(&self, x: Tensor<2>) -> Tensor<2> {
+    pub fn predict_proba(&self, x: &DataMatrix) -> Tensor<2> {
         crate::nn::activation::sigmoid(self.forward(x))
     }
 

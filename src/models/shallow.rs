@@ -3,7 +3,7 @@
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::nn::{Activation, Dense};
+use crate::nn::{Activation, DataMatrix, Dense};
 
 #[derive(Module, Debug)]
 pub struct ShallowNet {
@@ -15,8 +15,8 @@ pub struct ShallowNet {
 
 impl ShallowNet {
     /// A[1] = g(W[1]·X + b[1]);  Z[2] = W[2]·A[1] + b[2] (the logits).
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let a1 = self.activation.forward(self.hidden.forward(x));
+    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+        let a1 = self.activation.forward(self.hidden.forward_data(x));
         self.output.forward(a1)
     }
 }
