@@ -4,227 +4,227 @@
 //! asks this product for dW = dZ·Xᵀ. Burn's generic matmul backward gets Xᵀ by transposing the
 //! tensor it saw in the forward pass; Burn's CPU backends then multiply a transposed view, which
 //! burn-ndarray copies (12288×209 values, every iteration) and the gemm crate behind flex walks
-//! with long strides. Here X is held twice, as X (n_x, m) and as Xᵀ (m, n_x), both contiguous,
-//! and each backend picks the layout its kernels are fast with, in the forward product and in
-//! the backward one. The gradient is still the matmul's (dW = dZ·Xᵀ): the checker compares it
-//! with the notes' handwritten dW like every other gradient.
+//! with long strides or runs single-threaded. Here X is held twice, as X (n_x, m) and as
+//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs` on Xᵀ's
+//! rows, and the GPU backends take Burn's matmul. The gradient is the matmul's (dW = dZ·Xᵀ): the
+//! checker compares it with the notes' handwritten dW like every other gradient.
 
 // Burn 0.22 marks its ndarray backend deprecated in favour of flex; it is still this crate's
 // default (README, Backends), and the extension macro names it in code it generates here.
 #![allow(deprecated)]
 
-use burn::backend::Dispatch;
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
-use burn::backend::ops::FloatTensorOps;
-use burn::backend::{Autodiff, AutodiffBackend, Backend, backend_extension, tensor::FloatTensor};
 use burn::tensor::{DType, Device, Tensor};
 
-use crate::nn::kernels;
 use crate::tensor_util::matrix;
 
-/// The two products this module provides, per backend.
-#[backend_extension(NdArray: cfg(feature = "ndarray"), Flex: cfg(feature = "flex"), Autodiff)]
-pub trait DataProduct: Backend {
-    /// W·X, given X (n_x, m) and the same values as Xᵀ (m, n_x).
-    fn data_product(
-        w: FloatTensor<Self>,
-        x: FloatTensor<Self>,
-        x_t: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        let _ = x_t;
-        Self::float_matmul(w, x)
-    }
+/// The extension op and its CPU kernels; only built with a CPU backend (wgpu and cuda use
+/// Burn's matmul, `product`).
+#[cfg(any(feature = "ndarray", feature = "flex"))]
+mod cpu {
+    use burn::backend::autodiff::checkpoint::base::Checkpointer;
+    use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+    use burn::backend::autodiff::grads::Gradients;
+    use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
+    use burn::backend::ops::FloatTensorOps;
+    use burn::backend::{
+        Autodiff, AutodiffBackend, Backend, backend_extension, tensor::FloatTensor,
+    };
 
-    /// dZ·Xᵀ, given X (n_x, m) and the same values as Xᵀ (m, n_x).
-    fn data_product_transposed(
-        dz: FloatTensor<Self>,
-        x: FloatTensor<Self>,
-        x_t: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        let _ = x;
-        Self::float_matmul(dz, x_t)
-    }
-}
+    use crate::nn::kernels;
 
-/// Which of the two products.
-#[derive(Clone, Copy)]
-enum Which {
-    /// Z = W·X
-    Forward,
-    /// dW = dZ·Xᵀ
-    Backward,
-}
-
-/// One product on host slices: `lhs` is W or dZ, (n1, ·), `x_t` is Xᵀ (m, n_x).
-fn host_product<T: kernels::Real>(
-    which: Which,
-    lhs: &[T],
-    x_t: &[T],
-    x_t_dims: [usize; 2],
-) -> (Vec<T>, [usize; 2]) {
-    let [m, n_x] = x_t_dims;
-    match which {
-        Which::Forward => {
-            let n1 = lhs.len() / n_x;
-            (kernels::product(lhs, x_t, n1, n_x, m), [n1, m])
-        }
-        Which::Backward => {
-            let n1 = lhs.len() / m;
-            (kernels::product_transposed(lhs, x_t, n1, n_x, m), [n1, n_x])
-        }
-    }
-}
-
-/// burn-ndarray: the kernels on the arrays' memory, when both are contiguous f32 or f64 (always,
-/// for the tensors simplenn makes); anything else takes Burn's matmul.
-#[cfg(feature = "ndarray")]
-mod ndarray_kernels {
-    use super::*;
-    use burn::backend::NdArray;
-    use burn::tensor::TensorData;
-    use burn_ndarray::NdArrayTensor;
-
-    fn run(which: Which, lhs: &NdArrayTensor, x_t: &NdArrayTensor) -> Option<NdArrayTensor> {
-        macro_rules! with {
-            ($a:expr, $b:expr) => {{
-                let (a, b) = ($a.view(), $b.view());
-                let dims = [b.shape()[0], b.shape()[1]];
-                let (z, shape) = host_product(which, a.as_slice()?, b.as_slice()?, dims);
-                Some(NdArrayTensor::from_data(TensorData::new(z, shape)))
-            }};
-        }
-        match (lhs, x_t) {
-            (NdArrayTensor::F32(a), NdArrayTensor::F32(b)) => with!(a, b),
-            (NdArrayTensor::F64(a), NdArrayTensor::F64(b)) => with!(a, b),
-            _ => None,
-        }
-    }
-
-    impl DataProduct for NdArray {
+    /// The two products this module provides, per backend.
+    #[backend_extension(NdArray: cfg(feature = "ndarray"), Flex: cfg(feature = "flex"), Autodiff)]
+    pub trait DataProduct: Backend {
+        /// W·X, given X (n_x, m) and the same values as Xᵀ (m, n_x).
         fn data_product(
             w: FloatTensor<Self>,
             x: FloatTensor<Self>,
             x_t: FloatTensor<Self>,
         ) -> FloatTensor<Self> {
-            run(Which::Forward, &w, &x_t).unwrap_or_else(|| Self::float_matmul(w, x))
+            let _ = x_t;
+            Self::float_matmul(w, x)
         }
 
+        /// dZ·Xᵀ, given X (n_x, m) and the same values as Xᵀ (m, n_x).
         fn data_product_transposed(
             dz: FloatTensor<Self>,
-            _x: FloatTensor<Self>,
+            x: FloatTensor<Self>,
             x_t: FloatTensor<Self>,
         ) -> FloatTensor<Self> {
-            run(Which::Backward, &dz, &x_t).unwrap_or_else(|| Self::float_matmul(dz, x_t))
+            let _ = x;
+            Self::float_matmul(dz, x_t)
         }
     }
-}
 
-/// burn-flex: the same kernels on flex's buffers.
-#[cfg(feature = "flex")]
-mod flex_kernels {
-    use super::*;
-    use burn::backend::Flex;
-    use burn::tensor::TensorData;
-    use burn_flex::FlexTensor;
+    /// Which of the two products.
+    #[derive(Clone, Copy)]
+    enum Which {
+        /// Z = W·X
+        Forward,
+        /// dW = dZ·Xᵀ
+        Backward,
+    }
 
-    fn run(which: Which, lhs: &FlexTensor, x_t: &FlexTensor) -> Option<FlexTensor> {
-        use burn::tensor::DType;
-        if !lhs.layout().is_contiguous() || !x_t.layout().is_contiguous() {
-            return None;
+    /// One product on host slices: `lhs` is W or dZ, (n1, ·), `x_t` is Xᵀ (m, n_x).
+    fn host_product<T: kernels::Real>(
+        which: Which,
+        lhs: &[T],
+        x_t: &[T],
+        x_t_dims: [usize; 2],
+    ) -> (Vec<T>, [usize; 2]) {
+        let [m, n_x] = x_t_dims;
+        match which {
+            Which::Forward => {
+                let n1 = lhs.len() / n_x;
+                (kernels::product(lhs, x_t, n1, n_x, m), [n1, m])
+            }
+            Which::Backward => {
+                let n1 = lhs.len() / m;
+                (kernels::product_transposed(lhs, x_t, n1, n_x, m), [n1, n_x])
+            }
         }
-        let shape = x_t.layout().shape();
-        let dims = [shape[0], shape[1]];
-        macro_rules! with {
-            ($t:ty) => {{
-                fn slice(t: &FlexTensor) -> &[$t] {
-                    let start = t.layout().start_offset();
-                    &t.storage::<$t>()[start..start + t.layout().num_elements()]
+    }
+
+    /// `impl DataProduct` for a CPU backend whose `$run` computes a product on host memory, or
+    /// returns None (a non-contiguous or non-float tensor) for Burn's matmul to do it.
+    macro_rules! kernel_backed {
+        ($backend:ty, $run:ident) => {
+            impl DataProduct for $backend {
+                fn data_product(
+                    w: FloatTensor<Self>,
+                    x: FloatTensor<Self>,
+                    x_t: FloatTensor<Self>,
+                ) -> FloatTensor<Self> {
+                    $run(Which::Forward, &w, &x_t).unwrap_or_else(|| Self::float_matmul(w, x))
                 }
-                let (z, shape) = host_product(which, slice(lhs), slice(x_t), dims);
-                Some(FlexTensor::from_data(TensorData::new(z, shape)))
-            }};
-        }
-        match (lhs.dtype(), x_t.dtype()) {
-            (DType::F32, DType::F32) => with!(f32),
-            (DType::F64, DType::F64) => with!(f64),
-            _ => None,
-        }
+
+                fn data_product_transposed(
+                    dz: FloatTensor<Self>,
+                    _x: FloatTensor<Self>,
+                    x_t: FloatTensor<Self>,
+                ) -> FloatTensor<Self> {
+                    $run(Which::Backward, &dz, &x_t).unwrap_or_else(|| Self::float_matmul(dz, x_t))
+                }
+            }
+        };
     }
 
-    impl DataProduct for Flex {
+    /// burn-ndarray: the kernels on the arrays' memory, when both are contiguous f32 or f64 (always,
+    /// for the tensors simplenn makes); anything else takes Burn's matmul.
+    #[cfg(feature = "ndarray")]
+    mod ndarray_kernels {
+        use super::*;
+        use burn::backend::NdArray;
+        use burn::tensor::TensorData;
+        use burn_ndarray::NdArrayTensor;
+
+        fn run(which: Which, lhs: &NdArrayTensor, x_t: &NdArrayTensor) -> Option<NdArrayTensor> {
+            macro_rules! with {
+                ($a:expr, $b:expr) => {{
+                    let (a, b) = ($a.view(), $b.view());
+                    let dims = [b.shape()[0], b.shape()[1]];
+                    let (z, shape) = host_product(which, a.as_slice()?, b.as_slice()?, dims);
+                    Some(NdArrayTensor::from_data(TensorData::new(z, shape)))
+                }};
+            }
+            match (lhs, x_t) {
+                (NdArrayTensor::F32(a), NdArrayTensor::F32(b)) => with!(a, b),
+                (NdArrayTensor::F64(a), NdArrayTensor::F64(b)) => with!(a, b),
+                _ => None,
+            }
+        }
+
+        kernel_backed!(NdArray, run);
+    }
+
+    /// burn-flex: the same kernels on flex's buffers.
+    #[cfg(feature = "flex")]
+    mod flex_kernels {
+        use super::*;
+        use burn::backend::Flex;
+        use burn::tensor::TensorData;
+        use burn_flex::FlexTensor;
+
+        fn run(which: Which, lhs: &FlexTensor, x_t: &FlexTensor) -> Option<FlexTensor> {
+            use burn::tensor::DType;
+            if !lhs.layout().is_contiguous() || !x_t.layout().is_contiguous() {
+                return None;
+            }
+            let shape = x_t.layout().shape();
+            let dims = [shape[0], shape[1]];
+            macro_rules! with {
+                ($t:ty) => {{
+                    fn slice(t: &FlexTensor) -> &[$t] {
+                        let start = t.layout().start_offset();
+                        &t.storage::<$t>()[start..start + t.layout().num_elements()]
+                    }
+                    let (z, shape) = host_product(which, slice(lhs), slice(x_t), dims);
+                    Some(FlexTensor::from_data(TensorData::new(z, shape)))
+                }};
+            }
+            match (lhs.dtype(), x_t.dtype()) {
+                (DType::F32, DType::F32) => with!(f32),
+                (DType::F64, DType::F64) => with!(f64),
+                _ => None,
+            }
+        }
+
+        kernel_backed!(Flex, run);
+    }
+
+    /// Under autodiff: the forward product of the inner backend, and dW = dZ·Xᵀ as the backward.
+    /// X and Xᵀ are data: they get no gradient.
+    impl<B: Backend + DataProduct, C: CheckpointStrategy> DataProduct for Autodiff<B, C> {
         fn data_product(
             w: FloatTensor<Self>,
             x: FloatTensor<Self>,
             x_t: FloatTensor<Self>,
         ) -> FloatTensor<Self> {
-            run(Which::Forward, &w, &x_t).unwrap_or_else(|| Self::float_matmul(w, x))
+            #[derive(Debug)]
+            struct DataProductBackward;
+
+            impl<B: Backend + DataProduct> Backward<B, 1> for DataProductBackward {
+                /// X and Xᵀ, kept for dW.
+                type State = (FloatTensor<B>, FloatTensor<B>);
+
+                fn backward(
+                    self,
+                    ops: Ops<Self::State, 1>,
+                    grads: &mut Gradients,
+                    _checkpointer: &mut Checkpointer,
+                ) {
+                    let (x, x_t) = ops.state;
+                    unary::<B, _>(ops.parents, ops.node, grads, |dz| {
+                        B::data_product_transposed(dz, x, x_t)
+                    });
+                }
+            }
+
+            let x = x.into_primitive();
+            let x_t = x_t.into_primitive();
+            let (w, w_node) = w.into_parts();
+            match DataProductBackward
+                .prepare::<C>([w_node])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => {
+                    let z = B::data_product(w, x.clone(), x_t.clone());
+                    prep.finish((x, x_t), z)
+                }
+                OpsKind::UnTracked(prep) => prep.finish(B::data_product(w, x, x_t)),
+            }
         }
 
         fn data_product_transposed(
             dz: FloatTensor<Self>,
-            _x: FloatTensor<Self>,
+            x: FloatTensor<Self>,
             x_t: FloatTensor<Self>,
         ) -> FloatTensor<Self> {
-            run(Which::Backward, &dz, &x_t).unwrap_or_else(|| Self::float_matmul(dz, x_t))
+            // Not differentiated (only the backward pass above calls it, on the inner backend).
+            let z = B::data_product_transposed(Self::inner(dz), Self::inner(x), Self::inner(x_t));
+            Self::from_inner(z)
         }
-    }
-}
-
-/// Under autodiff: the forward product of the inner backend, and dW = dZ·Xᵀ as the backward.
-/// X and Xᵀ are data: they get no gradient.
-impl<B: Backend + DataProduct, C: CheckpointStrategy> DataProduct for Autodiff<B, C> {
-    fn data_product(
-        w: FloatTensor<Self>,
-        x: FloatTensor<Self>,
-        x_t: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct DataProductBackward;
-
-        impl<B: Backend + DataProduct> Backward<B, 1> for DataProductBackward {
-            /// X and Xᵀ, kept for dW.
-            type State = (FloatTensor<B>, FloatTensor<B>);
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _checkpointer: &mut Checkpointer,
-            ) {
-                let (x, x_t) = ops.state;
-                unary::<B, _>(ops.parents, ops.node, grads, |dz| {
-                    B::data_product_transposed(dz, x, x_t)
-                });
-            }
-        }
-
-        let x = x.into_primitive();
-        let x_t = x_t.into_primitive();
-        let (w, w_node) = w.into_parts();
-        match DataProductBackward
-            .prepare::<C>([w_node])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let z = B::data_product(w, x.clone(), x_t.clone());
-                prep.finish((x, x_t), z)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::data_product(w, x, x_t)),
-        }
-    }
-
-    fn data_product_transposed(
-        dz: FloatTensor<Self>,
-        x: FloatTensor<Self>,
-        x_t: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        // Not differentiated (only the backward pass above calls it, on the inner backend).
-        let z = B::data_product_transposed(Self::inner(dz), Self::inner(x), Self::inner(x_t));
-        Self::from_inner(z)
     }
 }
 
@@ -232,6 +232,12 @@ impl<B: Backend + DataProduct, C: CheckpointStrategy> DataProduct for Autodiff<B
 /// cuda when they are compiled in too); the GPU backends take the plain matmul.
 const CPU_KERNELS: bool = cfg!(any(feature = "ndarray", feature = "flex"))
     && !cfg!(any(feature = "wgpu", feature = "cuda"));
+
+/// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product
+/// is a few hundred multiply-adds and the kernels' threading costs more than it saves
+/// (measured: shallow_planar 0.20 → 0.28 ms/iteration through the kernels).
+#[cfg(any(feature = "ndarray", feature = "flex"))]
+const WIDE_INPUT: usize = 256;
 
 /// The data matrix X (n_x, m), one column per example as in the notes, held for [`product`] in
 /// both layouts: X and Xᵀ, each contiguous (twice the memory of X, on the CPU backends only).
@@ -272,12 +278,15 @@ impl DataMatrix {
 
 /// W·X, differentiable in W.
 pub fn product(w: Tensor<2>, x: &DataMatrix) -> Tensor<2> {
-    match &x.x_t {
-        Some(x_t) if CPU_KERNELS => Tensor::from_dispatch(<Dispatch as DataProduct>::data_product(
+    #[cfg(any(feature = "ndarray", feature = "flex"))]
+    if let (true, Some(x_t)) = (CPU_KERNELS && x.dims()[0] >= WIDE_INPUT, &x.x_t) {
+        use burn::backend::Dispatch;
+        use cpu::DataProduct;
+        return Tensor::from_dispatch(<Dispatch as DataProduct>::data_product(
             w.into_dispatch(),
             x.x.clone().into_dispatch(),
             x_t.clone().into_dispatch(),
-        )),
-        _ => w.matmul(x.x()),
+        ));
     }
+    w.matmul(x.x())
 }

@@ -205,14 +205,22 @@ mod tests {
         let dz: Vec<f64> = (0..n1 * m).map(|v| ((v * 3) % 7) as f64 - 3.0).collect();
         let z = product(&w, &x_t, n1, k, m);
         let dw = product_transposed(&dz, &x_t, n1, k, m);
+        // The portable (non-FMA) kernels too, whatever this CPU picks above.
+        let mut z_t = vec![0.0; m * n1];
+        product_rows::<f64, false>(&w, &x_t, &mut z_t, n1, k);
+        let mut dw_plain = vec![0.0; n1 * k];
+        let mut rows: Vec<&mut [f64]> = dw_plain.chunks_mut(k).collect();
+        transposed_columns::<f64, false>(&dz, &x_t, &mut rows, k, m);
         for r in 0..n1 {
             for i in 0..m {
                 let want: f64 = (0..k).map(|j| w[r * k + j] * x_t[i * k + j]).sum();
                 assert_eq!(z[r * m + i], want, "Z[{r},{i}]");
+                assert_eq!(z_t[i * n1 + r], want, "Z[{r},{i}], portable kernel");
             }
             for j in 0..k {
                 let want: f64 = (0..m).map(|i| dz[r * m + i] * x_t[i * k + j]).sum();
                 assert_eq!(dw[r * k + j], want, "dW[{r},{j}]");
+                assert_eq!(dw_plain[r * k + j], want, "dW[{r},{j}], portable kernel");
             }
         }
     }

@@ -3,6 +3,7 @@ pub mod activation;
 pub mod data_product;
 pub mod dense;
 pub mod init;
+#[cfg(any(feature = "ndarray", feature = "flex"))]
 pub mod kernels;
 
 pub use activation::{Activation, ActivationKind};
