@@ -244,6 +244,8 @@ const WIDE_INPUT: usize = 256;
 #[derive(Debug, Clone)]
 pub struct DataMatrix {
     x: Tensor<2>,
+    /// Only read by the CPU kernels (always None on wgpu and cuda).
+    #[cfg_attr(not(any(feature = "ndarray", feature = "flex")), allow(dead_code))]
     x_t: Option<Tensor<2>>,
 }
 
