@@ -236,15 +236,15 @@ const CPU_KERNELS: bool = cfg!(any(feature = "ndarray", feature = "flex"))
 /// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product
 /// is a few hundred multiply-adds and the kernels' threading costs more than it saves
 /// (measured: shallow_planar 0.20 → 0.28 ms/iteration through the kernels).
-#[cfg(any(feature = "ndarray", feature = "flex"))]
 const WIDE_INPUT: usize = 256;
 
 /// The data matrix X (n_x, m), one column per example as in the notes, held for [`product`] in
-/// both layouts: X and Xᵀ, each contiguous (twice the memory of X, on the CPU backends only).
+/// both layouts: X and Xᵀ, each contiguous (twice the memory of X; Xᵀ only where the kernels will
+/// use it: a CPU backend and an input at least `WIDE_INPUT` wide).
 #[derive(Debug, Clone)]
 pub struct DataMatrix {
     x: Tensor<2>,
-    /// Only read by the CPU kernels (always None on wgpu and cuda).
+    /// Only read by the CPU kernels (None on wgpu and cuda, and for narrow inputs).
     #[cfg_attr(not(any(feature = "ndarray", feature = "flex")), allow(dead_code))]
     x_t: Option<Tensor<2>>,
 }
@@ -252,7 +252,7 @@ pub struct DataMatrix {
 impl DataMatrix {
     /// From row-major host values of X (n_x rows of m values).
     pub fn new(values: Vec<f64>, n_x: usize, m: usize, dtype: DType, device: &Device) -> Self {
-        let x_t = CPU_KERNELS.then(|| {
+        let x_t = (CPU_KERNELS && n_x >= WIDE_INPUT).then(|| {
             let mut by_example = vec![0.0; values.len()];
             for (f, row) in values.chunks_exact(m.max(1)).enumerate() {
                 for (i, &v) in row.iter().enumerate() {
@@ -271,17 +271,12 @@ impl DataMatrix {
     pub fn x(&self) -> Tensor<2> {
         self.x.clone()
     }
-
-    /// [n_x, m]
-    pub fn dims(&self) -> [usize; 2] {
-        self.x.dims()
-    }
 }
 
 /// W·X, differentiable in W.
 pub fn product(w: Tensor<2>, x: &DataMatrix) -> Tensor<2> {
     #[cfg(any(feature = "ndarray", feature = "flex"))]
-    if let (true, Some(x_t)) = (CPU_KERNELS && x.dims()[0] >= WIDE_INPUT, &x.x_t) {
+    if let Some(x_t) = &x.x_t {
         use burn::backend::Dispatch;
         use cpu::DataProduct;
         return Tensor::from_dispatch(<Dispatch as DataProduct>::data_product(
