@@ -18,7 +18,7 @@ use crate::data::Dataset;
 use crate::device::{self, Precision};
 use crate::models::{Model, ModelKind};
 use crate::nn::{Activation, LayerValues};
-use crate::tensor_util::to_vec_f64;
+use crate::tensor_util::{matrix, to_vec_f64};
 use crate::train::cost_from_logits;
 
 /// A parameter's gradient on the host, in the notes' shape and row-major order, or why the
@@ -88,10 +88,9 @@ fn handwritten_grads(
     let plain = device::device();
     let dtype = precision.dtype();
     let model = Model::from_layers(kind, layers, g, dtype, &plain);
-    let (x, y) = (
-        data.x_matrix(dtype, &plain).x(),
-        data.y_tensor(dtype, &plain),
-    );
+    // X alone: the handwritten pass multiplies with plain matmul, so no Xᵀ copy is made.
+    let x = matrix(data.x.clone(), data.n_x, data.m, dtype, &plain);
+    let y = data.y_tensor(dtype, &plain);
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
         Model::Logistic(m) => vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)],
         _ => handwritten::backward(&model.layers(), &g, x, y, formulas),
