@@ -5,8 +5,9 @@
 //! tensor it saw in the forward pass; Burn's CPU backends then multiply a transposed view, which
 //! burn-ndarray copies (12288×209 values, every iteration) and the gemm crate behind flex walks
 //! with long strides or runs single-threaded. Here X is held twice, as X (n_x, m) and as
-//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs` on Xᵀ's
-//! rows, and the GPU backends take Burn's matmul. The gradient is the matmul's (dW = dZ·Xᵀ): the
+//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs` as dot
+//! products of contiguous rows (Z = W·X on Xᵀ's rows, dW = dZ·Xᵀ on X's), and the GPU backends
+//! take Burn's matmul. The gradient is the matmul's (dW = dZ·Xᵀ): the
 //! checker compares it with the notes' handwritten dW like every other gradient.
 
 // Burn 0.22 marks its ndarray backend deprecated in favour of flex; it is still this crate's
@@ -56,36 +57,18 @@ mod cpu {
         }
     }
 
-    /// Which of the two products.
-    #[derive(Clone, Copy)]
-    enum Which {
-        /// Z = W·X
-        Forward,
-        /// dW = dZ·Xᵀ
-        Backward,
-    }
-
-    /// One product on host slices: `lhs` is W or dZ, (n1, ·), `x_t` is Xᵀ (m, n_x).
-    fn host_product<T: kernels::Real>(
-        which: Which,
+    /// A·Bᵀ on host slices (`kernels::a_bt`): `lhs` is A (n1, len), `rhs` is B, `rhs_dims` its
+    /// (rows, len). Z = W·X is W·(Xᵀ)ᵀ, dW = dZ·Xᵀ is dZ·(X)ᵀ.
+    fn host_a_bt<T: kernels::Kernel>(
         lhs: &[T],
-        x_t: &[T],
-        x_t_dims: [usize; 2],
+        rhs: &[T],
+        [n_b, len]: [usize; 2],
     ) -> (Vec<T>, [usize; 2]) {
-        let [m, n_x] = x_t_dims;
-        match which {
-            Which::Forward => {
-                let n1 = lhs.len() / n_x;
-                (kernels::product(lhs, x_t, n1, n_x, m), [n1, m])
-            }
-            Which::Backward => {
-                let n1 = lhs.len() / m;
-                (kernels::product_transposed(lhs, x_t, n1, n_x, m), [n1, n_x])
-            }
-        }
+        let n_a = lhs.len() / len;
+        (kernels::a_bt(lhs, rhs, n_a, n_b, len), [n_a, n_b])
     }
 
-    /// `impl DataProduct` for a CPU backend whose `$run` computes a product on host memory, or
+    /// `impl DataProduct` for a CPU backend whose `$run(a, b)` computes A·Bᵀ on host memory, or
     /// returns None (a non-contiguous or non-float tensor) for Burn's matmul to do it.
     macro_rules! kernel_backed {
         ($backend:ty, $run:ident) => {
@@ -95,15 +78,15 @@ mod cpu {
                     x: FloatTensor<Self>,
                     x_t: FloatTensor<Self>,
                 ) -> FloatTensor<Self> {
-                    $run(Which::Forward, &w, &x_t).unwrap_or_else(|| Self::float_matmul(w, x))
+                    $run(&w, &x_t).unwrap_or_else(|| Self::float_matmul(w, x))
                 }
 
                 fn data_product_transposed(
                     dz: FloatTensor<Self>,
-                    _x: FloatTensor<Self>,
+                    x: FloatTensor<Self>,
                     x_t: FloatTensor<Self>,
                 ) -> FloatTensor<Self> {
-                    $run(Which::Backward, &dz, &x_t).unwrap_or_else(|| Self::float_matmul(dz, x_t))
+                    $run(&dz, &x).unwrap_or_else(|| Self::float_matmul(dz, x_t))
                 }
             }
         };
@@ -118,16 +101,16 @@ mod cpu {
         use burn::tensor::TensorData;
         use burn_ndarray::NdArrayTensor;
 
-        fn run(which: Which, lhs: &NdArrayTensor, x_t: &NdArrayTensor) -> Option<NdArrayTensor> {
+        fn run(lhs: &NdArrayTensor, rhs: &NdArrayTensor) -> Option<NdArrayTensor> {
             macro_rules! with {
                 ($a:expr, $b:expr) => {{
                     let (a, b) = ($a.view(), $b.view());
                     let dims = [b.shape()[0], b.shape()[1]];
-                    let (z, shape) = host_product(which, a.as_slice()?, b.as_slice()?, dims);
+                    let (z, shape) = host_a_bt(a.as_slice()?, b.as_slice()?, dims);
                     Some(NdArrayTensor::from_data(TensorData::new(z, shape)))
                 }};
             }
-            match (lhs, x_t) {
+            match (lhs, rhs) {
                 (NdArrayTensor::F32(a), NdArrayTensor::F32(b)) => with!(a, b),
                 (NdArrayTensor::F64(a), NdArrayTensor::F64(b)) => with!(a, b),
                 _ => None,
@@ -145,12 +128,12 @@ mod cpu {
         use burn::tensor::TensorData;
         use burn_flex::FlexTensor;
 
-        fn run(which: Which, lhs: &FlexTensor, x_t: &FlexTensor) -> Option<FlexTensor> {
+        fn run(lhs: &FlexTensor, rhs: &FlexTensor) -> Option<FlexTensor> {
             use burn::tensor::DType;
-            if !lhs.layout().is_contiguous() || !x_t.layout().is_contiguous() {
+            if !lhs.layout().is_contiguous() || !rhs.layout().is_contiguous() {
                 return None;
             }
-            let shape = x_t.layout().shape();
+            let shape = rhs.layout().shape();
             let dims = [shape[0], shape[1]];
             macro_rules! with {
                 ($t:ty) => {{
@@ -158,11 +141,11 @@ mod cpu {
                         let start = t.layout().start_offset();
                         &t.storage::<$t>()[start..start + t.layout().num_elements()]
                     }
-                    let (z, shape) = host_product(which, slice(lhs), slice(x_t), dims);
+                    let (z, shape) = host_a_bt(slice(lhs), slice(rhs), dims);
                     Some(FlexTensor::from_data(TensorData::new(z, shape)))
                 }};
             }
-            match (lhs.dtype(), x_t.dtype()) {
+            match (lhs.dtype(), rhs.dtype()) {
                 (DType::F32, DType::F32) => with!(f32),
                 (DType::F64, DType::F64) => with!(f64),
                 _ => None,

@@ -1,40 +1,128 @@
-//! The data matrix's two products on host memory, for the CPU backends (`data_product.rs`):
+//! The data matrix's two products on host memory, for the CPU backends (`data_product.rs`).
+//! Both are one operation, out = A·Bᵀ with A and B row-major (every output is a dot product of
+//! two contiguous rows):
 //!
-//! - forward  Z = W·X     : Z[r,i]  = Σ_j W[r,j] · Xᵀ[i,j]   (dot products of contiguous rows)
-//! - backward dW = dZ·Xᵀ  : dW[r,j] = Σ_i dZ[r,i] · Xᵀ[i,j]  (sums of scaled contiguous rows)
+//! - forward  Z = W·X   = W · (Xᵀ)ᵀ : A = W (n1, n_x),  B = Xᵀ (m, n_x)
+//! - backward dW = dZ·Xᵀ           : A = dZ (n1, m),  B = X (n_x, m)
 //!
-//! Both read Xᵀ (m, n_x) row by row, once per call, in blocks of columns small enough that the
-//! matching block of W (or dW) stays in the core's cache, and both split the work over the rayon
-//! threads. Burn's own kernels for these shapes (one or a few rows of W against 12288×209) are
-//! general GEMMs or single-threaded matrix-vector products (README, Performance).
+//! which is why the data matrix is held both as X and as Xᵀ. B's rows are split over the rayon
+//! threads; each thread takes them in chunks, and the columns in blocks, small enough that the
+//! block of A stays in L1 and the chunk of B in L2. Inside, a register tile of R rows of A × I
+//! rows of B keeps R·I independent sums in SIMD registers, so that each value loaded feeds
+//! several multiply-adds, and enough of them are in flight to hide the FMA latency. Burn's own
+//! kernels for these shapes (one or a few rows of W against 12288×209) are general GEMMs or
+//! single-threaded matrix-vector products (README, Performance).
 
 use rayon::prelude::*;
 
 /// f32 or f64.
 pub trait Real:
-    Copy + Send + Sync + Default + std::ops::Add<Output = Self> + std::ops::Mul<Output = Self>
+    Copy
+    + Send
+    + Sync
+    + Default
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::AddAssign
 {
-    /// a·b + c, rounded once (one FMA instruction where the CPU has it).
-    fn mul_add(a: Self, b: Self, c: Self) -> Self;
 }
-impl Real for f32 {
-    #[inline(always)]
-    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
-        a.mul_add(b, c)
+impl Real for f32 {}
+impl Real for f64 {}
+
+/// A SIMD register of `N` values: what the tile needs. `Scalar` is the portable one.
+trait Lanes: Copy {
+    type T: Real;
+    const N: usize;
+    /// # Safety
+    /// The CPU supports the instructions of the implementation.
+    unsafe fn zero() -> Self;
+    /// # Safety
+    /// `p..p+N` is readable, and as for `zero`.
+    unsafe fn load(p: *const Self::T) -> Self;
+    /// a·b + c. # Safety: as for `zero`.
+    unsafe fn mul_add(a: Self, b: Self, c: Self) -> Self;
+    /// The sum of the lanes. # Safety: as for `zero`.
+    unsafe fn sum(self) -> Self::T;
+}
+
+/// One lane, plain arithmetic: the kernels on any CPU.
+#[derive(Clone, Copy)]
+struct Scalar<T>(T);
+
+impl<T: Real> Lanes for Scalar<T> {
+    type T = T;
+    const N: usize = 1;
+    unsafe fn zero() -> Self {
+        Scalar(T::default())
     }
-}
-impl Real for f64 {
-    #[inline(always)]
-    fn mul_add(a: f64, b: f64, c: f64) -> f64 {
-        a.mul_add(b, c)
+    unsafe fn load(p: *const T) -> Self {
+        // SAFETY: the caller guarantees p is readable.
+        Scalar(unsafe { *p })
+    }
+    unsafe fn mul_add(a: Self, b: Self, c: Self) -> Self {
+        Scalar(a.0 * b.0 + c.0)
+    }
+    unsafe fn sum(self) -> T {
+        self.0
     }
 }
 
-/// a·b + c, fused when the kernel was compiled for FMA (`FMA`), else a multiply and an add:
-/// without the instruction, `mul_add` would be a slow library call.
-#[inline(always)]
-fn madd<T: Real, const FMA: bool>(a: T, b: T, c: T) -> T {
-    if FMA { T::mul_add(a, b, c) } else { a * b + c }
+/// AVX2 + FMA registers: 8 f32 or 4 f64.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::Lanes;
+    use std::arch::x86_64::*;
+
+    // SAFETY (all below): the caller guarantees AVX2 and FMA (`fma_available`) and readable
+    // pointers, as the trait states.
+    impl Lanes for __m256 {
+        type T = f32;
+        const N: usize = 8;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            unsafe { _mm256_setzero_ps() }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            unsafe { _mm256_loadu_ps(p) }
+        }
+        #[inline(always)]
+        unsafe fn mul_add(a: Self, b: Self, c: Self) -> Self {
+            unsafe { _mm256_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f32 {
+            unsafe {
+                let quad = _mm_add_ps(_mm256_castps256_ps128(self), _mm256_extractf128_ps(self, 1));
+                let pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+                _mm_cvtss_f32(_mm_add_ss(pair, _mm_shuffle_ps(pair, pair, 1)))
+            }
+        }
+    }
+
+    impl Lanes for __m256d {
+        type T = f64;
+        const N: usize = 4;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            unsafe { _mm256_setzero_pd() }
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f64) -> Self {
+            unsafe { _mm256_loadu_pd(p) }
+        }
+        #[inline(always)]
+        unsafe fn mul_add(a: Self, b: Self, c: Self) -> Self {
+            unsafe { _mm256_fmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f64 {
+            unsafe {
+                let pair = _mm_add_pd(_mm256_castpd256_pd128(self), _mm256_extractf128_pd(self, 1));
+                _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)))
+            }
+        }
+    }
 }
 
 /// Whether this CPU has AVX2 and FMA (checked once; the crate is compiled for baseline x86-64,
@@ -47,180 +135,241 @@ fn fma_available() -> bool {
     })
 }
 
-/// Columns of X handled together: a block of W or dW (n[1] rows × this) stays in L1/L2.
-const BLOCK: usize = 512;
+/// Columns taken together: a block of A (up to n1 = 20 rows × this) stays in L1.
+const COLUMNS: usize = 1024;
+/// Rows of B taken together: a chunk of B (this × up to COLUMNS or m = 209 values) stays in L2.
+const CHUNK: usize = 64;
 
-/// Σ a[j]·b[j] with independent partial sums, so the compiler can keep them in vector registers.
+/// Where the products are written: out (n_a, n_b) row-major, shared by the threads, which write
+/// disjoint columns.
+#[derive(Clone, Copy)]
+pub(crate) struct Out<T>(*mut T);
+// SAFETY: the threads write disjoint elements (their own rows of B = columns of out).
+unsafe impl<T: Send> Send for Out<T> {}
+unsafe impl<T: Send> Sync for Out<T> {}
+
+/// Shapes: A (n_a, len), B (n_b, len), out (n_a, n_b).
+#[derive(Clone, Copy)]
+pub(crate) struct Shape {
+    n_a: usize,
+    n_b: usize,
+    len: usize,
+}
+
+/// out[r, i] += Σ_{j ∈ cols} A[r, j]·B[i, j] for the R rows of A from `r` and the I rows of B
+/// from `i`: R·I sums in registers.
+///
+/// # Safety
+/// The CPU supports `V`, the rows and columns are inside A, B and out.
 #[inline(always)]
-fn dot<T: Real, const FMA: bool>(a: &[T], b: &[T]) -> T {
-    const LANES: usize = 16;
-    let mut acc = [T::default(); LANES];
-    let (a_chunks, a_rest) = a.as_chunks::<LANES>();
-    let (b_chunks, b_rest) = b.as_chunks::<LANES>();
-    for (x, y) in a_chunks.iter().zip(b_chunks) {
-        for l in 0..LANES {
-            acc[l] = madd::<T, FMA>(x[l], y[l], acc[l]);
+unsafe fn tile<V: Lanes, const R: usize, const I: usize>(
+    a: &[V::T],
+    b: &[V::T],
+    out: Out<V::T>,
+    s: Shape,
+    (r, i): (usize, usize),
+    cols: std::ops::Range<usize>,
+) {
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let vec_end = cols.start + (cols.len() / V::N) * V::N;
+    // SAFETY: the caller's guarantees; every pointer below is inside its row's `cols`.
+    unsafe {
+        let rows_a: [*const V::T; R] = std::array::from_fn(|p| pa.add((r + p) * s.len));
+        let rows_b: [*const V::T; I] = std::array::from_fn(|q| pb.add((i + q) * s.len));
+        let mut acc = [[V::zero(); R]; I];
+        let mut j = cols.start;
+        while j < vec_end {
+            let bv: [V; I] = std::array::from_fn(|q| V::load(rows_b[q].add(j)));
+            for (p, row_a) in rows_a.iter().enumerate() {
+                let av = V::load(row_a.add(j));
+                for (q, b) in bv.iter().enumerate() {
+                    acc[q][p] = V::mul_add(av, *b, acc[q][p]);
+                }
+            }
+            j += V::N;
+        }
+        for (q, row) in acc.iter().enumerate() {
+            for (p, v) in row.iter().enumerate() {
+                let mut total = v.sum();
+                for j in vec_end..cols.end {
+                    total += a[(r + p) * s.len + j] * b[(i + q) * s.len + j];
+                }
+                *out.0.add((r + p) * s.n_b + i + q) += total;
+            }
         }
     }
-    let mut sum = T::default();
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        sum = sum + *x * *y;
-    }
-    acc.iter().fold(sum, |s, &v| s + v)
 }
 
-/// acc[j] += s·x[j]
+/// `tile` over rows `rows` of B, I at a time (the rest one at a time), for R rows of A from `r`.
+///
+/// # Safety
+/// As for `tile`.
 #[inline(always)]
-fn axpy<T: Real, const FMA: bool>(acc: &mut [T], s: T, x: &[T]) {
-    for (a, &v) in acc.iter_mut().zip(x) {
-        *a = madd::<T, FMA>(s, v, *a);
+unsafe fn tiles<V: Lanes, const R: usize, const I: usize>(
+    a: &[V::T],
+    b: &[V::T],
+    out: Out<V::T>,
+    s: Shape,
+    r: usize,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+) {
+    let mut i = rows.start;
+    // SAFETY: the caller's guarantees, for rows inside `rows`.
+    unsafe {
+        while i + I <= rows.end {
+            tile::<V, R, I>(a, b, out, s, (r, i), cols.clone());
+            i += I;
+        }
+        for i in i..rows.end {
+            tile::<V, R, 1>(a, b, out, s, (r, i), cols.clone());
+        }
     }
 }
 
-/// Z = W·X: `w` is (n1, k) and `x_t` is Xᵀ (m, k), both row-major; returns Z (n1, m) row-major.
-pub fn product<T: Real>(w: &[T], x_t: &[T], n1: usize, k: usize, m: usize) -> Vec<T> {
-    assert_eq!(w.len(), n1 * k);
-    assert_eq!(x_t.len(), m * k);
-    // Zᵀ (m, n1), one row per example, so that the threads write disjoint rows.
-    let mut z_t = vec![T::default(); m * n1];
-    let per_thread = m.div_ceil(rayon::current_num_threads()).max(1);
-    z_t.par_chunks_mut(per_thread * n1)
-        .enumerate()
-        .for_each(|(t, z_rows)| {
-            let x_rows = &x_t[t * per_thread * k..];
-            #[cfg(target_arch = "x86_64")]
-            if fma_available() {
-                // SAFETY: the CPU has AVX2 and FMA (checked by fma_available).
-                unsafe { product_rows_fma(w, x_rows, z_rows, n1, k) };
-                return;
+/// One thread's share: the columns `rows` of out, i.e. those rows of B, against all of A.
+///
+/// # Safety
+/// The CPU supports `V`; out has room for (n_a, n_b).
+#[inline(always)]
+unsafe fn share<V: Lanes>(
+    a: &[V::T],
+    b: &[V::T],
+    out: Out<V::T>,
+    s: Shape,
+    rows: std::ops::Range<usize>,
+) {
+    for c0 in rows.clone().step_by(CHUNK) {
+        let chunk = c0..(c0 + CHUNK).min(rows.end);
+        for j0 in (0..s.len).step_by(COLUMNS) {
+            let cols = j0..(j0 + COLUMNS).min(s.len);
+            let mut r = 0;
+            // Tiles of 4×2 registers; the last rows of A as 3×3, 2×4 or 1×6, so that there are
+            // always 6 to 9 sums in flight (the FMA latency × the two FMA units).
+            // SAFETY: the caller's guarantees; r + R ≤ n_a in each arm.
+            unsafe {
+                while r < s.n_a {
+                    let (ch, cl) = (chunk.clone(), cols.clone());
+                    match s.n_a - r {
+                        4.. => tiles::<V, 4, 2>(a, b, out, s, r, ch, cl),
+                        3 => tiles::<V, 3, 3>(a, b, out, s, r, ch, cl),
+                        2 => tiles::<V, 2, 4>(a, b, out, s, r, ch, cl),
+                        _ => tiles::<V, 1, 2>(a, b, out, s, r, ch, cl),
+                    }
+                    r += (s.n_a - r).min(4);
+                }
             }
-            product_rows::<T, false>(w, x_rows, z_rows, n1, k)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn share_f32_avx2(a: &[f32], b: &[f32], out: Out<f32>, s: Shape, rows: std::ops::Range<usize>) {
+    // SAFETY: this function is only called when the CPU has AVX2 and FMA.
+    unsafe { share::<std::arch::x86_64::__m256>(a, b, out, s, rows) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn share_f64_avx2(a: &[f64], b: &[f64], out: Out<f64>, s: Shape, rows: std::ops::Range<usize>) {
+    // SAFETY: as above.
+    unsafe { share::<std::arch::x86_64::__m256d>(a, b, out, s, rows) }
+}
+
+/// Picks the fastest kernel this CPU runs for a share of the product.
+pub(crate) trait Kernel: Real {
+    #[doc(hidden)]
+    fn share(a: &[Self], b: &[Self], out: Out<Self>, s: Shape, rows: std::ops::Range<usize>);
+}
+
+macro_rules! kernel {
+    ($t:ty, $avx2:ident) => {
+        impl Kernel for $t {
+            fn share(a: &[$t], b: &[$t], out: Out<$t>, s: Shape, rows: std::ops::Range<usize>) {
+                #[cfg(target_arch = "x86_64")]
+                if fma_available() {
+                    // SAFETY: the CPU has AVX2 and FMA.
+                    return unsafe { $avx2(a, b, out, s, rows) };
+                }
+                // SAFETY: scalar code runs anywhere; out has room (a_bt).
+                unsafe { share::<Scalar<$t>>(a, b, out, s, rows) }
+            }
+        }
+    };
+}
+kernel!(f32, share_f32_avx2);
+kernel!(f64, share_f64_avx2);
+
+/// A·Bᵀ: `a` is (n_a, len) and `b` is (n_b, len), both row-major; returns (n_a, n_b) row-major.
+pub(crate) fn a_bt<T: Kernel>(a: &[T], b: &[T], n_a: usize, n_b: usize, len: usize) -> Vec<T> {
+    a_bt_with(a, b, Shape { n_a, n_b, len }, T::share)
+}
+
+/// `a_bt` with a given share kernel (the tests run the portable one too).
+fn a_bt_with<T: Real>(
+    a: &[T],
+    b: &[T],
+    s: Shape,
+    share: impl Fn(&[T], &[T], Out<T>, Shape, std::ops::Range<usize>) + Sync,
+) -> Vec<T> {
+    assert_eq!(a.len(), s.n_a * s.len, "A is not (n_a, len)");
+    assert_eq!(b.len(), s.n_b * s.len, "B is not (n_b, len)");
+    let mut out = vec![T::default(); s.n_a * s.n_b];
+    let ptr = Out(out.as_mut_ptr());
+    let per_thread = s.n_b.div_ceil(rayon::current_num_threads().max(1)).max(1);
+    (0..s.n_b.div_ceil(per_thread))
+        .into_par_iter()
+        .for_each(|t| {
+            let rows = t * per_thread..((t + 1) * per_thread).min(s.n_b);
+            share(a, b, ptr, s, rows);
         });
-    let mut z = vec![T::default(); n1 * m];
-    for (i, row) in z_t.chunks_exact(n1).enumerate() {
-        for (r, &v) in row.iter().enumerate() {
-            z[r * m + i] = v;
-        }
-    }
-    z
-}
-
-/// One thread's share of Z = W·X: the rows of Zᵀ in `z_rows`, from the rows of Xᵀ in `x_rows`.
-#[inline(always)]
-fn product_rows<T: Real, const FMA: bool>(
-    w: &[T],
-    x_rows: &[T],
-    z_rows: &mut [T],
-    n1: usize,
-    k: usize,
-) {
-    for j0 in (0..k).step_by(BLOCK) {
-        let j1 = (j0 + BLOCK).min(k);
-        for (i, z_row) in z_rows.chunks_exact_mut(n1).enumerate() {
-            let x_row = &x_rows[i * k + j0..i * k + j1];
-            for (r, z) in z_row.iter_mut().enumerate() {
-                *z = *z + dot::<T, FMA>(&w[r * k + j0..r * k + j1], x_row);
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn product_rows_fma<T: Real>(w: &[T], x_rows: &[T], z_rows: &mut [T], n1: usize, k: usize) {
-    product_rows::<T, true>(w, x_rows, z_rows, n1, k)
-}
-
-/// dW = dZ·Xᵀ: `dz` is (n1, m) and `x_t` is Xᵀ (m, k), both row-major; returns dW (n1, k).
-pub fn product_transposed<T: Real>(dz: &[T], x_t: &[T], n1: usize, k: usize, m: usize) -> Vec<T> {
-    assert_eq!(dz.len(), n1 * m);
-    assert_eq!(x_t.len(), m * k);
-    let mut dw = vec![T::default(); n1 * k];
-    // Each thread owns one range of columns of every row of dW.
-    let threads = rayon::current_num_threads().max(1);
-    let per_thread = k.div_ceil(threads).div_ceil(BLOCK).max(1) * BLOCK;
-    let mut parts: Vec<Vec<&mut [T]>> = (0..k.div_ceil(per_thread)).map(|_| Vec::new()).collect();
-    for row in dw.chunks_mut(k) {
-        for (part, segment) in parts.iter_mut().zip(row.chunks_mut(per_thread)) {
-            part.push(segment);
-        }
-    }
-    parts.into_par_iter().enumerate().for_each(|(t, mut rows)| {
-        let x_cols = &x_t[t * per_thread..];
-        #[cfg(target_arch = "x86_64")]
-        if fma_available() {
-            // SAFETY: the CPU has AVX2 and FMA (checked by fma_available).
-            unsafe { transposed_columns_fma(dz, x_cols, &mut rows, k, m) };
-            return;
-        }
-        transposed_columns::<T, false>(dz, x_cols, &mut rows, k, m)
-    });
-    dw
-}
-
-/// One thread's share of dW = dZ·Xᵀ: the same range of columns of every row of dW (`rows`),
-/// from the columns of Xᵀ that start at `x_cols` (row stride `k`).
-#[inline(always)]
-fn transposed_columns<T: Real, const FMA: bool>(
-    dz: &[T],
-    x_cols: &[T],
-    rows: &mut [&mut [T]],
-    k: usize,
-    m: usize,
-) {
-    let width = rows[0].len();
-    for b0 in (0..width).step_by(BLOCK) {
-        let b1 = (b0 + BLOCK).min(width);
-        for i in 0..m {
-            let x_row = &x_cols[i * k + b0..i * k + b1];
-            for (r, dw_row) in rows.iter_mut().enumerate() {
-                axpy::<T, FMA>(&mut dw_row[b0..b1], dz[r * m + i], x_row);
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn transposed_columns_fma<T: Real>(
-    dz: &[T],
-    x_cols: &[T],
-    rows: &mut [&mut [T]],
-    k: usize,
-    m: usize,
-) {
-    transposed_columns::<T, true>(dz, x_cols, rows, k, m)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Both products against the textbook triple loop, on shapes that do not divide the block.
+    /// A·Bᵀ against the textbook triple loop, on shapes that divide neither the blocks, the
+    /// chunks, the tiles nor the SIMD width, for every tile height (n_a = 1..=6), in f64
+    /// (exact: the values are small integers) with the kernel this CPU picks and the portable one.
     #[test]
-    fn products_match_the_definition() {
-        let (n1, k, m) = (3, 2 * BLOCK + 37, 11);
-        let w: Vec<f64> = (0..n1 * k).map(|v| ((v * 7) % 13) as f64 - 6.0).collect();
-        let x_t: Vec<f64> = (0..m * k).map(|v| ((v * 5) % 11) as f64 - 5.0).collect();
-        let dz: Vec<f64> = (0..n1 * m).map(|v| ((v * 3) % 7) as f64 - 3.0).collect();
-        let z = product(&w, &x_t, n1, k, m);
-        let dw = product_transposed(&dz, &x_t, n1, k, m);
-        // The portable (non-FMA) kernels too, whatever this CPU picks above.
-        let mut z_t = vec![0.0; m * n1];
-        product_rows::<f64, false>(&w, &x_t, &mut z_t, n1, k);
-        let mut dw_plain = vec![0.0; n1 * k];
-        let mut rows: Vec<&mut [f64]> = dw_plain.chunks_mut(k).collect();
-        transposed_columns::<f64, false>(&dz, &x_t, &mut rows, k, m);
-        for r in 0..n1 {
-            for i in 0..m {
-                let want: f64 = (0..k).map(|j| w[r * k + j] * x_t[i * k + j]).sum();
-                assert_eq!(z[r * m + i], want, "Z[{r},{i}]");
-                assert_eq!(z_t[i * n1 + r], want, "Z[{r},{i}], portable kernel");
+    fn a_bt_matches_the_definition() {
+        let (n_b, len) = (CHUNK + 13, COLUMNS + 37);
+        for n_a in 1..=6 {
+            let a: Vec<f64> = (0..n_a * len)
+                .map(|v| ((v * 7) % 13) as f64 - 6.0)
+                .collect();
+            let b: Vec<f64> = (0..n_b * len)
+                .map(|v| ((v * 5) % 11) as f64 - 5.0)
+                .collect();
+            let fast = a_bt(&a, &b, n_a, n_b, len);
+            let s = Shape { n_a, n_b, len };
+            let portable = a_bt_with(&a, &b, s, |a, b, out, s, rows| unsafe {
+                share::<Scalar<f64>>(a, b, out, s, rows)
+            });
+            for r in 0..n_a {
+                for i in 0..n_b {
+                    let want: f64 = (0..len).map(|j| a[r * len + j] * b[i * len + j]).sum();
+                    assert_eq!(fast[r * n_b + i], want, "n_a = {n_a}: out[{r},{i}]");
+                    assert_eq!(
+                        portable[r * n_b + i],
+                        want,
+                        "portable, n_a = {n_a}: out[{r},{i}]"
+                    );
+                }
             }
-            for j in 0..k {
-                let want: f64 = (0..m).map(|i| dz[r * m + i] * x_t[i * k + j]).sum();
-                assert_eq!(dw[r * k + j], want, "dW[{r},{j}]");
-                assert_eq!(dw_plain[r * k + j], want, "dW[{r},{j}], portable kernel");
+        }
+        // f32 too (the AVX2 f32 registers): values whose sums are exact in f32.
+        let (n_a, n_b, len) = (5, 9, 101);
+        let a: Vec<f32> = (0..n_a * len).map(|v| (v % 5) as f32 - 2.0).collect();
+        let b: Vec<f32> = (0..n_b * len).map(|v| (v % 3) as f32 - 1.0).collect();
+        let out = a_bt(&a, &b, n_a, n_b, len);
+        for r in 0..n_a {
+            for i in 0..n_b {
+                let want: f32 = (0..len).map(|j| a[r * len + j] * b[i * len + j]).sum();
+                assert_eq!(out[r * n_b + i], want, "f32: out[{r},{i}]");
             }
         }
     }

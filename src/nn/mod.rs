@@ -4,7 +4,7 @@ pub mod data_product;
 pub mod dense;
 pub mod init;
 #[cfg(any(feature = "ndarray", feature = "flex"))]
-pub mod kernels;
+mod kernels;
 
 pub use activation::{Activation, ActivationKind};
 pub use data_product::DataMatrix;
