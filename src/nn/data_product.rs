@@ -5,10 +5,11 @@
 //! tensor it saw in the forward pass; Burn's CPU backends then multiply a transposed view, which
 //! burn-ndarray copies (12288×209 values, every iteration) and the gemm crate behind flex walks
 //! with long strides or runs single-threaded. Here X is held twice, as X (n_x, m) and as
-//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs` as dot
-//! products of contiguous rows (Z = W·X on Xᵀ's rows, dW = dZ·Xᵀ on X's), and the GPU backends
-//! take Burn's matmul. The gradient is the matmul's (dW = dZ·Xᵀ): the
-//! checker compares it with the notes' handwritten dW like every other gradient.
+//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs`
+//! (Z = W·X as dot products with Xᵀ's rows, or for a single unit as a sum of X's scaled rows;
+//! dW = dZ·Xᵀ as dot products with X's rows), and the GPU backends take Burn's matmul. The
+//! gradient is the matmul's (dW = dZ·Xᵀ): the checker compares it with the notes' handwritten
+//! dW like every other gradient.
 
 // Burn 0.22 marks its ndarray backend deprecated in favour of flex; it is still this crate's
 // default (README, Backends), and the extension macro names it in code it generates here.
@@ -70,7 +71,7 @@ mod cpu {
     /// bound: each value of X meets every row of W); a single unit (logistic regression) takes
     /// it as a sum of X's rows scaled by w. That product is bound by reading the data, and
     /// reading X in both passes keeps one 10 MB copy in the cache instead of two (measured,
-    /// README Performance: logistic_cat 1.5 → 0.65 ms; at 7 units the dots are still 2× faster).
+    /// README Performance: logistic_cat 1.5 → 0.6 ms; at 7 units the dots are still 2× faster).
     const DOTS_FROM: usize = 2;
 
     /// One product on host slices: `lhs` is W or dZ, `x` is X (n_x, m), `x_t` is Xᵀ.
