@@ -107,6 +107,13 @@ pub enum Command {
         iterations: usize,
         #[arg(long, default_value = "f32")]
         precision: Precision,
+        /// Time each config's whole training run instead (all its iterations, as `train` runs
+        /// it; nothing is written).
+        #[arg(long, conflicts_with = "iterations")]
+        whole: bool,
+        /// Override a config value, as for train (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Print the backend this binary was built with.
     Backends,
@@ -172,7 +179,16 @@ pub fn main_with(cli: Cli) -> Result<()> {
             configs,
             iterations,
             precision,
-        } => commands::bench::bench(&configs, iterations, precision_flag(precision)?),
+            whole,
+            set,
+        } => {
+            let precision = precision_flag(precision)?;
+            if whole {
+                commands::bench::bench_whole(&configs, &set, precision)
+            } else {
+                commands::bench::bench(&configs, &set, iterations, precision)
+            }
+        }
         Command::Backends => {
             println!("backend: {BACKEND}");
             use crate::device::F64Support;

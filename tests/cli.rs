@@ -177,3 +177,67 @@ fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// The cells of the table row for `name` in `simplenn bench` output.
+fn bench_row(stdout: &str, name: &str) -> Vec<String> {
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("| {name} |")))
+        .unwrap_or_else(|| panic!("no row for {name}:\n{stdout}"));
+    row.split('|')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn bench_times_iterations_and_whole_runs() {
+    let out = simplenn()
+        .args(["bench", "configs/shallow_planar.toml", "--iterations", "3"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!("backend {}", expected_backend())),
+        "{stdout}"
+    );
+    // median, p10, p90, first iteration, data load: numbers, p10 ≤ median ≤ p90.
+    let cells: Vec<f64> = bench_row(&stdout, "shallow_planar")[1..]
+        .iter()
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(cells[1] <= cells[0] && cells[0] <= cells[2], "{stdout}");
+    assert!(stdout.contains("peak resident memory"), "{stdout}");
+
+    // --whole trains the config to the end (here shortened by --set) and reports its cost.
+    let out = simplenn()
+        .args(["bench", "configs/shallow_planar.toml", "--whole"])
+        .args(["--set", "train.iterations=40"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let row = bench_row(&stdout, "shallow_planar");
+    assert_eq!(row[1], "40", "{stdout}");
+    let final_cost: f64 = row[5].parse().unwrap();
+    assert!(final_cost > 0.0 && final_cost < 0.693, "{stdout}");
+
+    // A bad override is reported before any table is printed.
+    let out = simplenn()
+        .args([
+            "bench",
+            "configs/shallow_planar.toml",
+            "--set",
+            "train.bogus=1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `bogus`"));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

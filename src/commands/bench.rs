@@ -1,12 +1,13 @@
-//! `simplenn bench CONFIG… [--iterations N] [--precision f32|f64]`: time training iterations
-//! (forward + autodiff backward + update, synchronised by reading the cost) on the compiled
-//! backend, with data loading and the first (warm-up) iteration reported separately.
+//! `simplenn bench CONFIG… [--iterations N] [--precision f32|f64] [--set KEY=VALUE]…`: time
+//! training iterations (forward + autodiff backward + update, synchronised by reading the cost)
+//! on the compiled backend, with data loading and the first (warm-up) iteration reported
+//! separately; with `--whole`, each config's whole training run instead.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::Result;
-use crate::config::Config;
+use crate::config::{Config, LoadedConfig};
 use crate::device::{self, BACKEND, Precision};
 use crate::run;
 use crate::train::{self, Schedule, Silent};
@@ -35,8 +36,12 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-pub fn bench_config(path: &Path, iterations: usize, precision: Precision) -> Result<BenchResult> {
-    let mut loaded = Config::load(path, &[])?;
+pub fn bench_config(
+    path: &Path,
+    mut loaded: LoadedConfig,
+    iterations: usize,
+    precision: Precision,
+) -> Result<BenchResult> {
     loaded.config.train.precision = precision;
     let clock = Instant::now();
     let data = crate::data::load(&loaded.config.data, &loaded.base_dir)?;
@@ -64,27 +69,45 @@ pub fn bench_config(path: &Path, iterations: usize, precision: Precision) -> Res
     }
     let first_ms = times.remove(0);
     times.sort_by(f64::total_cmp);
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
     Ok(BenchResult {
-        name,
+        name: config_name(path),
         data_ms,
         first_ms,
         iteration_ms: times,
     })
 }
 
-pub fn bench(configs: &[PathBuf], iterations: usize, precision: Precision) -> Result<()> {
+/// Every config with the overrides applied, before anything is printed or timed: a bad one is
+/// reported on its own.
+fn load_all(configs: &[PathBuf], set: &[String]) -> Result<Vec<(PathBuf, LoadedConfig)>> {
+    configs
+        .iter()
+        .map(|p| Ok((p.clone(), Config::load(p, set)?)))
+        .collect()
+}
+
+/// The file name of a config without its extension.
+fn config_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn bench(
+    configs: &[PathBuf],
+    set: &[String],
+    iterations: usize,
+    precision: Precision,
+) -> Result<()> {
+    let loaded = load_all(configs, set)?;
     println!(
         "backend {BACKEND}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
         precision.name()
     );
     println!("| config | median ms/it | p10 | p90 | first it (ms) | data load (ms) |");
     println!("|---|---|---|---|---|---|");
-    for path in configs {
-        let r = bench_config(path, iterations.max(1), precision)?;
+    for (path, l) in loaded {
+        let r = bench_config(&path, l, iterations.max(1), precision)?;
         println!(
             "| {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} |",
             r.name,
@@ -93,6 +116,36 @@ pub fn bench(configs: &[PathBuf], iterations: usize, precision: Precision) -> Re
             r.quantile(0.9),
             r.first_ms,
             r.data_ms
+        );
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory: {mib:.0} MiB");
+    }
+    Ok(())
+}
+
+/// `--whole`: each config trained from start to end as `simplenn train` does it (data loading
+/// apart, nothing written): what a user waits for, first iteration and periodic cost reads
+/// included.
+pub fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Result<()> {
+    let loaded = load_all(configs, set)?;
+    println!(
+        "backend {BACKEND}, {}, whole training runs (every iteration of each config)",
+        precision.name()
+    );
+    println!("| config | iterations | training (s) | mean ms/it | data load (ms) | final cost |");
+    println!("|---|---|---|---|---|---|");
+    for (path, mut l) in loaded {
+        l.config.train.precision = precision;
+        let m = run::run(&l, &mut Silent)?.metrics;
+        println!(
+            "| {} | {} | {:.3} | {:.3} | {:.1} | {:.6} |",
+            config_name(&path),
+            m.iterations,
+            m.seconds,
+            m.seconds * 1e3 / m.iterations.max(1) as f64,
+            m.data_seconds * 1e3,
+            m.final_cost
         );
     }
     if let Some(mib) = peak_rss_mib() {
