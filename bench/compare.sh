@@ -14,15 +14,16 @@ python3 -c "import numpy, h5py" 2>/dev/null || pip install -q numpy h5py
 profile=${PROFILE:-release}
 dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 tmp=$(mktemp -d)
-# Both feature sets build into the same target folder; keep a copy of each binary.
-cargo build -q --profile "$profile" && cp "target/$dir/simplenn" "$tmp/simplenn-ndarray"
-cargo build -q --profile "$profile" --no-default-features --features flex && cp "target/$dir/simplenn" "$tmp/simplenn-flex"
+# One build holds both CPU backends (the default features); each run names its backend.
+cargo build -q --profile "$profile"
+bin="${CARGO_TARGET_DIR:-target}/$dir/simplenn"
+unset SIMPLENN_BACKEND
 paths=(); for c in "${configs[@]}"; do paths+=("configs/$c.toml"); done
 has_torch=$(python3 -c "import torch" 2>/dev/null && echo yes || echo no)
 : > "$tmp/ndarray"; : > "$tmp/flex"; : > "$tmp/np64"; : > "$tmp/np32"; : > "$tmp/torch"
 for _ in $(seq "$rounds"); do
-  "$tmp/simplenn-ndarray" bench "${paths[@]}" --iterations "$n" >> "$tmp/ndarray"
-  "$tmp/simplenn-flex" bench "${paths[@]}" --iterations "$n" >> "$tmp/flex"
+  "$bin" bench "${paths[@]}" --iterations "$n" --backend ndarray >> "$tmp/ndarray"
+  "$bin" bench "${paths[@]}" --iterations "$n" --backend flex >> "$tmp/flex"
   python3 bench/numpy_notes.py "${configs[@]}" --iterations "$n" --dtype float64 >> "$tmp/np64"
   python3 bench/numpy_notes.py "${configs[@]}" --iterations "$n" --dtype float32 >> "$tmp/np32"
   if [ "$has_torch" = yes ]; then

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands;
 use crate::config::Config;
-use crate::device::{BACKEND, Precision};
+use crate::device::{self, Backend, Precision};
 use crate::{Error, Result};
 
 pub use crate::commands::train::DEFAULT_CONFIG;
@@ -14,12 +14,29 @@ pub use crate::commands::train::DEFAULT_CONFIG;
 #[derive(Parser, Debug)]
 #[command(
     name = "simplenn",
-    version = crate::device::VERSION,
+    version = version(),
     about = "The course's simple neural networks on Burn, with the notes' gradients as a checker"
 )]
 pub struct Cli {
+    /// Backend to run on, among those compiled in (`simplenn backends` lists them). Default:
+    /// ndarray when compiled in, else the first of flex, wgpu, cuda. Also: SIMPLENN_BACKEND=NAME.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub backend: Option<String>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `simplenn --version`: the crate version and the backends compiled in.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (backends: {}; default: {})",
+            env!("CARGO_PKG_VERSION"),
+            device::compiled_names(),
+            Backend::default_compiled().name()
+        )
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -115,11 +132,23 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
-    /// Print the backend this binary was built with.
+    /// List the backends compiled into this binary, the default, and whether each has usable f64.
     Backends,
 }
 
 pub fn main_with(cli: Cli) -> Result<()> {
+    let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
+    device::select(backend);
+    if !matches!(cli.command, Command::Backends)
+        && let Some(why) = backend.open_error()
+    {
+        return Err(Error::Usage(format!(
+            "the {} backend could not open a device: {why}; choose another with --backend \
+             (this binary has: {})",
+            backend.name(),
+            device::compiled_names()
+        )));
+    }
     match cli.command {
         Command::Train {
             config,
@@ -190,20 +219,48 @@ pub fn main_with(cli: Cli) -> Result<()> {
             }
         }
         Command::Backends => {
-            println!("backend: {BACKEND}");
-            use crate::device::F64Support;
-            println!(
-                "float64: {}",
-                match crate::device::f64_support() {
-                    F64Support::Exact => "supported",
-                    F64Support::Inexact =>
-                        "not usable: the device claims f64, but its f64 exp/tanh/log are wrong \
-                         (Vulkan defines them for 32-bit floats only); train in f32",
-                    F64Support::Absent => "not supported by this device; train in f32",
-                }
-            );
+            backends(backend);
             Ok(())
         }
+    }
+}
+
+/// `simplenn backends`: one line per compiled backend, the default and this run's choice marked.
+fn backends(chosen: Backend) {
+    println!(
+        "backends compiled into this binary (choose with --backend NAME or SIMPLENN_BACKEND=NAME):"
+    );
+    let default = Backend::default_compiled();
+    for b in Backend::compiled() {
+        let mut marks = Vec::new();
+        if b == default {
+            marks.push("default");
+        }
+        if b == chosen && b != default {
+            marks.push("chosen");
+        }
+        let marks = if marks.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", marks.join(", "))
+        };
+        println!(
+            "  {:<8}{marks:<12} {}",
+            b.name(),
+            b.f64_support().describe()
+        );
+    }
+    let missing: Vec<&str> = device::KNOWN
+        .iter()
+        .copied()
+        .filter(|k| Backend::from_name(k).is_err())
+        .collect();
+    if !missing.is_empty() {
+        println!(
+            "not compiled in: {} (add with cargo's --features, e.g. --features {})",
+            missing.join(", "),
+            missing[0]
+        );
     }
 }
 

@@ -1,26 +1,18 @@
-//! The one place that turns the enabled cargo feature into a Burn device, and the one place that
-//! maps the config's precision to a tensor dtype.
+//! The one place that turns a backend into a Burn device, and the one place that maps the
+//! config's precision to a tensor dtype.
 //!
-//! `Device::default()` would prefer flex or wgpu over ndarray when several backends are compiled
-//! in, so the choice is made explicitly here, most specific feature first.
+//! Cargo features decide which backends are compiled in (`ndarray`, `flex`, `wgpu`, `cuda`);
+//! Burn 0.22's dispatch backend holds all of them in one binary, so the backend is chosen at run
+//! time among those: `--backend NAME` or `SIMPLENN_BACKEND=NAME`, else
+//! [`Backend::default_compiled`].
+//! The choice is made per thread ([`select`]): the command line makes it once on its main thread,
+//! and each test makes its own, so one test process can exercise every compiled backend.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use burn::tensor::{DType, Device, activation};
 use serde::{Deserialize, Serialize};
-
-/// Name of the backend this binary was built for (also written to `metrics.json`).
-pub const BACKEND: &str = if cfg!(feature = "cuda") {
-    "cuda"
-} else if cfg!(feature = "wgpu") {
-    "wgpu"
-} else if cfg!(feature = "flex") {
-    "flex"
-} else if cfg!(feature = "ndarray") {
-    "ndarray"
-} else {
-    "none"
-};
 
 #[cfg(not(any(
     feature = "ndarray",
@@ -28,29 +20,188 @@ pub const BACKEND: &str = if cfg!(feature = "cuda") {
     feature = "wgpu",
     feature = "cuda"
 )))]
-compile_error!("simplenn needs one backend feature: ndarray (default), flex, wgpu or cuda");
+compile_error!("simplenn needs a backend feature: ndarray, flex (the default pair), wgpu or cuda");
 
-/// `simplenn --version`: the crate version and the backend it was built with.
-pub const VERSION: &str = if cfg!(feature = "cuda") {
-    concat!(env!("CARGO_PKG_VERSION"), " (backend: cuda)")
-} else if cfg!(feature = "wgpu") {
-    concat!(env!("CARGO_PKG_VERSION"), " (backend: wgpu)")
-} else if cfg!(feature = "flex") {
-    concat!(env!("CARGO_PKG_VERSION"), " (backend: flex)")
-} else {
-    concat!(env!("CARGO_PKG_VERSION"), " (backend: ndarray)")
-};
-
-/// Whether the compiled backend computes correctly in f64. A device that claims f64 is not
-/// trusted blindly: on wgpu over Vulkan (lavapipe, measured) f64 addition and matmul are right
-/// but exp, log and tanh return garbage (Vulkan's GLSL.std.450 defines them for 32-bit floats
-/// only). So the ops the models use are tried once in f64 and compared with the host's values.
-pub fn supports_f64() -> bool {
-    f64_support() == F64Support::Exact
+/// A backend compiled into this binary. Only compiled backends have a variant, so a `Backend`
+/// value always has a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    #[cfg(feature = "ndarray")]
+    NdArray,
+    #[cfg(feature = "flex")]
+    Flex,
+    #[cfg(feature = "wgpu")]
+    Wgpu,
+    #[cfg(feature = "cuda")]
+    Cuda,
 }
 
-/// What the compiled backend's device does with f64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every backend simplenn knows, in order of preference for the default, with the cargo
+/// feature that compiles it in.
+pub const KNOWN: [&str; 4] = ["ndarray", "flex", "wgpu", "cuda"];
+
+impl Backend {
+    /// The backends compiled into this binary, in order of preference.
+    // One cfg'd push per feature: `vec![…]` cannot leave out an element by cfg.
+    #[allow(clippy::vec_init_then_push)]
+    pub fn compiled() -> Vec<Backend> {
+        let mut all = Vec::new();
+        #[cfg(feature = "ndarray")]
+        all.push(Backend::NdArray);
+        #[cfg(feature = "flex")]
+        all.push(Backend::Flex);
+        #[cfg(feature = "wgpu")]
+        all.push(Backend::Wgpu);
+        #[cfg(feature = "cuda")]
+        all.push(Backend::Cuda);
+        all
+    }
+
+    /// ndarray when compiled in (the backend the design names), otherwise the first compiled of
+    /// flex, wgpu, cuda.
+    pub fn default_compiled() -> Backend {
+        Backend::compiled()[0]
+    }
+
+    /// The name used on the command line, in `metrics.json` and as the cargo feature.
+    pub fn name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "ndarray")]
+            Backend::NdArray => "ndarray",
+            #[cfg(feature = "flex")]
+            Backend::Flex => "flex",
+            #[cfg(feature = "wgpu")]
+            Backend::Wgpu => "wgpu",
+            #[cfg(feature = "cuda")]
+            Backend::Cuda => "cuda",
+        }
+    }
+
+    /// The compiled backend called `name`, or what to do: an unknown name lists the known ones,
+    /// a known one that is not compiled in names the cargo feature that adds it.
+    pub fn from_name(name: &str) -> Result<Backend, String> {
+        if let Some(b) = Backend::compiled().into_iter().find(|b| b.name() == name) {
+            return Ok(b);
+        }
+        let here = compiled_names();
+        if KNOWN.contains(&name) {
+            Err(format!(
+                "backend `{name}` is not compiled into this binary (it has: {here}); \
+                 rebuild with it, e.g. `cargo build --release --features {name}`, \
+                 or choose one of: {here}"
+            ))
+        } else {
+            Err(format!(
+                "unknown backend `{name}`: simplenn knows {}; this binary has: {here}",
+                KNOWN.join(", ")
+            ))
+        }
+    }
+
+    /// The plain (non-autodiff) device of this backend.
+    pub fn device(self) -> Device {
+        match self {
+            // Burn 0.22 marks ndarray deprecated in favour of flex; it is still a backend here.
+            #[cfg(feature = "ndarray")]
+            #[allow(deprecated)]
+            Backend::NdArray => Device::ndarray(),
+            #[cfg(feature = "flex")]
+            Backend::Flex => Device::flex(),
+            #[cfg(feature = "wgpu")]
+            Backend::Wgpu => Device::wgpu(Default::default()),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda => Device::cuda(0),
+        }
+    }
+
+    /// Whether this backend runs on the host's memory (the data product's own kernels serve it).
+    pub fn is_cpu(self) -> bool {
+        matches!(self.name(), "ndarray" | "flex")
+    }
+
+    /// Why this backend's device cannot be used here (e.g. wgpu with no Vulkan, Metal or DX12
+    /// adapter), tried once per process with one small f32 tensor; None when it works.
+    pub fn open_error(self) -> Option<String> {
+        static OPENED: [OnceLock<Option<String>>; 4] = [const { OnceLock::new() }; 4];
+        OPENED[self.slot()]
+            .get_or_init(|| {
+                catch_panic(|| {
+                    let one =
+                        crate::tensor_util::matrix(vec![1.0], 1, 1, DType::F32, &self.device());
+                    let _ = crate::tensor_util::to_vec_f64(one);
+                })
+                .err()
+            })
+            .clone()
+    }
+
+    /// This backend's place in [`KNOWN`] (for per-backend caches).
+    fn slot(self) -> usize {
+        KNOWN.iter().position(|&k| k == self.name()).unwrap_or(0)
+    }
+
+    /// What this backend's device does with f64, tried once per process (see [`F64Support`]).
+    pub fn f64_support(self) -> F64Support {
+        static SUPPORT: [OnceLock<F64Support>; 4] = [const { OnceLock::new() }; 4];
+        SUPPORT[self.slot()].get_or_init(|| probe_f64(self)).clone()
+    }
+}
+
+/// The compiled backends' names, comma-separated (for messages).
+pub fn compiled_names() -> String {
+    Backend::compiled()
+        .iter()
+        .map(|b| b.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+thread_local! {
+    static SELECTED: Cell<Option<Backend>> = const { Cell::new(None) };
+}
+
+/// Run this thread's work on `backend` from now on.
+pub fn select(backend: Backend) {
+    SELECTED.with(|s| s.set(Some(backend)));
+}
+
+/// The backend this thread runs on: the one [`select`]ed, else the default.
+pub fn selected() -> Backend {
+    SELECTED
+        .with(|s| s.get())
+        .unwrap_or_else(Backend::default_compiled)
+}
+
+/// The backend a command line asks for: `--backend` if given, else `SIMPLENN_BACKEND` if set
+/// and not empty, else the default.
+pub fn resolve(flag: Option<&str>) -> Result<Backend, String> {
+    let env = std::env::var("SIMPLENN_BACKEND")
+        .ok()
+        .filter(|v| !v.is_empty());
+    match (flag, env) {
+        (Some(name), _) => Backend::from_name(name).map_err(|e| format!("--backend: {e}")),
+        (None, Some(name)) => {
+            Backend::from_name(&name).map_err(|e| format!("SIMPLENN_BACKEND: {e}"))
+        }
+        (None, None) => Ok(Backend::default_compiled()),
+    }
+}
+
+/// The plain device of this thread's backend.
+pub fn device() -> Device {
+    selected().device()
+}
+
+/// The autodiff device every model is trained on.
+pub fn autodiff_device() -> Device {
+    device().autodiff()
+}
+
+/// What a backend's device does with f64. A device that claims f64 is not trusted blindly: on
+/// wgpu over Vulkan (lavapipe) f64 addition and matmul are right but exp, log and tanh return
+/// garbage (Vulkan's GLSL.std.450 defines them for 32-bit floats only). So the ops the models use
+/// are tried once in f64 and compared with the host's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum F64Support {
     /// Computes f64 to f64 accuracy.
     Exact,
@@ -58,12 +209,31 @@ pub enum F64Support {
     Inexact,
     /// Has no f64 dtype.
     Absent,
+    /// The device could not be opened (e.g. wgpu with no Vulkan, Metal or DX12 adapter).
+    NoDevice(String),
 }
 
-pub fn f64_support() -> F64Support {
-    static SUPPORT: OnceLock<F64Support> = OnceLock::new();
-    *SUPPORT.get_or_init(|| {
-        let device = device();
+impl F64Support {
+    /// One line for `simplenn backends`.
+    pub fn describe(&self) -> String {
+        match self {
+            F64Support::Exact => "f64 supported".into(),
+            F64Support::Inexact => "f64 not usable: the device claims f64, but its f64 exp/tanh/log \
+                                    disagree with the host's (on Vulkan they are defined for 32-bit \
+                                    floats only); train in f32"
+                .into(),
+            F64Support::Absent => "f64 not supported by this device; train in f32".into(),
+            F64Support::NoDevice(why) => format!("no device could be opened: {why}"),
+        }
+    }
+}
+
+fn probe_f64(backend: Backend) -> F64Support {
+    if let Some(why) = backend.open_error() {
+        return F64Support::NoDevice(why);
+    }
+    catch_panic(|| {
+        let device = backend.device();
         if !device.supports_dtype(DType::F64) {
             F64Support::Absent
         } else if f64_ops_are_exact(&device) {
@@ -71,6 +241,18 @@ pub fn f64_support() -> F64Support {
         } else {
             F64Support::Inexact
         }
+    })
+    .unwrap_or_else(F64Support::NoDevice)
+}
+
+/// `f()`, or the message of its panic: Burn's backends panic when a device cannot be opened.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the backend panicked while opening its device".into())
     })
 }
 
@@ -88,36 +270,34 @@ fn f64_ops_are_exact(device: &Device) -> bool {
     })
 }
 
-/// `Err` with what to do when the compiled backend cannot compute in `precision` (f64 on wgpu).
+/// Whether this thread's backend computes correctly in f64.
+pub fn supports_f64() -> bool {
+    selected().f64_support() == F64Support::Exact
+}
+
+/// `Err` with what to do when this thread's backend cannot compute in `precision` (f64 on wgpu).
 pub fn check_precision(precision: Precision) -> Result<(), String> {
+    let backend = selected();
     if precision == Precision::F64 && !supports_f64() {
+        let cpu: Vec<&str> = Backend::compiled()
+            .into_iter()
+            .filter(|b| b.is_cpu())
+            .map(|b| b.name())
+            .collect();
+        let other = if cpu.is_empty() {
+            "or build simplenn with the ndarray or flex feature for f64".to_string()
+        } else {
+            format!(
+                "or run on a CPU backend for f64 (--backend {})",
+                cpu.join(" or --backend ")
+            )
+        };
         return Err(format!(
-            "the {BACKEND} backend has no usable f64 on this device (`simplenn backends` says why): use f32, or build simplenn with the ndarray (default) or flex feature for f64"
+            "the {} backend has no usable f64 on this device (`simplenn backends` says why): use f32, {other}",
+            backend.name()
         ));
     }
     Ok(())
-}
-
-/// The plain (non-autodiff) device of the compiled backend.
-pub fn device() -> Device {
-    #[cfg(feature = "cuda")]
-    return Device::cuda(0);
-    #[cfg(all(feature = "wgpu", not(feature = "cuda")))]
-    return Device::wgpu(Default::default());
-    #[cfg(all(feature = "flex", not(any(feature = "cuda", feature = "wgpu"))))]
-    return Device::flex();
-    // Burn 0.22 marks ndarray deprecated in favour of flex; it is still our default backend.
-    #[cfg(all(
-        feature = "ndarray",
-        not(any(feature = "cuda", feature = "wgpu", feature = "flex"))
-    ))]
-    #[allow(deprecated)]
-    return Device::ndarray();
-}
-
-/// The autodiff device every model is trained on.
-pub fn autodiff_device() -> Device {
-    device().autodiff()
 }
 
 /// Floating-point precision of a run. The dtype is set per tensor (not per device), so f64

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::config::{LoadedConfig, absolute};
 use crate::data::{self, DataSplit};
-use crate::device::{self, BACKEND};
+use crate::device;
 use crate::models::Model;
 use crate::nn::LayerValues;
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
@@ -221,7 +221,7 @@ pub fn resume(
         costs,
         iterations: iterations_done,
         learning_rate: c.train.learning_rate,
-        backend: BACKEND.into(),
+        backend: device::selected().name().into(),
         precision: c.train.precision.name().into(),
         seed: c.init.seed,
         seconds,

@@ -4,11 +4,10 @@
 // The corpus is built case by case, with the files each case needs written in between.
 #![allow(clippy::vec_init_then_push)]
 
+#[macro_use]
 mod common;
 
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 
 /// A base config that works (planar, no files needed).
 const GOOD: &str = "[model]\nkind = \"deep\"\nlayers = [2, 3, 1]\nactivation = \"relu\"\n[data]\nkind = \"planar\"\nm = 40\n[train]\nlearning_rate = 0.1\niterations = 5\n";
@@ -476,8 +475,7 @@ fn image_run(dir: &Path) -> PathBuf {
     let config = dir.join("tiny_cat.toml");
     std::fs::write(&config, format!("[model]\nkind = \"logistic\"\n[data]\nkind = \"cat\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 3\n", data.display().to_string())).unwrap();
     let run = dir.join("image_run");
-    let out = Command::cargo_bin("simplenn")
-        .unwrap()
+    let out = common::simplenn()
         .args(["train", "-q"])
         .arg(&config)
         .arg("--out")
@@ -531,9 +529,8 @@ fn image_cases(dir: &Path, run: &Path) -> Vec<Case> {
     ]
 }
 
-#[test]
-fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path();
     let run = image_run(dir);
     let mut all = cases(dir);
@@ -542,8 +539,8 @@ fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind() {
     let mut failures = Vec::new();
     for case in &all {
         let out_dir = dir.join(format!("out-{}", case.name));
-        let mut cmd = Command::cargo_bin("simplenn").unwrap();
-        cmd.current_dir(common::repo()).args(&case.args);
+        let mut cmd = common::simplenn();
+        cmd.args(&case.args);
         if case.args.first().is_some_and(|a| a == "train")
             && !case.args.iter().any(|a| a == "--resume")
         {
@@ -584,4 +581,4 @@ fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind() {
         all.len(),
         failures.join("\n")
     );
-}
+});

@@ -1,44 +1,148 @@
 //! The command line, end to end through the real binary.
 
+#[macro_use]
 mod common;
 
 use common::simplenn;
+use simplenn::device::{Backend, KNOWN};
 
-fn expected_backend() -> &'static str {
-    if cfg!(feature = "cuda") {
-        "cuda"
-    } else if cfg!(feature = "wgpu") {
-        "wgpu"
-    } else if cfg!(feature = "flex") {
-        "flex"
-    } else {
-        "ndarray"
-    }
+/// The binary with no backend chosen by the environment.
+fn simplenn_unset() -> std::process::Command {
+    let mut c = simplenn();
+    c.env_remove("SIMPLENN_BACKEND");
+    c
 }
 
 #[test]
-fn reports_the_backend_it_was_built_with() {
-    let out = simplenn().arg("backends").output().unwrap();
+fn backends_lists_every_compiled_backend_and_marks_the_default() {
+    let out = simplenn_unset().arg("backends").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains(&format!("backend: {}", expected_backend())),
-        "{text}"
-    );
-    // The CPU backends compute f64 exactly; the self-test must not reject them.
-    if matches!(expected_backend(), "ndarray" | "flex") {
-        assert!(text.contains("float64: supported"), "{text}");
+    let compiled = Backend::compiled();
+    for b in &compiled {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(b.name()))
+            .unwrap_or_else(|| panic!("{} not listed:\n{text}", b.name()));
+        // The default is ndarray when compiled in, else the first of flex, wgpu, cuda.
+        let default = KNOWN
+            .iter()
+            .find(|k| compiled.iter().any(|c| c.name() == **k))
+            .unwrap();
+        assert_eq!(line.contains("(default"), b.name() == *default, "{text}");
+        // The CPU backends compute f64 exactly; the self-test must not reject them.
+        if b.is_cpu() {
+            assert!(line.contains("f64 supported"), "{text}");
+        }
     }
-    let version = String::from_utf8(simplenn().arg("--version").output().unwrap().stdout).unwrap();
-    assert!(
-        version.contains(&format!("backend: {}", expected_backend())),
-        "{version}"
-    );
+    // Listed lines are exactly the compiled backends.
+    let listed = text.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(listed, compiled.len(), "{text}");
+    let version =
+        String::from_utf8(simplenn_unset().arg("--version").output().unwrap().stdout).unwrap();
+    for b in &compiled {
+        assert!(version.contains(b.name()), "{version}");
+    }
+}
+
+/// Exit 2, a message naming `must` and the compiled backends, no panic.
+fn assert_backend_refused(out: std::process::Output, must: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(must), "{err}");
+    assert!(err.contains(&simplenn::device::compiled_names()), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
-fn train_writes_a_complete_run_folder() {
-    let tmp = tempfile::tempdir().unwrap();
+fn a_backend_not_compiled_in_or_unknown_is_refused_with_the_fix() {
+    let train = [
+        "train",
+        "configs/shallow_planar.toml",
+        "-q",
+        "--set",
+        "train.iterations=2",
+    ];
+    for name in KNOWN.iter().filter(|k| Backend::from_name(k).is_err()) {
+        let tmp = common::tempdir();
+        // As a flag and as the environment variable: both name the cargo feature that adds it.
+        let out = simplenn_unset()
+            .args(train)
+            .args(["--backend", name, "--out"])
+            .arg(tmp.path().join("run"))
+            .output()
+            .unwrap();
+        assert_backend_refused(out, &format!("--features {name}"));
+        let out = simplenn_unset()
+            .env("SIMPLENN_BACKEND", name)
+            .args(train)
+            .arg("--out")
+            .arg(tmp.path().join("run"))
+            .output()
+            .unwrap();
+        assert_backend_refused(out, &format!("--features {name}"));
+        assert!(
+            !tmp.path().join("run").exists(),
+            "a refused run left a folder"
+        );
+    }
+    let out = simplenn_unset()
+        .args(["backends", "--backend", "nonsense"])
+        .output()
+        .unwrap();
+    assert_backend_refused(out, "unknown backend `nonsense`");
+}
+
+#[test]
+fn the_flag_takes_precedence_over_the_environment() {
+    let compiled = Backend::compiled();
+    let (Some(first), Some(last)) = (compiled.first(), compiled.last()) else {
+        unreachable!("a binary has at least one backend")
+    };
+    let tmp = common::tempdir();
+    let out = simplenn_unset()
+        .env("SIMPLENN_BACKEND", first.name())
+        .args([
+            "train",
+            "configs/shallow_planar.toml",
+            "-q",
+            "--set",
+            "train.iterations=3",
+        ])
+        .args(["--backend", last.name(), "--out"])
+        .arg(tmp.path().join("run"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metrics: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("run/metrics.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(metrics["backend"], last.name());
+    // An unusable environment value does not matter when the flag is given.
+    let out = simplenn_unset()
+        .env("SIMPLENN_BACKEND", "nonsense")
+        .args([
+            "gradcheck",
+            "configs/shallow_planar.toml",
+            "--backend",
+            first.name(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+per_backend!(fn train_writes_a_complete_run_folder(backend) {
+    let tmp = common::tempdir();
     let out_dir = tmp.path().join("run");
     let out = simplenn()
         .args([
@@ -81,7 +185,7 @@ fn train_writes_a_complete_run_folder() {
     }
     assert!(metrics["test_accuracy"].is_null());
     assert_eq!(metrics["iterations"], 300);
-    assert_eq!(metrics["backend"], expected_backend());
+    assert_eq!(metrics["backend"], backend.name());
     assert_eq!(metrics["costs"][1][0], 100);
     assert!(out_dir.join("model.bpk").metadata().unwrap().len() > 0);
     // The saved config is complete and loads again (paths absolute).
@@ -107,10 +211,9 @@ fn train_writes_a_complete_run_folder() {
     assert_eq!(kept["iterations"], 300);
     // Nothing but the run folder was left behind (no staging folders).
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
-}
+});
 
-#[test]
-fn gradcheck_command_prints_the_table_and_passes() {
+per_backend!(fn gradcheck_command_prints_the_table_and_passes(backend) {
     let out = simplenn()
         .args(["gradcheck", "configs/shallow_planar.toml", "--steps", "20"])
         .output()
@@ -130,7 +233,7 @@ fn gradcheck_command_prints_the_table_and_passes() {
         );
     }
     assert!(stdout.contains("verdict: PASS"));
-}
+});
 
 #[test]
 fn bad_config_exits_2_with_the_key_named() {
@@ -152,10 +255,9 @@ fn bad_config_exits_2_with_the_key_named() {
     assert!(!stderr.contains("panicked"));
 }
 
-#[test]
-fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error() {
+per_backend!(fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error(backend) {
     if simplenn::device::supports_f64() {
-        // ndarray / flex: f64 training is accepted (the reference tests run it).
+        eprintln!("SKIPPED on {}: it has usable f64 (the reference tests train in it)", backend.name());
         return;
     }
     let out = simplenn()
@@ -176,7 +278,7 @@ fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
-}
+});
 
 /// The cells of the table row for `name` in `simplenn bench` output.
 fn bench_row(stdout: &str, name: &str) -> Vec<String> {
@@ -190,8 +292,7 @@ fn bench_row(stdout: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn bench_times_iterations_and_whole_runs() {
+per_backend!(fn bench_times_iterations_and_whole_runs(backend) {
     let out = simplenn()
         .args(["bench", "configs/shallow_planar.toml", "--iterations", "3"])
         .output()
@@ -199,7 +300,7 @@ fn bench_times_iterations_and_whole_runs() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains(&format!("backend {}", expected_backend())),
+        stdout.contains(&format!("backend {}", backend.name())),
         "{stdout}"
     );
     // median, p10, p90, first iteration, data load: numbers, p10 ≤ median ≤ p90.
@@ -239,5 +340,58 @@ fn bench_times_iterations_and_whole_runs() {
         out.stdout.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+});
+
+#[test]
+fn a_run_resumes_only_on_the_backend_it_started_on() {
+    let compiled = Backend::compiled();
+    let (Some(first), Some(last)) = (compiled.first(), compiled.last()) else {
+        unreachable!("a binary has at least one backend")
+    };
+    if first == last {
+        eprintln!("SKIPPED: this binary has one backend ({})", first.name());
+        return;
+    }
+    let tmp = common::tempdir();
+    let run = tmp.path().join("run");
+    let stopped = simplenn_unset()
+        .args([
+            "train",
+            "configs/shallow_planar.toml",
+            "-q",
+            "--stop-at",
+            "5",
+            "--out",
+        ])
+        .arg(&run)
+        .args(["--backend", first.name()])
+        .output()
+        .unwrap();
+    assert_eq!(stopped.status.code(), Some(130));
+    let out = simplenn_unset()
+        .args(["train", "--resume"])
+        .arg(&run)
+        .args(["--backend", last.name()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("trained on the {} backend", first.name()))
+            && err.contains(&format!("--backend {}", first.name())),
+        "{err}"
+    );
+    // The checkpoint is untouched and still resumes where it started.
+    let out = simplenn_unset()
+        .args(["train", "-q", "--resume"])
+        .arg(&run)
+        .args(["--backend", first.name()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -1,5 +1,6 @@
 //! Data loaders and generators: the cat flattening order, the planar flower, the course's init.
 
+#[macro_use]
 mod common;
 
 use simplenn::data::{cat, h5, planar};
@@ -96,7 +97,7 @@ fn seeded_init_reproduces_the_course_initial_weights() {
 
 #[test]
 fn params_round_trip_through_hdf5() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let layers = draw_layers(&[5, 3, 1], InitScheme::He, 0.01, 9);
     let path = dir.path().join("p.h5");
     h5::write_params(&path, "net", &layers).unwrap();

@@ -1,6 +1,7 @@
 //! Faults: divergence keeps the last finite parameters, interrupted runs resume to exactly the
 //! uninterrupted result, files are replaced atomically.
 
+#[macro_use]
 mod common;
 
 use common::simplenn;
@@ -14,9 +15,8 @@ fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
 }
 
-#[test]
-fn divergence_stops_at_once_and_keeps_the_last_finite_parameters() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn divergence_stops_at_once_and_keeps_the_last_finite_parameters(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let out = simplenn()
         .args([
@@ -54,11 +54,10 @@ fn divergence_stops_at_once_and_keeps_the_last_finite_parameters() {
     for layer in run.model.layer_values().unwrap() {
         assert!(layer.w.iter().chain(&layer.b).all(|v| v.is_finite()));
     }
-}
+});
 
-#[test]
-fn resumed_run_equals_uninterrupted_run_bit_for_bit() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
+    let tmp = common::tempdir();
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
     let common_args = [
         "train",
@@ -120,11 +119,11 @@ fn resumed_run_equals_uninterrupted_run_bit_for_bit() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
-}
+});
 
 #[test]
 fn atomic_write_replaces_whole_files_and_leaves_no_temporaries() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tempdir();
     let path = tmp.path().join("metrics.json");
     write_atomic(&path, b"first").unwrap();
     write_atomic(&path, b"second").unwrap();
@@ -144,7 +143,7 @@ fn atomic_write_replaces_whole_files_and_leaves_no_temporaries() {
 
 #[test]
 fn force_replaces_a_run_folder_only_when_asked() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let args = ["train", "-q", "--set", "train.iterations=20", "--out"];
     assert!(

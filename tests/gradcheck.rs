@@ -1,6 +1,7 @@
 //! The checker passes on correct gradients for every model and hidden activation — and fails,
 //! on the right parameter, when it is fed the wrong formulas.
 
+#[macro_use]
 mod common;
 
 use burn::tensor::Tensor;
@@ -90,8 +91,7 @@ fn run(
     report
 }
 
-#[test]
-fn all_models_and_activations_pass_before_and_after_training() {
+per_backend!(fn all_models_and_activations_pass_before_and_after_training(backend) {
     let p = common::best_precision("all_models_and_activations_pass");
     for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
         let activations: &[ActivationKind] = if kind == ModelKind::Logistic {
@@ -125,10 +125,9 @@ fn all_models_and_activations_pass_before_and_after_training() {
             }
         }
     }
-}
+});
 
-#[test]
-fn f32_handwritten_agrees_within_its_tolerance() {
+per_backend!(fn f32_handwritten_agrees_within_its_tolerance(backend) {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
     let report = run(
         ModelKind::Shallow,
@@ -154,7 +153,7 @@ fn f32_handwritten_agrees_within_its_tolerance() {
         Precision::F32,
     );
     assert!(start.passed(), "{start}");
-}
+});
 
 /// The notes' misprint: dZ[1] = W[2]ᵀdZ[2] ∘ (1 − A[1])² instead of (1 − A[1]²).
 struct MisprintedTanh;
@@ -192,8 +191,7 @@ fn failed(report: &Report) -> Vec<String> {
     report.failed_params()
 }
 
-#[test]
-fn misprinted_tanh_derivative_fails_on_the_hidden_layer() {
+per_backend!(fn misprinted_tanh_derivative_fails_on_the_hidden_layer(backend) {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
     let report = run(
         ModelKind::Shallow,
@@ -206,10 +204,9 @@ fn misprinted_tanh_derivative_fails_on_the_hidden_layer() {
     // Only the hidden layer's gradients go through g′; the output layer's stay right.
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
     assert!(report.to_string().contains("verdict: FAIL"));
-}
+});
 
-#[test]
-fn missing_one_over_m_fails_on_every_weight() {
+per_backend!(fn missing_one_over_m_fails_on_every_weight(backend) {
     let g = Activation::new(ActivationKind::Relu, 0.01);
     let report = run(
         ModelKind::Deep,
@@ -228,10 +225,9 @@ fn missing_one_over_m_fails_on_every_weight() {
     );
     // Logistic regression has its own dw formula (1/m·X·dZᵀ): untouched by this fault.
     assert!(logistic.passed(), "{logistic}");
-}
+});
 
-#[test]
-fn missing_transpose_fails_below_the_output_layer() {
+per_backend!(fn missing_transpose_fails_below_the_output_layer(backend) {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
     let layers = draw_layers(&[4, 3, 3, 1], InitScheme::He, 0.01, 11);
     let report = run(
@@ -252,10 +248,9 @@ fn missing_transpose_fails_below_the_output_layer() {
             .any(|n| n.contains("handwritten pass failed")),
         "{report}"
     );
-}
+});
 
-#[test]
-fn relu_derivative_of_one_fails() {
+per_backend!(fn relu_derivative_of_one_fails(backend) {
     let g = Activation::new(ActivationKind::Relu, 0.01);
     let report = run(
         ModelKind::Shallow,
@@ -265,4 +260,4 @@ fn relu_derivative_of_one_fails() {
         common::best_precision("wrong-formula test"),
     );
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
-}
+});

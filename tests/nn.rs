@@ -1,5 +1,6 @@
 //! Activations and their derivatives against values worked out by hand.
 
+#[macro_use]
 mod common;
 
 use burn::tensor::Tensor;
@@ -41,18 +42,16 @@ fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5]) {
     }
 }
 
-#[test]
-fn sigmoid_and_derivative() {
+per_backend!(fn sigmoid_and_derivative(backend) {
     // σ(z) = 1/(1+e^-z); σ' = σ(1-σ); σ(0) = 0.5, σ'(0) = 0.25
     let s = |z: f64| 1.0 / (1.0 + (-z).exp());
     let f = [s(-2.0), s(-0.5), 0.5, s(0.5), s(2.0)];
     let d = f.map(|a| a * (1.0 - a));
     assert!((d[2] - 0.25).abs() < 1e-15);
     check(ActivationKind::Sigmoid, f, d);
-}
+});
 
-#[test]
-fn tanh_and_derivative() {
+per_backend!(fn tanh_and_derivative(backend) {
     // tanh(0.5) = 0.46211715726000974, tanh' = 1 - tanh² (0.7864477329659274 at 0.5)
     let f = [
         -0.9640275800758169,
@@ -69,24 +68,22 @@ fn tanh_and_derivative() {
         0.07065082485316443,
     ];
     check(ActivationKind::Tanh, f, d);
-}
+});
 
-#[test]
-fn relu_and_derivative() {
+per_backend!(fn relu_and_derivative(backend) {
     // The derivative at the kink z = 0 is taken as 0.
     check(
         ActivationKind::Relu,
         [0.0, 0.0, 0.0, 0.5, 2.0],
         [0.0, 0.0, 0.0, 1.0, 1.0],
     );
-}
+});
 
-#[test]
-fn leaky_relu_and_derivative() {
+per_backend!(fn leaky_relu_and_derivative(backend) {
     // slope 0.1 for z < 0 (and at the kink)
     check(
         ActivationKind::LeakyRelu,
         [-0.2, -0.05, 0.0, 0.5, 2.0],
         [0.1, 0.1, 0.1, 1.0, 1.0],
     );
-}
+});

@@ -1,5 +1,6 @@
 //! What users look at and keep: plots, sweeps, saved models, predict, export.
 
+#[macro_use]
 mod common;
 
 use common::shipped;
@@ -30,9 +31,8 @@ fn assert_svg(path: &Path) {
     );
 }
 
-#[test]
-fn run_folder_plots_are_valid_png_and_svg() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn run_folder_plots_are_valid_png_and_svg(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let out = simplenn()
         .args(["train", "-q", "--set", "train.iterations=200", "--out"])
@@ -48,11 +48,10 @@ fn run_folder_plots_are_valid_png_and_svg() {
         assert_png(&dir.join(format!("{stem}.png")));
         assert_svg(&dir.join(format!("{stem}.svg")));
     }
-}
+});
 
-#[test]
-fn sweep_trains_every_value_and_tabulates_them() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path().join("sweep");
     let out = simplenn()
         .args([
@@ -97,7 +96,7 @@ fn sweep_trains_every_value_and_tabulates_them() {
         assert_png(&dir.join(format!("{stem}.png")));
         assert_svg(&dir.join(format!("{stem}.svg")));
     }
-}
+});
 
 /// Train in-process and write a run folder, returning the result and the folder.
 fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> run::RunResult {
@@ -108,9 +107,8 @@ fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> run::RunResult {
     result
 }
 
-#[test]
-fn saved_model_reloads_with_identical_predictions() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let loaded = shipped(
         "shallow_planar.toml",
@@ -131,11 +129,10 @@ fn saved_model_reloads_with_identical_predictions() {
         reloaded.model.layer_values().unwrap()
     );
     assert_eq!(reloaded.metrics, result.metrics);
-}
+});
 
-#[test]
-fn export_then_import_round_trips_exactly() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn export_then_import_round_trips_exactly(backend) {
+    let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let result = train_and_save(
         &shipped("shallow_planar.toml", &["train.iterations=120"]),
@@ -178,7 +175,7 @@ fn export_then_import_round_trips_exactly() {
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
-}
+});
 
 /// Write test image `index` of the cat test file as a PNG, exactly its pixels.
 fn cat_test_png(index: usize, dir: &Path) -> Option<PathBuf> {
@@ -191,9 +188,8 @@ fn cat_test_png(index: usize, dir: &Path) -> Option<PathBuf> {
     Some(png)
 }
 
-#[test]
-fn predict_on_a_course_picture_matches_evaluate() {
-    let tmp = tempfile::tempdir().unwrap();
+per_backend!(fn predict_on_a_course_picture_matches_evaluate(backend) {
+    let tmp = common::tempdir();
     let Some(png) = cat_test_png(7, tmp.path()) else {
         return;
     };
@@ -252,4 +248,4 @@ fn predict_on_a_course_picture_matches_evaluate() {
         "predict {p_pred} vs evaluate {p_eval}\n{stdout}"
     );
     assert!(stdout.contains("cat"), "{stdout}");
-}
+});

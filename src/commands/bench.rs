@@ -1,6 +1,6 @@
 //! `simplenn bench CONFIG… [--iterations N] [--precision f32|f64] [--set KEY=VALUE]…`: time
 //! training iterations (forward + autodiff backward + update, synchronised by reading the cost)
-//! on the compiled backend, with data loading and the first (warm-up) iteration reported
+//! on the chosen backend, with data loading and the first (warm-up) iteration reported
 //! separately; with `--whole`, each config's whole training run instead.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::Result;
 use crate::config::{Config, LoadedConfig};
-use crate::device::{self, BACKEND, Precision};
+use crate::device::{self, Precision};
 use crate::run;
 use crate::train::{self, Schedule, Silent};
 
@@ -101,7 +101,8 @@ pub fn bench(
 ) -> Result<()> {
     let loaded = load_all(configs, set)?;
     println!(
-        "backend {BACKEND}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
+        "backend {}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
+        device::selected().name(),
         precision.name()
     );
     println!("| config | median ms/it | p10 | p90 | first it (ms) | data load (ms) |");
@@ -130,7 +131,8 @@ pub fn bench(
 pub fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Result<()> {
     let loaded = load_all(configs, set)?;
     println!(
-        "backend {BACKEND}, {}, whole training runs (every iteration of each config)",
+        "backend {}, {}, whole training runs (every iteration of each config)",
+        device::selected().name(),
         precision.name()
     );
     println!("| config | iterations | training (s) | mean ms/it | data load (ms) | final cost |");

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 
 use crate::commands::progress::TrainingDisplay;
 use crate::config::{Config, LoadedConfig};
-use crate::device::BACKEND;
 use crate::nn::DataMatrix;
 use crate::plot;
 use crate::report::{self, RunDir};
@@ -69,14 +68,15 @@ pub fn train(args: TrainArgs) -> Result<()> {
 fn print_header(loaded: &LoadedConfig, data: &crate::data::DataSplit) {
     let c = &loaded.config;
     println!(
-        "simplenn: {} {:?} on {} examples ({} features), {} iterations, α = {}, {} on {BACKEND}",
+        "simplenn: {} {:?} on {} examples ({} features), {} iterations, α = {}, {} on {}",
         c.model.kind.name(),
         c.layer_sizes(data.train.n_x).unwrap_or_default(),
         data.train.m,
         data.train.n_x,
         c.train.iterations,
         c.train.learning_rate,
-        c.train.precision.name()
+        c.train.precision.name(),
+        crate::device::selected().name()
     );
 }
 
@@ -90,6 +90,18 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
             saved.metrics.iterations
         )));
     };
+    // The promise is that a resumed run equals the uninterrupted one bit for bit, which holds on
+    // the backend the run started on.
+    let here = crate::device::selected().name();
+    if saved.metrics.backend != here {
+        return Err(Error::Usage(format!(
+            "{} was trained on the {} backend; resume it there: simplenn train --resume {} --backend {}",
+            dir.display(),
+            saved.metrics.backend,
+            dir.display(),
+            saved.metrics.backend
+        )));
+    }
     let loaded = saved.config.clone();
     let data = crate::data::load(&loaded.config.data, &loaded.base_dir)?;
     let layers = saved.model.layer_values()?;

@@ -154,8 +154,8 @@ pub fn check(
         Some((auto64, num))
     } else {
         notes.push(format!(
-            "the {} backend has no f64; the numerical check (which needs f64) was not run — run it on ndarray or flex",
-            device::BACKEND
+            "the {} backend has no f64; the numerical check (which needs f64) was not run — run it on a CPU backend (--backend ndarray or flex)",
+            device::selected().name()
         ));
         None
     };
@@ -266,7 +266,7 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
             format!("after {steps} training steps")
         },
         precision.name(),
-        device::BACKEND
+        device::selected().name()
     );
     check(
         c.model.kind,

@@ -258,10 +258,20 @@ mod cpu {
     }
 }
 
-/// Whether the compiled device is one of the CPU backends above (`device.rs` prefers wgpu and
-/// cuda when they are compiled in too); the GPU backends take the plain matmul.
-const CPU_KERNELS: bool = cfg!(any(feature = "ndarray", feature = "flex"))
-    && !cfg!(any(feature = "wgpu", feature = "cuda"));
+/// Whether `device` belongs to one of the CPU backends above; the GPU backends take the plain
+/// matmul (the extension has no implementation for them).
+fn has_cpu_kernels(device: &Device) -> bool {
+    #[cfg(feature = "ndarray")]
+    if *device == Device::ndarray() {
+        return true;
+    }
+    #[cfg(feature = "flex")]
+    if *device == Device::flex() {
+        return true;
+    }
+    let _ = device;
+    false
+}
 
 /// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product
 /// is a few hundred multiply-adds and the kernels' threading costs more than it saves
@@ -282,7 +292,7 @@ pub struct DataMatrix {
 impl DataMatrix {
     /// From row-major host values of X (n_x rows of m values).
     pub fn new(values: Vec<f64>, n_x: usize, m: usize, dtype: DType, device: &Device) -> Self {
-        let x_t = (CPU_KERNELS && n_x >= WIDE_INPUT).then(|| {
+        let x_t = (n_x >= WIDE_INPUT && has_cpu_kernels(device)).then(|| {
             let mut by_example = vec![0.0; values.len()];
             for (f, row) in values.chunks_exact(m.max(1)).enumerate() {
                 for (i, &v) in row.iter().enumerate() {

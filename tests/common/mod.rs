@@ -1,8 +1,95 @@
-//! Helpers shared by the integration tests: where the course files are, and how a test that
-//! needs them behaves when they are missing (skip for a user, fail in CI).
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: one test per compiled backend ([`per_backend!`]),
+//! where the course files are, and how a test that needs them behaves when they are missing
+//! (skip for a user, fail in CI).
+#![allow(dead_code, unused_macros)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use simplenn::device::Backend;
+
+/// `per_backend!(fn name(backend) { … })` defines one `#[test]` per compiled backend, named
+/// `name::ndarray`, `name::flex`, `name::wgpu`, `name::cuda` (so `cargo test ::wgpu` runs one
+/// backend's tests, and the test list says which backend each ran on). The body runs with that
+/// backend selected for the thread, and the binary started by [`simplenn`] inherits it.
+/// `per_backend!(cpu fn …)` defines the ndarray and flex tests only: for runs too long for a
+/// software GPU driver.
+macro_rules! per_backend {
+    (cpu fn $name:ident($b:ident) $body:block) => {
+        per_backend!(@ ["ndarray" ndarray NdArray, "flex" flex Flex] fn $name($b) $body);
+    };
+    (fn $name:ident($b:ident) $body:block) => {
+        per_backend!(@ ["ndarray" ndarray NdArray, "flex" flex Flex, "wgpu" wgpu Wgpu, "cuda" cuda Cuda]
+            fn $name($b) $body);
+    };
+    (@ [$($feature:literal $test:ident $variant:ident),*] fn $name:ident($b:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[allow(unused_variables, dead_code)]
+            fn body($b: simplenn::device::Backend) $body
+
+            $(
+                #[cfg(feature = $feature)]
+                #[test]
+                fn $test() {
+                    crate::common::on(simplenn::device::Backend::$variant, body)
+                }
+            )*
+        }
+    };
+}
+
+/// Runs a per-backend test body on `backend`, unless `SIMPLENN_BACKEND` names another backend
+/// (then it says so and returns).
+pub fn on(backend: Backend, body: fn(Backend)) {
+    if let Some(only) = std::env::var("SIMPLENN_BACKEND")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        let only = Backend::from_name(&only).unwrap_or_else(|e| panic!("SIMPLENN_BACKEND: {e}"));
+        if only != backend {
+            eprintln!(
+                "SKIPPED on {}: SIMPLENN_BACKEND={} limits the tests to that backend",
+                backend.name(),
+                only.name()
+            );
+            return;
+        }
+    }
+    simplenn::device::select(backend);
+    eprintln!("backend: {}", backend.name());
+    body(backend)
+}
+
+/// A folder under the system's temporary directory, removed with everything in it when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new empty [`TempDir`], unique to this process and call.
+pub fn tempdir() -> TempDir {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "simplenn-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).unwrap();
+    TempDir(path)
+}
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -62,10 +149,15 @@ pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
         .cloned()
 }
 
-/// The simplenn binary, run from the repository root.
-pub fn simplenn() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("simplenn").unwrap();
-    c.current_dir(repo());
+/// The simplenn binary, run from the repository root on this thread's backend.
+pub fn simplenn() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_simplenn"));
+    c.current_dir(repo())
+        .env("SIMPLENN_BACKEND", simplenn::device::selected().name())
+        // Tests run in parallel threads: a child started while another thread has an HDF5 file
+        // open inherits that descriptor and its lock (HDF5 does not open with O_CLOEXEC), and
+        // the lock outlives the writer's close, so the other test's child could not open it.
+        .env("HDF5_USE_FILE_LOCKING", "FALSE");
     c
 }
 
@@ -79,7 +171,7 @@ pub fn shipped(name: &str, set: &[&str]) -> simplenn::config::LoadedConfig {
 /// f64 (wgpu) they run in f32 with f32 tolerances, and say so on stderr (the README lists them),
 /// instead of being skipped. `SIMPLENN_TEST_F32=1` takes that f32 path on any backend.
 pub fn best_precision(test: &str) -> simplenn::device::Precision {
-    use simplenn::device::{BACKEND, Precision, supports_f64};
+    use simplenn::device::{Precision, selected, supports_f64};
     if std::env::var_os("SIMPLENN_TEST_F32").is_some() {
         eprintln!("NOTE: {test}: SIMPLENN_TEST_F32 is set; running in f32 with f32 tolerances");
         Precision::F32
@@ -87,7 +179,8 @@ pub fn best_precision(test: &str) -> simplenn::device::Precision {
         Precision::F64
     } else {
         eprintln!(
-            "NOTE: {test}: the {BACKEND} backend has no usable f64; running in f32 with f32 tolerances"
+            "NOTE: {test}: the {} backend has no usable f64; running in f32 with f32 tolerances",
+            selected().name()
         );
         Precision::F32
     }
