@@ -8,6 +8,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::report::write_atomic_via;
 use crate::{Error, Result};
 
 const SIZE: (u32, u32) = (800, 560);
@@ -32,27 +33,20 @@ trait Figure {
 /// Draw the same figure into `STEM.png` and `STEM.svg` in `dir`.
 fn both<F: Figure>(dir: &Path, stem: &str, size: (u32, u32), figure: &F) -> Result<()> {
     register_font();
-    // plotters picks the image format from the extension, so the temporary names keep it.
-    let tmp_png = dir.join(format!(".{stem}.tmp.png"));
-    let tmp_svg = dir.join(format!(".{stem}.tmp.svg"));
     let fail = |e: String| Error::Output(format!("drawing {stem}: {e}"));
-    {
-        let root = BitMapBackend::new(&tmp_png, size).into_drawing_area();
+    // plotters picks the image format from the extension, which the temporary name keeps.
+    write_atomic_via(&dir.join(format!("{stem}.png")), |tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         figure.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    {
-        let root = SVGBackend::new(&tmp_svg, size).into_drawing_area();
+        root.present().map_err(|e| fail(e.to_string()))
+    })?;
+    write_atomic_via(&dir.join(format!("{stem}.svg")), |tmp| {
+        let root = SVGBackend::new(tmp, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         figure.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    for (tmp, ext) in [(tmp_png, "png"), (tmp_svg, "svg")] {
-        let path = dir.join(format!("{stem}.{ext}"));
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot move into place", &path, e))?;
-    }
-    Ok(())
+        root.present().map_err(|e| fail(e.to_string()))
+    })
 }
 
 /// One labelled cost history.
@@ -219,7 +213,7 @@ impl Figure for BoundaryFigure<'_> {
             .draw()
             .map_err(|e| e.to_string())?;
         let region = |p: f64| {
-            if p > 0.5 {
+            if crate::train::predicted_class(p) == 1 {
                 RGBColor(180, 200, 240)
             } else {
                 RGBColor(245, 190, 180)

@@ -209,7 +209,12 @@ pub fn resume(
         ))
     } else {
         diverged.map(|(i, cost)| {
-        format!("diverged: cost {cost} at iteration {i}; the saved parameters are those of iteration {} (the last finite cost); try a smaller learning rate than {:?}", i.saturating_sub(1), c.train.learning_rate)
+            let kept = if i > schedule.start {
+                format!("the saved parameters are those of iteration {} (the last finite cost)", i - 1)
+            } else {
+                "the saved parameters are the starting ones (already non-finite: check the data and the initial weights)".to_string()
+            };
+            format!("diverged: cost {cost} at iteration {i}; {kept}; try a smaller learning rate than {:?}", c.train.learning_rate)
         })
     };
     let metrics = Metrics {

@@ -92,12 +92,10 @@ pub fn train(
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
-    // A divergence must leave the user the last finite parameters. Copying the model every
-    // iteration for that costs up to a quarter of an iteration (the update can then no longer
-    // reuse the old buffers), so the copy is only kept once the cost has stopped falling: plain
-    // gradient descent that is still converging never pays for it.
+    // A divergence must leave the user the last parameters whose cost was finite: those of the
+    // iteration before. `previous` keeps them alive (a clone of the tensor handles, not of the
+    // values); the price is that the update cannot write into the old buffers (`simplenn bench`).
     let mut previous: Option<Model> = None;
-    let mut last_cost = f64::INFINITY;
     for i in schedule.start..schedule.iterations {
         if observer.should_stop(i) {
             return Ok(TrainOutcome {
@@ -111,9 +109,9 @@ pub fn train(
         let cost = cost_from_logits(model.forward(x), y.clone());
         let value = scalar_f64(cost.clone().inner())?;
         if !value.is_finite() {
-            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it. Keep the copy
-            // from before the last update (its cost was finite); without one the cost jumped
-            // straight from falling to non-finite, and the current parameters are all there is.
+            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it. The parameters
+            // of iteration i − 1 had a finite cost; at the run's first iteration there are no
+            // earlier ones, and the starting parameters are kept.
             let model = previous.unwrap_or(model);
             return Ok(TrainOutcome {
                 model,
@@ -128,8 +126,7 @@ pub fn train(
             observer.logged(i, value);
         }
         let grads = cost.backward();
-        previous = (value >= last_cost).then(|| model.clone());
-        last_cost = value;
+        previous = Some(model.clone());
         model = model.map(&mut GradientDescent {
             grads: &grads,
             learning_rate: schedule.learning_rate,
@@ -145,12 +142,17 @@ pub fn train(
     })
 }
 
-/// Percentage of examples whose prediction (Ŷ > 0.5, as in the notes) equals the label.
+/// The predicted class of an example whose Ŷ is `p`: 1 when Ŷ > 0.5, as in the notes.
+pub fn predicted_class(p: f64) -> u8 {
+    (p > 0.5) as u8
+}
+
+/// Percentage of examples whose predicted class equals the label.
 pub fn accuracy(probabilities: &[f64], labels: &[f64]) -> f64 {
     let correct = probabilities
         .iter()
         .zip(labels)
-        .filter(|&(&p, &y)| ((p > 0.5) as u8 as f64) == y)
+        .filter(|&(&p, &y)| predicted_class(p) as f64 == y)
         .count();
     100.0 * correct as f64 / labels.len().max(1) as f64
 }

@@ -8,52 +8,118 @@ use common::simplenn;
 
 use std::path::Path;
 
-use simplenn::report::write_atomic;
+use simplenn::report::{write_atomic, write_atomic_via};
 use simplenn::saved;
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
 }
 
-per_backend!(fn divergence_stops_at_once_and_keeps_the_last_finite_parameters(backend) {
-    let tmp = common::tempdir();
-    let dir = tmp.path().join("run");
-    let out = simplenn()
-        .args([
-            "train",
-            "-q",
-            "--set",
-            "train.learning_rate=1e38",
-            "--set",
-            "train.iterations=50",
-            "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
+/// Trains `config` with `set` until the cost becomes non-finite, checks what the user is told,
+/// and returns the finite costs logged (every iteration) and the iteration it diverged at.
+fn diverge(dir: &Path, config: &str, set: &[&str]) -> (Vec<f64>, usize) {
+    let mut cmd = simplenn();
+    cmd.args(["train", config, "-q", "--set", "train.log_every=1"]);
+    for s in set {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.arg("--out").arg(dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("training diverged") && stderr.contains("smaller learning rate"),
         "{stderr}"
     );
-    assert!(!stderr.contains("panicked"));
-    let m = metrics(&dir);
-    let failure = m["failure"].as_str().unwrap();
-    let iteration = m["iterations"].as_u64().unwrap();
-    assert!(
-        iteration < 50 && failure.contains(&format!("iteration {iteration}")),
-        "{m}"
-    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let m = metrics(dir);
+    let iteration = m["iterations"].as_u64().unwrap() as usize;
     assert!(
         stderr.contains(&format!("at iteration {iteration}")),
         "{stderr}"
     );
-    // The saved parameters are finite ones.
-    let run = saved::load(&dir).unwrap();
-    for layer in run.model.layer_values().unwrap() {
-        assert!(layer.w.iter().chain(&layer.b).all(|v| v.is_finite()));
+    let failure = m["failure"].as_str().unwrap();
+    assert!(
+        failure.contains(&format!("those of iteration {}", iteration - 1)),
+        "{failure}"
+    );
+    let costs: Vec<f64> = m["costs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[1].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        costs.len(),
+        iteration,
+        "one finite cost per iteration before"
+    );
+    (costs, iteration)
+}
+
+/// The saved parameters of the diverged run in `dir` equal, bit for bit, those of a checkpoint
+/// of the same run taken before iteration `before` (the last one whose cost was finite).
+fn assert_saved_equal_checkpoint(dir: &Path, config: &str, set: &[&str], before: usize) {
+    let checkpoint = dir.with_extension("checkpoint");
+    let mut cmd = simplenn();
+    cmd.args(["train", config, "-q", "--stop-at", &before.to_string()]);
+    for s in set {
+        cmd.args(["--set", s]);
     }
+    let out = cmd.arg("--out").arg(&checkpoint).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = saved::load(dir).unwrap().model.layer_values().unwrap();
+    let expected = saved::load(&checkpoint)
+        .unwrap()
+        .model
+        .layer_values()
+        .unwrap();
+    let bits = |layers: &[simplenn::nn::LayerValues]| -> Vec<u64> {
+        layers
+            .iter()
+            .flat_map(|l| l.w.iter().chain(&l.b).map(|v| v.to_bits()))
+            .collect()
+    };
+    assert_eq!(bits(&saved), bits(&expected));
+    assert!(
+        saved
+            .iter()
+            .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite()))
+    );
+}
+
+per_backend!(fn divergence_after_a_rising_cost_keeps_the_last_finite_parameters(backend) {
+    // The planar net at α = 1e38: the cost rises for a few iterations, then overflows.
+    let tmp = common::tempdir();
+    let dir = tmp.path().join("run");
+    let set = ["train.learning_rate=1e38", "train.iterations=50"];
+    let (costs, iteration) = diverge(&dir, "configs/shallow_planar.toml", &set);
+    assert!(
+        costs.len() >= 2 && costs[costs.len() - 1] > costs[costs.len() - 2],
+        "the cost should rise before it overflows: {costs:?}"
+    );
+    assert_saved_equal_checkpoint(&dir, "configs/shallow_planar.toml", &set, iteration - 1);
+});
+
+per_backend!(fn divergence_straight_from_a_falling_cost_keeps_the_last_finite_parameters(backend) {
+    // Logistic regression on the cat pictures at α = 1e38: the first cost is finite, the next
+    // is already NaN, with no rise in between.
+    if common::dataset("train_catvnoncat.h5").is_none() {
+        return;
+    }
+    let tmp = common::tempdir();
+    let dir = tmp.path().join("run");
+    let set = ["train.learning_rate=1e38", "train.iterations=20"];
+    let (costs, iteration) = diverge(&dir, "configs/logistic_cat.toml", &set);
+    assert!(
+        costs.windows(2).all(|w| w[1] < w[0]),
+        "the cost should not rise before it becomes non-finite: {costs:?}"
+    );
+    assert_saved_equal_checkpoint(&dir, "configs/logistic_cat.toml", &set, iteration - 1);
 });
 
 per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
@@ -103,9 +169,27 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
         String::from_utf8_lossy(&resumed.stderr)
     );
 
-    let (a, b) = (metrics(&whole), metrics(&parts));
-    assert_eq!(a["costs"], b["costs"]);
-    assert_eq!(a["final_cost"], b["final_cost"]);
+    // Everything the two runs wrote is equal — floats bit for bit (metrics.json's numbers read
+    // back exactly) — except the clock.
+    let (mut a, mut b) = (metrics(&whole), metrics(&parts));
+    for m in [&mut a, &mut b] {
+        let m = m.as_object_mut().unwrap();
+        m.remove("seconds");
+        m.remove("data_seconds");
+    }
+    assert_eq!(a, b);
+    let bits = |m: &serde_json::Value| -> Vec<u64> {
+        m["costs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[1].as_f64().unwrap().to_bits())
+            .chain([m["final_cost"].as_f64().unwrap().to_bits()])
+            .chain([m["train_accuracy"].as_f64().unwrap().to_bits()])
+            .collect()
+    };
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(a["costs"].as_array().unwrap().len(), 300 / 25 + 1);
     assert!(b["resume_from"].is_null());
     let (ma, mb) = (saved::load(&whole).unwrap(), saved::load(&parts).unwrap());
     assert_eq!(
@@ -127,6 +211,20 @@ fn atomic_write_replaces_whole_files_and_leaves_no_temporaries() {
     let path = tmp.path().join("metrics.json");
     write_atomic(&path, b"first").unwrap();
     write_atomic(&path, b"second").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"second");
+    // A writer that stops half-way (a crash, a full disk, a kill): while it writes, and after it
+    // failed, the target holds its old content, whole. (A plain fs::write to the target fails
+    // both checks.)
+    let failed = write_atomic_via(&path, |tmp| {
+        std::fs::write(tmp, b"thi").unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"second",
+            "target touched mid-write"
+        );
+        Err(simplenn::Error::Output("disk full half-way".into()))
+    });
+    assert!(failed.is_err());
     assert_eq!(std::fs::read(&path).unwrap(), b"second");
     // A target that cannot be replaced (a directory) fails and leaves nothing behind.
     let blocked = tmp.path().join("blocked");

@@ -179,6 +179,20 @@ impl BackwardFormulas for MissingTranspose {
     }
 }
 
+/// dA[l−1] = W[l] · dZ[l] where W[l] is square (there the shapes do not catch the forgotten
+/// transpose), the right W[l]ᵀ · dZ[l] elsewhere.
+struct MissingTransposeOnSquare;
+impl BackwardFormulas for MissingTransposeOnSquare {
+    fn da_prev(&self, w: Tensor<2>, dz: Tensor<2>) -> Tensor<2> {
+        let [rows, cols] = w.dims();
+        if rows == cols {
+            w.matmul(dz)
+        } else {
+            w.transpose().matmul(dz)
+        }
+    }
+}
+
 /// ReLU′ = 1 everywhere.
 struct ReluSlopeOne;
 impl BackwardFormulas for ReluSlopeOne {
@@ -248,6 +262,98 @@ per_backend!(fn missing_transpose_fails_below_the_output_layer(backend) {
             .any(|n| n.contains("handwritten pass failed")),
         "{report}"
     );
+
+    // Where W is square (W[2] is 3×3) the shapes allow W·dZ: the values must give it away. dA[1]
+    // is wrong, so W[1] and b[1] fail; W[2] and above only use dZ[2], which is right.
+    let report = run(
+        ModelKind::Deep,
+        g,
+        &layers,
+        &MissingTransposeOnSquare,
+        common::best_precision("wrong-formula test"),
+    );
+    assert_eq!(failed(&report), ["W1", "b1"], "{report}");
+    assert!(
+        !report
+            .notes
+            .iter()
+            .any(|n| n.contains("handwritten pass failed")),
+        "a value error, not a shape error: {report}"
+    );
+});
+
+/// The logistic-regression gradient in closed form, in plain Rust on the host:
+/// dw = 1/m · X (A − Y)ᵀ, db = 1/m · Σ (A − Y), with A = σ(wᵀX + b).
+fn logistic_gradient(w: &[f64], b: f64, d: &Dataset) -> (Vec<f64>, f64) {
+    let (n_x, m) = (d.n_x, d.m);
+    let residual: Vec<f64> = (0..m)
+        .map(|i| {
+            let z = b + (0..n_x).map(|j| w[j] * d.x[j * m + i]).sum::<f64>();
+            1.0 / (1.0 + (-z).exp()) - d.y[i]
+        })
+        .collect();
+    let dw = (0..n_x)
+        .map(|j| (0..m).map(|i| d.x[j * m + i] * residual[i]).sum::<f64>() / m as f64)
+        .collect();
+    (dw, residual.iter().sum::<f64>() / m as f64)
+}
+
+per_backend!(cpu fn finite_differences_equal_the_closed_form_logistic_gradient(backend) {
+    // 4 weights (every coordinate checked) and 6000 (over FULL_CHECK_LIMIT: sampled).
+    for n_x in [4, 6000] {
+        assert_eq!(n_x > gradcheck::numeric::FULL_CHECK_LIMIT, n_x == 6000);
+        // Bounded features and weights scaled by 1/√n_x keep Z of order 1, so J and its
+        // differences stay well inside f64's precision at any width.
+        let labels = data(1).y;
+        let m = labels.len();
+        let d = Dataset {
+            n_x,
+            m,
+            x: (0..n_x * m)
+                .map(|k| 0.5 * ((k / m) as f64 * 0.7 + (k % m) as f64 * 1.3).sin())
+                .collect(),
+            y: labels,
+        };
+        let scale = 1.0 / (n_x as f64).sqrt();
+        let w: Vec<f64> = (0..n_x)
+            .map(|j| scale * ((j * 7 % 11) as f64 / 11.0 - 0.5))
+            .collect();
+        let b = 0.1;
+        let layer = LayerValues {
+            n_out: 1,
+            n_in: n_x,
+            w: w.clone(),
+            b: vec![b],
+        };
+        let numeric = gradcheck::numeric::numeric_grads(
+            ModelKind::Logistic,
+            Activation::sigmoid(),
+            &[layer],
+            &d.x,
+            &d.y,
+            n_x,
+            &simplenn::device::device(),
+            7,
+        )
+        .unwrap();
+        let (dw, db) = logistic_gradient(&w, b, &d);
+        let (w_fd, b_fd) = (&numeric[0].1, &numeric[1].1);
+        let expected_w = if n_x > gradcheck::numeric::FULL_CHECK_LIMIT {
+            gradcheck::numeric::SAMPLES
+        } else {
+            n_x
+        };
+        assert_eq!(w_fd.values.len(), expected_w);
+        // Five-point differences in f64: truncation and cancellation errors ~1e-13.
+        let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want.abs().max(1e-3);
+        for &(j, g) in &w_fd.values {
+            assert!(close(g, dw[j]), "n_x {n_x}, dw[{j}]: finite differences {g}, closed form {}", dw[j]);
+        }
+        assert!(close(b_fd.values[0].1, db), "db: {} vs {db}", b_fd.values[0].1);
+        // …and the witness would catch a gradient that forgot the 1/m.
+        let m = d.m as f64;
+        assert!(w_fd.values.iter().any(|&(j, g)| !close(g, dw[j] * m)));
+    }
 });
 
 per_backend!(fn relu_derivative_of_one_fails(backend) {

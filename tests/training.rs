@@ -73,12 +73,38 @@ per_backend!(fn same_config_and_seed_give_the_same_history_bit_for_bit(backend) 
 });
 
 per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
+    // Four hidden units that start equal but not zero (from a parameter file): every unit sees
+    // the same inputs and the same weights, so gradient descent keeps them equal — while their
+    // weights move. (From all zeros W1 and W2 would never move at all, and an equality test
+    // would hold whatever the code did.)
+    let tmp = common::tempdir();
+    let start = vec![
+        LayerValues {
+            n_out: 4,
+            n_in: 2,
+            w: [0.3, -0.2].repeat(4),
+            b: vec![0.05; 4],
+        },
+        LayerValues {
+            n_out: 1,
+            n_in: 4,
+            w: vec![0.4; 4],
+            b: vec![0.0],
+        },
+    ];
+    let init = tmp.path().join("symmetric.h5");
+    h5::write_params(&init, "", &start).unwrap();
     let l = shipped(
         "shallow_planar.toml",
-        &["init.scheme=zeros", "train.iterations=200"],
+        &[
+            "init.scheme=h5",
+            &format!("init.path={}", init.display()),
+            "train.iterations=200",
+        ],
     );
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let layers = run::initial_layers(&l, 2).unwrap();
+    assert_eq!(layers, start);
     assert_eq!(symmetric_hidden_layers(&layers), vec![0]);
     assert!(!run::init_warnings(&layers).is_empty());
     let trained = run::run_from(&l, data, &layers, 0.0, &mut Silent)
@@ -86,18 +112,13 @@ per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
         .model
         .layer_values()
         .unwrap();
-    let w1 = &trained[0];
-    assert!(
-        w1.w.iter().any(|&v| v != 0.0)
-            || trained[1].w.iter().any(|&v| v != 0.0)
-            || trained[1].b[0] != 0.0
-    );
+    let (w1, w2) = (&trained[0], &trained[1]);
+    assert_ne!(&w1.w[..2], &start[0].w[..2], "W1 did not move");
+    assert_ne!(w2.w[0], start[1].w[0], "W2 did not move");
     for r in 1..w1.n_out {
-        assert_eq!(
-            &w1.w[r * 2..r * 2 + 2],
-            &w1.w[..2],
-            "row {r} of W1 drifted from row 0"
-        );
+        assert_eq!(&w1.w[r * 2..r * 2 + 2], &w1.w[..2], "row {r} of W1 drifted from row 0");
+        assert_eq!(w1.b[r], w1.b[0], "b1[{r}] drifted from b1[0]");
+        assert_eq!(w2.w[r], w2.w[0], "W2[{r}] drifted from W2[0]");
     }
     // A random start is not symmetric.
     assert!(
@@ -273,6 +294,41 @@ per_backend!(fn deep_cat_matches_reference_history(backend) {
         "deep_12288_20_7_5_1",
         cat_iterations(backend),
     );
+});
+
+per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
+    // The same run in f32 and f64, from the same start: the f32 parameters are f32 numbers, the
+    // cost histories differ in their bits (rounding to 24 bits, not 53) yet agree closely.
+    let run_in = |precision: &str| {
+        let l = shipped(
+            "shallow_planar.toml",
+            &[
+                "train.iterations=300",
+                "train.log_every=50",
+                &format!("train.precision={precision}"),
+            ],
+        );
+        run::run(&l, &mut Silent).unwrap()
+    };
+    let (single, double) = (run_in("f32"), run_in("f64"));
+    let values = |r: &run::RunResult| -> Vec<f64> {
+        r.model
+            .layer_values()
+            .unwrap()
+            .into_iter()
+            .flat_map(|l| l.w.into_iter().chain(l.b))
+            .collect()
+    };
+    assert!(values(&single).iter().all(|&v| v as f32 as f64 == v));
+    assert!(values(&double).iter().any(|&v| v as f32 as f64 != v));
+    let (a, b) = (&single.metrics.costs, &double.metrics.costs);
+    assert_eq!(a.len(), b.len());
+    for (&(i, c32), &(j, c64)) in a.iter().zip(b) {
+        assert_eq!(i, j);
+        assert_ne!(c32.to_bits(), c64.to_bits(), "iteration {i}: f32 and f64 costs equal");
+        let rel = (c32 - c64).abs() / c64;
+        assert!(rel < 1e-5, "iteration {i}: f32 {c32} vs f64 {c64} (rel {rel:.1e})");
+    }
 });
 
 per_backend!(cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {

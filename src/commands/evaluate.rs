@@ -24,7 +24,7 @@ impl Confusion {
     pub fn new(probabilities: &[f64], labels: &[f64]) -> Confusion {
         let mut c = Confusion::default();
         for (&p, &y) in probabilities.iter().zip(labels) {
-            match (y == 1.0, p > 0.5) {
+            match (y == 1.0, crate::train::predicted_class(p) == 1) {
                 (false, false) => c.true_negative += 1,
                 (false, true) => c.false_positive += 1,
                 (true, false) => c.false_negative += 1,
@@ -118,7 +118,7 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
             c1, c.false_negative, c.true_positive
         );
         for (i, (&p, &y)) in probs.iter().zip(&set.y).enumerate() {
-            let predicted = (p > 0.5) as u8;
+            let predicted = crate::train::predicted_class(p);
             let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
             if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
                 let rgb: Vec<u8> = set

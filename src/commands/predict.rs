@@ -38,7 +38,7 @@ pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
             &run.model,
             &DataMatrix::new(features, n, 1, dtype, &crate::device::device()),
         )?[0];
-        let (class, confidence) = if p > 0.5 {
+        let (class, confidence) = if crate::train::predicted_class(p) == 1 {
             (&classes[1], p)
         } else {
             (&classes[0], 1.0 - p)

@@ -141,12 +141,19 @@ pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
     let path = reference("numpy_reference.json")?;
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    json["runs"]
+    let run = json["runs"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["name"] == name && r["dtype"] == dtype)
-        .cloned()
+        .cloned();
+    if run.is_none() {
+        missing(
+            &format!("numpy_reference.json's run {name} ({dtype})"),
+            "the reference file is older than this test; take the current one",
+        );
+    }
+    run
 }
 
 /// The simplenn binary, run from the repository root on this thread's backend.
