@@ -43,7 +43,9 @@ pub fn write_atomic_via(path: &Path, write: impl FnOnce(&Path) -> Result<()>) ->
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}{ext}", std::process::id()));
     let written = write(&tmp).and_then(|()| {
-        std::fs::File::open(&tmp)
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io("cannot flush", &tmp, e))
     });

@@ -211,8 +211,10 @@ pub fn resume(
         diverged.map(|(i, cost)| {
             let kept = if i > schedule.start {
                 format!("the saved parameters are those of iteration {} (the last finite cost)", i - 1)
+            } else if schedule.start > 0 {
+                format!("the saved parameters are the checkpoint's (iteration {i}), whose cost is already non-finite")
             } else {
-                "the saved parameters are the starting ones (already non-finite: check the data and the initial weights)".to_string()
+                "the saved parameters are the starting ones, whose cost is already non-finite: check the data and the initial weights".to_string()
             };
             format!("diverged: cost {cost} at iteration {i}; {kept}; try a smaller learning rate than {:?}", c.train.learning_rate)
         })
