@@ -34,18 +34,19 @@ trait Figure {
 fn both<F: Figure>(dir: &Path, stem: &str, size: (u32, u32), figure: &F) -> Result<()> {
     register_font();
     let fail = |e: String| Error::Output(format!("drawing {stem}: {e}"));
-    // plotters picks the image format from the extension, which the temporary name keeps.
-    write_atomic_via(&dir.join(format!("{stem}.png")), |tmp| {
-        let root = BitMapBackend::new(tmp, size).into_drawing_area();
+    // plotters picks the image format from the extension, which the temporary names keep. The
+    // SVG is written inside the PNG's write, so a failed SVG leaves neither file replaced.
+    write_atomic_via(&dir.join(format!("{stem}.png")), |tmp_png| {
+        let root = BitMapBackend::new(tmp_png, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         figure.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.to_string()))
-    })?;
-    write_atomic_via(&dir.join(format!("{stem}.svg")), |tmp| {
-        let root = SVGBackend::new(tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-        figure.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.to_string()))
+        root.present().map_err(|e| fail(e.to_string()))?;
+        write_atomic_via(&dir.join(format!("{stem}.svg")), |tmp_svg| {
+            let root = SVGBackend::new(tmp_svg, size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+            figure.draw(&root).map_err(fail)?;
+            root.present().map_err(|e| fail(e.to_string()))
+        })
     })
 }
 

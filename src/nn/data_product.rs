@@ -261,16 +261,9 @@ mod cpu {
 /// Whether `device` belongs to one of the CPU backends above; the GPU backends take the plain
 /// matmul (the extension has no implementation for them).
 fn has_cpu_kernels(device: &Device) -> bool {
-    #[cfg(feature = "ndarray")]
-    if *device == Device::ndarray() {
-        return true;
-    }
-    #[cfg(feature = "flex")]
-    if *device == Device::flex() {
-        return true;
-    }
-    let _ = device;
-    false
+    crate::device::Backend::compiled()
+        .into_iter()
+        .any(|b| b.is_cpu() && b.device() == *device)
 }
 
 /// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product
