@@ -247,13 +247,7 @@ fn probe_f64(backend: Backend) -> F64Support {
 
 /// `f()`, or the message of its panic: Burn's backends panic when a device cannot be opened.
 fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
-        panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the backend panicked while opening its device".into())
-    })
+    crate::tensor_util::catch_panic("the backend panicked while opening its device", f)
 }
 
 /// exp, tanh and log σ of a few values in f64 on `device`, equal to the host's to 1e-12.

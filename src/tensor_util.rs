@@ -31,3 +31,15 @@ pub fn matrix(
         TensorCreationOptions::new(device.clone()).with_dtype(dtype),
     )
 }
+
+/// `f()`, or the message of its panic (`fallback` when it carries none): Burn panics on
+/// mismatched shapes and on a device it cannot open, and those become error messages.
+pub fn catch_panic<T>(fallback: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| fallback.to_string())
+    })
+}

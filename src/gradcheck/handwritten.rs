@@ -107,13 +107,7 @@ pub fn backward(
 
 /// Run one formula, turning a panic (Burn panics on mismatched shapes) into an error message.
 fn guarded<T>(formula: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(formula)).map_err(|panic| {
-        panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the formula panicked".into())
-    })
+    crate::tensor_util::catch_panic("the formula panicked", formula)
 }
 
 /// (dw, db) of logistic regression, the notes' single-neuron form; dw is a column (n_x, 1).
