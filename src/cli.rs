@@ -2,14 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
-use crate::config::Config;
 use crate::device::{self, Backend, Precision};
 use crate::{Error, Result};
-
-pub use crate::commands::train::DEFAULT_CONFIG;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,100 +39,122 @@ fn version() -> &'static str {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Train a model from a config file and write a run folder.
-    Train {
-        /// Config file (default: configs/shallow_planar.toml).
-        config: Option<PathBuf>,
-        /// Run folder (default: runs/<config name>, or -2, -3, … if taken).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Override a config value, e.g. --set train.learning_rate=0.05 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// Replace an existing --out folder.
-        #[arg(long)]
-        force: bool,
-        /// Print only the final summary.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Continue an interrupted run folder (its checkpoint) to the end.
-        #[arg(long, value_name = "RUN_DIR")]
-        resume: Option<PathBuf>,
-        /// Stop before this iteration and save a checkpoint, as Ctrl-C does.
-        #[arg(long, value_name = "ITERATION", hide = true)]
-        stop_at: Option<usize>,
-    },
+    Train(TrainArgs),
     /// Compare autodiff, the notes' handwritten gradients and finite differences.
-    Gradcheck {
-        config: PathBuf,
-        /// Train this many steps first, then check.
-        #[arg(long, default_value_t = 0)]
-        steps: usize,
-        /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
-        /// Default: f64, or f32 on a backend without f64 (wgpu).
-        #[arg(long)]
-        precision: Option<Precision>,
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-    },
+    Gradcheck(GradcheckArgs),
     /// Train one variant per value: --set key=v1,v2,… (plus fixed --set key=value).
-    Sweep {
-        config: PathBuf,
-        #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
-        set: Vec<String>,
-        /// Sweep folder (default: runs/<config>-sweep-<key>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long)]
-        force: bool,
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Sweep(SweepArgs),
     /// Reload a trained model: accuracy, confusion matrix, mislabelled pictures.
-    Evaluate {
-        run_dir: PathBuf,
-        /// Evaluate on another config's data or an HDF5 file instead of the run's own.
-        #[arg(long, value_name = "CONFIG_OR_H5")]
-        data: Option<PathBuf>,
-    },
+    Evaluate(EvaluateArgs),
     /// Classify your own PNG/JPEG pictures with a model trained on images.
-    Predict {
-        run_dir: PathBuf,
-        #[arg(required = true)]
-        images: Vec<PathBuf>,
-    },
+    Predict(PredictArgs),
     /// Write the trained parameters as W1, b1, … (f64) into an HDF5 file.
-    Export {
-        run_dir: PathBuf,
-        #[arg(long = "h5", value_name = "FILE")]
-        h5: PathBuf,
-        /// Group inside the file (default: the root).
-        #[arg(long, default_value = "")]
-        group: String,
-        /// Replace an existing file.
-        #[arg(long)]
-        force: bool,
-    },
+    Export(ExportArgs),
     /// Time training iterations of configs on this backend (median, spread, peak memory).
-    Bench {
-        #[arg(required = true)]
-        configs: Vec<PathBuf>,
-        /// Timed iterations per config (after one warm-up iteration).
-        #[arg(long, default_value_t = 50)]
-        iterations: usize,
-        #[arg(long, default_value = "f32")]
-        precision: Precision,
-        /// Time each config's whole training run instead (all its iterations, as `train` runs
-        /// it; nothing is written).
-        #[arg(long, conflicts_with = "iterations")]
-        whole: bool,
-        /// Override a config value, as for train (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-    },
+    Bench(BenchArgs),
     /// List the backends compiled into this binary, the default, and whether each has usable f64.
     Backends,
 }
 
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Config file (default: configs/shallow_planar.toml).
+    pub config: Option<PathBuf>,
+    /// Run folder (default: runs/<config name>, or -2, -3, … if taken).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a config value, e.g. --set train.learning_rate=0.05 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace an existing --out folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Continue an interrupted run folder (its checkpoint) to the end.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
+    /// Stop before this iteration and save a checkpoint, as Ctrl-C does.
+    #[arg(long, value_name = "ITERATION", hide = true)]
+    pub stop_at: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct GradcheckArgs {
+    pub config: PathBuf,
+    /// Train this many steps first, then check.
+    #[arg(long, default_value_t = 0)]
+    pub steps: usize,
+    /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
+    /// Default: f64, or f32 on a backend without f64 (wgpu).
+    #[arg(long)]
+    pub precision: Option<Precision>,
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    pub config: PathBuf,
+    #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
+    pub set: Vec<String>,
+    /// Sweep folder (default: runs/<config>-sweep-<key>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EvaluateArgs {
+    pub run_dir: PathBuf,
+    /// Evaluate on another config's data or an HDF5 file instead of the run's own.
+    #[arg(long, value_name = "CONFIG_OR_H5")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    pub run_dir: PathBuf,
+    #[arg(required = true)]
+    pub images: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    pub run_dir: PathBuf,
+    #[arg(long = "h5", value_name = "FILE")]
+    pub h5: PathBuf,
+    /// Group inside the file (default: the root).
+    #[arg(long, default_value = "")]
+    pub group: String,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+    /// Timed iterations per config (after one warm-up iteration).
+    #[arg(long, default_value_t = 50)]
+    pub iterations: usize,
+    #[arg(long, default_value = "f32")]
+    pub precision: Precision,
+    /// Time each config's whole training run instead (all its iterations, as `train` runs
+    /// it; nothing is written).
+    #[arg(long, conflicts_with = "iterations")]
+    pub whole: bool,
+    /// Override a config value, as for train (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Select the backend, then run the command.
 pub fn main_with(cli: Cli) -> Result<()> {
     let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
     device::select(backend);
@@ -150,123 +169,20 @@ pub fn main_with(cli: Cli) -> Result<()> {
         )));
     }
     match cli.command {
-        Command::Train {
-            config,
-            out,
-            set,
-            force,
-            quiet,
-            resume,
-            stop_at,
-        } => commands::train::train(commands::train::TrainArgs {
-            config,
-            out,
-            set,
-            force,
-            quiet,
-            resume,
-            stop_at,
-        }),
-        Command::Gradcheck {
-            config,
-            steps,
-            precision,
-            set,
-        } => {
-            let precision = match precision {
-                Some(p) => precision_flag(p)?,
-                None if crate::device::supports_f64() => Precision::F64,
-                None => Precision::F32,
-            };
-            let loaded = Config::load(&config, &set)?;
-            let report = crate::gradcheck::check_config(&loaded, steps, precision)?;
-            print!("{report}");
-            if report.passed() {
-                Ok(())
-            } else {
-                Err(Error::CheckFailed(report.failures_summary()))
-            }
+        Command::Train(args) => commands::train::train(args),
+        Command::Gradcheck(args) => commands::gradcheck::gradcheck(args),
+        Command::Sweep(args) => commands::sweep::sweep(args),
+        Command::Evaluate(args) => {
+            commands::evaluate::evaluate(&args.run_dir, args.data.as_deref())
         }
-        Command::Sweep {
-            config,
-            set,
-            out,
-            force,
-            quiet,
-        } => commands::sweep::sweep(&config, &set, out, force, quiet),
-        Command::Evaluate { run_dir, data } => {
-            commands::evaluate::evaluate(&run_dir, data.as_deref())
+        Command::Predict(args) => commands::predict::predict(&args.run_dir, &args.images),
+        Command::Export(args) => {
+            commands::export::export(&args.run_dir, &args.h5, &args.group, args.force)
         }
-        Command::Predict { run_dir, images } => commands::predict::predict(&run_dir, &images),
-        Command::Export {
-            run_dir,
-            h5,
-            group,
-            force,
-        } => commands::export::export(&run_dir, &h5, &group, force),
-        Command::Bench {
-            configs,
-            iterations,
-            precision,
-            whole,
-            set,
-        } => {
-            let precision = precision_flag(precision)?;
-            if whole {
-                commands::bench::bench_whole(&configs, &set, precision)
-            } else {
-                commands::bench::bench(&configs, &set, iterations, precision)
-            }
-        }
+        Command::Bench(args) => commands::bench::bench(args),
         Command::Backends => {
-            backends(backend);
+            commands::backends::backends(backend);
             Ok(())
         }
     }
-}
-
-/// `simplenn backends`: one line per compiled backend, the default and this run's choice marked.
-fn backends(chosen: Backend) {
-    println!(
-        "backends compiled into this binary (choose with --backend NAME or SIMPLENN_BACKEND=NAME):"
-    );
-    let default = Backend::default_compiled();
-    for b in Backend::compiled() {
-        let mut marks = Vec::new();
-        if b == default {
-            marks.push("default");
-        }
-        if b == chosen && b != default {
-            marks.push("chosen");
-        }
-        let marks = if marks.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", marks.join(", "))
-        };
-        println!(
-            "  {:<8}{marks:<12} {}",
-            b.name(),
-            b.f64_support().describe()
-        );
-    }
-    let missing: Vec<&str> = device::KNOWN
-        .iter()
-        .copied()
-        .filter(|k| Backend::from_name(k).is_err())
-        .collect();
-    if !missing.is_empty() {
-        println!(
-            "not compiled in: {} (add with cargo's --features, e.g. --features {})",
-            missing.join(", "),
-            missing[0]
-        );
-    }
-}
-
-/// A `--precision` the compiled backend can compute in, or a usage error saying what to do.
-fn precision_flag(p: Precision) -> Result<Precision> {
-    crate::device::check_precision(p)
-        .map_err(|why| Error::Usage(format!("--precision {}: {why}", p.name())))?;
-    Ok(p)
 }

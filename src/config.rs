@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::device::Precision;
-use crate::models::ModelKind;
+use crate::models::{ModelKind, ModelSpec};
 use crate::nn::activation::{ActivationKind, DEFAULT_LEAKY_SLOPE};
 use crate::nn::{Activation, InitScheme};
 use crate::{Error, Result};
@@ -156,6 +156,130 @@ fn default_log_every() -> usize {
     100
 }
 
+impl TrainConfig {
+    fn validate(&self) -> std::result::Result<(), String> {
+        if !self.learning_rate.is_finite() || self.learning_rate <= 0.0 {
+            return Err(format!(
+                "train.learning_rate = {}: must be a finite number > 0 (the notes use 0.005 to 1.2)",
+                self.learning_rate
+            ));
+        }
+        if self.iterations == 0 {
+            return Err("train.iterations = 0: must be at least 1".into());
+        }
+        if let Err(why) = crate::device::check_precision(self.precision) {
+            return Err(format!(
+                "train.precision = \"{}\": {why}",
+                self.precision.name()
+            ));
+        }
+        if self.log_every == 0 {
+            return Err(
+                "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl ModelConfig {
+    fn validate(&self) -> std::result::Result<(), String> {
+        let m = self;
+        match m.kind {
+            ModelKind::Logistic => {
+                if m.layers.is_some() || m.hidden.is_some() || m.activation.is_some() {
+                    return Err("model: logistic regression is a single sigmoid neuron; remove `layers`, `hidden` and `activation` (or use kind = \"deep\")".into());
+                }
+            }
+            ModelKind::Shallow => {
+                if m.layers.is_some() {
+                    return Err("model.layers: the shallow net has one hidden layer; set `hidden = n_h` instead (or use kind = \"deep\")".into());
+                }
+                match m.hidden {
+                    None => return Err("model.hidden: missing; the shallow net needs the number of hidden units, e.g. hidden = 4".into()),
+                    Some(0) => return Err("model.hidden = 0: needs at least 1 hidden unit".into()),
+                    _ => {}
+                }
+            }
+            ModelKind::Deep => {
+                if m.hidden.is_some() {
+                    return Err(
+                        "model.hidden: the deep net takes `layers = [n0, n1, …, 1]`, not `hidden`"
+                            .into(),
+                    );
+                }
+                let Some(layers) = &m.layers else {
+                    return Err("model.layers: missing; the deep net needs every layer size, e.g. layers = [12288, 20, 7, 5, 1]".into());
+                };
+                if layers.len() < 2 {
+                    return Err(format!(
+                        "model.layers = {layers:?}: needs at least an input and an output size, e.g. [12288, 7, 1]"
+                    ));
+                }
+                if let Some(i) = layers.iter().position(|&n| n == 0) {
+                    return Err(format!(
+                        "model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"
+                    ));
+                }
+                if *layers.last().expect("len >= 2") != 1 {
+                    return Err(format!(
+                        "model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"
+                    ));
+                }
+            }
+        }
+        if let Some(slope) = m.leaky_slope
+            && !(0.0..1.0).contains(&slope)
+        {
+            return Err(format!("model.leaky_slope = {slope}: must be in [0, 1)"));
+        }
+        Ok(())
+    }
+}
+
+impl InitConfig {
+    fn validate(&self) -> std::result::Result<(), String> {
+        let i = self;
+        match (i.scheme, &i.path) {
+            (Some(InitChoice::H5), None) => return Err("init.path: missing; scheme = \"h5\" needs the parameter file, e.g. path = \"init.h5\"".into()),
+            (Some(InitChoice::H5), Some(_)) => {}
+            (_, Some(_)) => return Err("init.path: only used with scheme = \"h5\"; remove it or set init.scheme = \"h5\"".into()),
+            _ => {}
+        }
+        if !i.scale.is_finite() || i.scale <= 0.0 {
+            return Err(format!(
+                "init.scale = {}: must be a finite number > 0",
+                i.scale
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl DataConfig {
+    fn validate(&self) -> std::result::Result<(), String> {
+        match self {
+            DataConfig::Planar { m, noise, .. } => {
+                if *m < 2 || m % 2 != 0 {
+                    return Err(format!(
+                        "data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"
+                    ));
+                }
+                if !noise.is_finite() || *noise < 0.0 {
+                    return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
+                }
+            }
+            DataConfig::Cat { train, .. } | DataConfig::H5 { train, .. } => {
+                if train.as_os_str().is_empty() {
+                    return Err("data.train: empty path; give the training file, e.g. train = \"../datasets/train_catvnoncat.h5\"".into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A config as loaded: the values, where they came from, and the folder paths are relative to.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
@@ -214,110 +338,12 @@ impl Config {
         })
     }
 
-    /// Checks that need no data. Each message starts with the key it is about.
+    /// Checks that need no data, section by section. Each message starts with the key it is about.
     pub fn validate(&self) -> std::result::Result<(), String> {
-        let t = &self.train;
-        if !t.learning_rate.is_finite() || t.learning_rate <= 0.0 {
-            return Err(format!(
-                "train.learning_rate = {}: must be a finite number > 0 (the notes use 0.005 to 1.2)",
-                t.learning_rate
-            ));
-        }
-        if t.iterations == 0 {
-            return Err("train.iterations = 0: must be at least 1".into());
-        }
-        if let Err(why) = crate::device::check_precision(t.precision) {
-            return Err(format!(
-                "train.precision = \"{}\": {why}",
-                t.precision.name()
-            ));
-        }
-        if t.log_every == 0 {
-            return Err(
-                "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"
-                    .into(),
-            );
-        }
-        let m = &self.model;
-        match m.kind {
-            ModelKind::Logistic => {
-                if m.layers.is_some() || m.hidden.is_some() || m.activation.is_some() {
-                    return Err("model: logistic regression is a single sigmoid neuron; remove `layers`, `hidden` and `activation` (or use kind = \"deep\")".into());
-                }
-            }
-            ModelKind::Shallow => {
-                if m.layers.is_some() {
-                    return Err("model.layers: the shallow net has one hidden layer; set `hidden = n_h` instead (or use kind = \"deep\")".into());
-                }
-                match m.hidden {
-                    None => return Err("model.hidden: missing; the shallow net needs the number of hidden units, e.g. hidden = 4".into()),
-                    Some(0) => return Err("model.hidden = 0: needs at least 1 hidden unit".into()),
-                    _ => {}
-                }
-            }
-            ModelKind::Deep => {
-                if m.hidden.is_some() {
-                    return Err(
-                        "model.hidden: the deep net takes `layers = [n0, n1, …, 1]`, not `hidden`"
-                            .into(),
-                    );
-                }
-                let Some(layers) = &m.layers else {
-                    return Err("model.layers: missing; the deep net needs every layer size, e.g. layers = [12288, 20, 7, 5, 1]".into());
-                };
-                if layers.len() < 2 {
-                    return Err(format!(
-                        "model.layers = {layers:?}: needs at least an input and an output size, e.g. [12288, 7, 1]"
-                    ));
-                }
-                if let Some(i) = layers.iter().position(|&n| n == 0) {
-                    return Err(format!(
-                        "model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"
-                    ));
-                }
-                if *layers.last().expect("len >= 2") != 1 {
-                    return Err(format!(
-                        "model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"
-                    ));
-                }
-            }
-        }
-        if let Some(slope) = m.leaky_slope
-            && !(0.0..1.0).contains(&slope)
-        {
-            return Err(format!("model.leaky_slope = {slope}: must be in [0, 1)"));
-        }
-        let i = &self.init;
-        match (i.scheme, &i.path) {
-            (Some(InitChoice::H5), None) => return Err("init.path: missing; scheme = \"h5\" needs the parameter file, e.g. path = \"init.h5\"".into()),
-            (Some(InitChoice::H5), Some(_)) => {}
-            (_, Some(_)) => return Err("init.path: only used with scheme = \"h5\"; remove it or set init.scheme = \"h5\"".into()),
-            _ => {}
-        }
-        if !i.scale.is_finite() || i.scale <= 0.0 {
-            return Err(format!(
-                "init.scale = {}: must be a finite number > 0",
-                i.scale
-            ));
-        }
-        match &self.data {
-            DataConfig::Planar { m, noise, .. } => {
-                if *m < 2 || m % 2 != 0 {
-                    return Err(format!(
-                        "data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"
-                    ));
-                }
-                if !noise.is_finite() || *noise < 0.0 {
-                    return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
-                }
-            }
-            DataConfig::Cat { train, .. } | DataConfig::H5 { train, .. } => {
-                if train.as_os_str().is_empty() {
-                    return Err("data.train: empty path; give the training file, e.g. train = \"../datasets/train_catvnoncat.h5\"".into());
-                }
-            }
-        }
-        Ok(())
+        self.train.validate()?;
+        self.model.validate()?;
+        self.init.validate()?;
+        self.data.validate()
     }
 
     /// The hidden activation the model uses.
@@ -347,6 +373,16 @@ impl Config {
                 Ok(layers)
             }
         }
+    }
+
+    /// The model this config describes, for data with `n_x` features.
+    pub fn model_spec(&self, n_x: usize) -> std::result::Result<ModelSpec, String> {
+        Ok(ModelSpec {
+            kind: self.model.kind,
+            sizes: self.layer_sizes(n_x)?,
+            activation: self.activation(),
+            dtype: self.train.precision.dtype(),
+        })
     }
 
     /// The weight scheme, with the per-model default.

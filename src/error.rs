@@ -23,25 +23,12 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// Training produced a NaN or infinite cost.
-    #[error(
-        "training diverged: the cost became {cost} at iteration {iteration}; \
-         try a smaller learning rate (now {learning_rate:?}){}",
-        dir.as_ref().map(|d| format!(". The last finite parameters are saved in {}", d.display())).unwrap_or_default()
-    )]
-    Diverged {
-        iteration: usize,
-        cost: f64,
-        learning_rate: f64,
-        dir: Option<PathBuf>,
+    /// Training ended early (divergence, Ctrl-C); the run folder `dir` holds what it reached.
+    #[error("{}", stop.message(Some(dir)))]
+    Stopped {
+        stop: crate::train::Stop,
+        dir: PathBuf,
     },
-
-    /// Training was stopped (Ctrl-C) and a checkpoint written.
-    #[error(
-        "interrupted before iteration {iteration}; the checkpoint is in {}; continue with: simplenn train --resume {}",
-        dir.display(), dir.display()
-    )]
-    Interrupted { iteration: usize, dir: PathBuf },
 
     /// Work stopped by Ctrl-C that leaves nothing to resume (a sweep).
     #[error("{0}")]
@@ -92,15 +79,31 @@ impl Error {
         }
     }
 
+    /// The same error naming `to` where it named `from` (a temporary file written for `to`).
+    pub fn with_path(self, from: &std::path::Path, to: &std::path::Path) -> Self {
+        match self {
+            Error::Data { path, message } if path == from => Error::data(to, message),
+            Error::Io {
+                action,
+                path,
+                source,
+            } if path == from => Error::io(action, to, source),
+            e => e,
+        }
+    }
+
     /// Exit status of the command line: 1 when a check ran and failed (or training diverged),
     /// 2 for anything the user has to fix in their input.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::CheckFailed(_)
-            | Error::Diverged { .. }
+            | Error::Stopped {
+                stop: crate::train::Stop::Diverged { .. },
+                ..
+            }
             | Error::Backend(_)
             | Error::Output(_) => 1,
-            Error::Interrupted { .. } | Error::Cancelled(_) => 130,
+            Error::Stopped { .. } | Error::Cancelled(_) => 130,
             _ => 2,
         }
     }

@@ -36,6 +36,92 @@ impl ModuleMapper for GradientDescent<'_> {
     }
 }
 
+/// One iteration of gradient descent on X (n_x, m), Y (1, m), all on the autodiff device:
+/// forward → cost → backward (autodiff) → W := W − α·dW. Returns the updated model and the cost
+/// of the parameters it was given; a cost that is not finite is returned with the model as it
+/// was (there is nothing to descend).
+pub fn step(
+    model: Model,
+    x: &DataMatrix,
+    y: &Tensor<2>,
+    learning_rate: f64,
+) -> Result<(Model, f64)> {
+    let cost = cost_from_logits(model.forward(x), y.clone());
+    let value = scalar_f64(cost.clone().inner())?;
+    if !value.is_finite() {
+        return Ok((model, value));
+    }
+    let grads = cost.backward();
+    let model = model.map(&mut GradientDescent {
+        grads: &grads,
+        learning_rate,
+    });
+    Ok((model, value))
+}
+
+/// Why gradient descent ended before the schedule's last iteration: one value, rendered once
+/// (the run's `metrics.json` and the command's error message both use [`Stop::message`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    /// The cost of the parameters of `iteration` was NaN or infinite. The parameters kept are
+    /// those of the iteration before, or the starting ones when `iteration` was the run's first
+    /// (`first`: 0, or where a checkpoint left off).
+    Diverged {
+        iteration: usize,
+        cost: f64,
+        first: usize,
+        learning_rate: f64,
+    },
+    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with.
+    Interrupted { iteration: usize },
+}
+
+impl Stop {
+    /// What happened and what to do; `dir` is the run folder, once it is written.
+    pub fn message(&self, dir: Option<&std::path::Path>) -> String {
+        let folder = dir.map(|d| d.display().to_string());
+        match *self {
+            Stop::Diverged {
+                iteration,
+                cost,
+                first,
+                learning_rate,
+            } => {
+                let kept = if iteration > first {
+                    format!(
+                        "the saved parameters are those of iteration {} (the last finite cost)",
+                        iteration - 1
+                    )
+                } else if first > 0 {
+                    format!(
+                        "the saved parameters are the checkpoint's (iteration {iteration}), whose cost is already non-finite"
+                    )
+                } else {
+                    "the saved parameters are the starting ones, whose cost is already non-finite: check the data and the initial weights".to_string()
+                };
+                let saved = folder.map(|d| format!(" (in {d})")).unwrap_or_default();
+                format!(
+                    "training diverged: the cost became {cost} at iteration {iteration}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
+                )
+            }
+            Stop::Interrupted { iteration } => match folder {
+                Some(d) => format!(
+                    "interrupted before iteration {iteration}; the checkpoint is in {d}; continue with: simplenn train --resume {d}"
+                ),
+                None => format!(
+                    "interrupted before iteration {iteration}; continue with: simplenn train --resume RUN_DIR"
+                ),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(None))
+    }
+}
+
 /// What one training run produced.
 pub struct TrainOutcome {
     /// The trained model, on the autodiff device.
@@ -43,14 +129,10 @@ pub struct TrainOutcome {
     /// (iteration, cost before that iteration's update) every `log_every` iterations and at the
     /// last iteration — the notes' cost list.
     pub costs: Vec<(usize, f64)>,
-    /// Iterations actually run (fewer than asked when training diverged).
+    /// Iterations done, counting those before `start` (fewer than asked when training stopped).
     pub iterations_done: usize,
-    /// Set when the cost became NaN or infinite: (iteration, cost). `model` then holds the
-    /// parameters of the iteration before, the last whose cost was finite.
-    pub diverged: Option<(usize, f64)>,
-    /// Set when the observer asked to stop: `model` holds the parameters before iteration
-    /// `iterations_done`, from which training can resume.
-    pub interrupted: bool,
+    /// Set when training ended early; `model` then holds the parameters [`Stop`] describes.
+    pub stop: Option<Stop>,
 }
 
 /// Settings of one run of gradient descent.
@@ -64,9 +146,23 @@ pub struct Schedule {
     pub start: usize,
 }
 
-/// What the caller shows while training (cost lines, a progress bar, nothing).
+/// What a run tells its observer before the first iteration.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub model: &'static str,
+    pub sizes: Vec<usize>,
+    pub examples: usize,
+    pub schedule: Schedule,
+    pub precision: &'static str,
+    pub backend: &'static str,
+}
+
+/// What the caller shows while training (cost lines, a progress bar, nothing). Every command
+/// that trains goes through the pipeline, so every command shows the same things.
 pub trait Observer {
-    fn started(&mut self, _total: usize) {}
+    /// Something the user should know before training (a symmetric start).
+    fn warning(&mut self, _message: &str) {}
+    fn started(&mut self, _plan: &Plan) {}
     /// A logged cost (every `log_every` iterations and the last one).
     fn logged(&mut self, _iteration: usize, _cost: f64) {}
     /// After every iteration.
@@ -83,18 +179,19 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device.
+/// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device —
+/// by repeating [`step`].
 pub fn train(
     mut model: Model,
     x: &DataMatrix,
-    y: Tensor<2>,
+    y: &Tensor<2>,
     schedule: Schedule,
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
     // A divergence must leave the user the last parameters whose cost was finite: those of the
     // iteration before. `previous` keeps them alive (a clone of the tensor handles, not of the
-    // values); the price is that the update cannot write into the old buffers (`simplenn bench`).
+    // values).
     let mut previous: Option<Model> = None;
     for i in schedule.start..schedule.iterations {
         if observer.should_stop(i) {
@@ -102,43 +199,38 @@ pub fn train(
                 model,
                 costs,
                 iterations_done: i,
-                diverged: None,
-                interrupted: true,
+                stop: Some(Stop::Interrupted { iteration: i }),
             });
         }
-        let cost = cost_from_logits(model.forward(x), y.clone());
-        let value = scalar_f64(cost.clone().inner())?;
-        if !value.is_finite() {
-            // Not recorded in `costs` (JSON has no NaN); `diverged` carries it. The parameters
-            // of iteration i − 1 had a finite cost; at the run's first iteration there are no
-            // earlier ones, and the starting parameters are kept.
-            let model = previous.unwrap_or(model);
+        let current = model.clone();
+        let (next, cost) = step(model, x, y, schedule.learning_rate)?;
+        if !cost.is_finite() {
+            // Not recorded in `costs` (JSON has no NaN); the stop carries it.
             return Ok(TrainOutcome {
-                model,
+                model: previous.unwrap_or(current),
                 costs,
                 iterations_done: i,
-                diverged: Some((i, value)),
-                interrupted: false,
+                stop: Some(Stop::Diverged {
+                    iteration: i,
+                    cost,
+                    first: schedule.start,
+                    learning_rate: schedule.learning_rate,
+                }),
             });
         }
         if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {
-            costs.push((i, value));
-            observer.logged(i, value);
+            costs.push((i, cost));
+            observer.logged(i, cost);
         }
-        let grads = cost.backward();
-        previous = Some(model.clone());
-        model = model.map(&mut GradientDescent {
-            grads: &grads,
-            learning_rate: schedule.learning_rate,
-        });
-        observer.step(i, value);
+        previous = Some(current);
+        model = next;
+        observer.step(i, cost);
     }
     Ok(TrainOutcome {
         model,
         costs,
         iterations_done: schedule.iterations,
-        diverged: None,
-        interrupted: false,
+        stop: None,
     })
 }
 

@@ -6,6 +6,7 @@ mod common;
 use simplenn::data::{cat, h5, planar};
 use simplenn::nn::InitScheme;
 use simplenn::nn::init::draw_layers;
+use simplenn::params_file;
 
 #[test]
 fn cat_loader_flattens_like_numpy_reshape_transpose() {
@@ -86,7 +87,7 @@ fn seeded_init_reproduces_the_course_initial_weights() {
         ),
     ];
     for (group, sizes, scheme, seed) in cases {
-        let course = h5::read_params(&path, group, &sizes).unwrap();
+        let course = params_file::read(&path, group, &sizes).unwrap();
         let ours = draw_layers(&sizes, scheme, 0.01, seed);
         assert_eq!(
             ours, course,
@@ -100,16 +101,16 @@ fn params_round_trip_through_hdf5() {
     let dir = common::tempdir();
     let layers = draw_layers(&[5, 3, 1], InitScheme::He, 0.01, 9);
     let path = dir.path().join("p.h5");
-    h5::write_params(&path, "net", &layers).unwrap();
-    assert_eq!(h5::read_params(&path, "net", &[5, 3, 1]).unwrap(), layers);
-    let err = h5::read_params(&path, "net", &[5, 4, 1])
+    params_file::write(&path, "net", &layers).unwrap();
+    assert_eq!(params_file::read(&path, "net", &[5, 3, 1]).unwrap(), layers);
+    let err = params_file::read(&path, "net", &[5, 4, 1])
         .unwrap_err()
         .to_string();
     assert!(
         err.contains("`net/W1` has shape [3, 5]") && err.contains("(4, 5)"),
         "{err}"
     );
-    let err = h5::read_params(&path, "net", &[5, 3, 1, 1])
+    let err = params_file::read(&path, "net", &[5, 3, 1, 1])
         .unwrap_err()
         .to_string();
     assert!(err.contains("no dataset `W3`"), "{err}");

@@ -8,8 +8,7 @@ use common::simplenn;
 
 use std::path::Path;
 
-use simplenn::report::{write_atomic, write_atomic_via};
-use simplenn::saved;
+use simplenn::run_dir::{self, write_atomic, write_atomic_via};
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
@@ -72,8 +71,8 @@ fn assert_saved_equal_checkpoint(dir: &Path, config: &str, set: &[&str], before:
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let saved = saved::load(dir).unwrap().model.layer_values().unwrap();
-    let expected = saved::load(&checkpoint)
+    let saved = run_dir::load(dir).unwrap().model.layer_values().unwrap();
+    let expected = run_dir::load(&checkpoint)
         .unwrap()
         .model
         .layer_values()
@@ -191,7 +190,7 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
     assert_eq!(bits(&a), bits(&b));
     assert_eq!(a["costs"].as_array().unwrap().len(), 300 / 25 + 1);
     assert!(b["resume_from"].is_null());
-    let (ma, mb) = (saved::load(&whole).unwrap(), saved::load(&parts).unwrap());
+    let (ma, mb) = (run_dir::load(&whole).unwrap(), run_dir::load(&parts).unwrap());
     assert_eq!(
         ma.model.layer_values().unwrap(),
         mb.model.layer_values().unwrap()
@@ -208,7 +207,7 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
 #[test]
 fn metrics_json_reads_back_every_cost_bit_for_bit() {
     // metrics.json and checkpoints are written with serde_json::to_string_pretty and read with
-    // serde_json::from_str (report.rs, saved.rs). 0.43440762162208557 is a cost that a resumed
+    // serde_json::from_str (run_dir.rs). 0.43440762162208557 is a cost that a resumed
     // deep_cat run once read back one ulp off; the others are drawn at random over many scales.
     let mut rng = simplenn::rng::NumpyRng::new(3);
     let costs: Vec<(usize, f64)> = std::iter::once(0.434_407_621_622_085_57)

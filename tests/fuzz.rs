@@ -11,7 +11,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use simplenn::config::Config;
-use simplenn::data::{Dataset, h5};
+use simplenn::data::h5;
 
 const GOOD: &str = "[model]\nkind = \"deep\"\nlayers = [2, 3, 1]\nactivation = \"relu\"\n[data]\nkind = \"planar\"\nm = 40\n[init]\nscheme = \"he\"\nseed = 3\n[train]\nlearning_rate = 0.1\niterations = 5\nprecision = \"f64\"\n";
 
@@ -68,13 +68,13 @@ fn mutate(base: &str, edits: &[(usize, usize, usize)]) -> String {
 fn good_h5_bytes() -> Vec<u8> {
     let dir = common::tempdir();
     let path = dir.path().join("good.h5");
-    let data = Dataset {
-        n_x: 2,
-        m: 5,
-        x: (0..10).map(|i| i as f64).collect(),
-        y: vec![0.0, 1.0, 1.0, 0.0, 1.0],
-    };
-    h5::write_xy(&path, &data).unwrap();
+    let file = hdf5::File::create(&path).unwrap();
+    let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
+    let ds = file.new_dataset::<f64>().shape([2, 5]).create("X").unwrap();
+    ds.write_raw(&x[..]).unwrap();
+    let ds = file.new_dataset::<u8>().shape([1, 5]).create("Y").unwrap();
+    ds.write_raw(&[0u8, 1, 1, 0, 1][..]).unwrap();
+    drop(file);
     std::fs::read(path).unwrap()
 }
 

@@ -8,7 +8,7 @@ use burn::tensor::Tensor;
 use simplenn::data::{Dataset, planar};
 use simplenn::device::Precision;
 use simplenn::gradcheck::{self, BackwardFormulas, NotesFormulas, Report};
-use simplenn::models::ModelKind;
+use simplenn::models::{ModelKind, ModelSpec};
 use simplenn::nn::init::draw_layers;
 use simplenn::nn::{Activation, ActivationKind, InitScheme, LayerValues};
 
@@ -51,7 +51,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
     let d = data(4);
     let ad = simplenn::device::autodiff_device();
     let dt = common::best_precision("gradcheck training steps").dtype();
-    let model = simplenn::models::Model::from_layers(kind, &layers, g, dt, &ad);
+    let model = ModelSpec::of_layers(kind, &layers, g, dt).init_with(&layers, &ad);
     let schedule = simplenn::train::Schedule {
         learning_rate: 0.5,
         iterations: steps,
@@ -61,7 +61,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
     let out = simplenn::train::train(
         model,
         &d.x_matrix(dt, &ad),
-        d.y_tensor(dt, &ad),
+        &d.y_tensor(dt, &ad),
         schedule,
         &mut simplenn::train::Silent,
     )
@@ -76,12 +76,12 @@ fn run(
     f: &dyn BackwardFormulas,
     p: Precision,
 ) -> Report {
+    let spec = ModelSpec::of_layers(kind, layers, g, p.dtype());
     let report = gradcheck::check(
-        kind,
-        g,
+        &spec,
+        p,
         layers,
         &data(4),
-        p,
         f,
         1,
         format!("{kind:?} {:?}", g.kind),
@@ -325,19 +325,23 @@ per_backend!(cpu fn finite_differences_equal_the_closed_form_logistic_gradient(b
             w: w.clone(),
             b: vec![b],
         };
-        let numeric = gradcheck::numeric::numeric_grads(
+        let layers = [layer];
+        let spec = ModelSpec::of_layers(
             ModelKind::Logistic,
+            &layers,
             Activation::sigmoid(),
-            &[layer],
-            &d.x,
-            &d.y,
-            n_x,
+            Precision::F64.dtype(),
+        );
+        let numeric = gradcheck::numeric::numeric_grads(
+            &spec,
+            &layers,
+            &d,
             &simplenn::device::device(),
             7,
         )
         .unwrap();
         let (dw, db) = logistic_gradient(&w, b, &d);
-        let (w_fd, b_fd) = (&numeric[0].1, &numeric[1].1);
+        let (w_fd, b_fd) = (&numeric[0], &numeric[1]);
         let expected_w = if n_x > gradcheck::numeric::FULL_CHECK_LIMIT {
             gradcheck::numeric::SAMPLES
         } else {

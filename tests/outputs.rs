@@ -10,9 +10,9 @@ use common::simplenn;
 use std::path::{Path, PathBuf};
 
 use simplenn::config::LoadedConfig;
-use simplenn::report::RunDir;
-use simplenn::run::{self, Silent};
-use simplenn::{saved, train};
+use simplenn::pipeline::{self, RunResult, Start};
+use simplenn::run_dir::{self, RunDir};
+use simplenn::train::{self, Silent};
 
 fn assert_png(path: &Path) {
     let img = image::open(path).unwrap_or_else(|e| panic!("{}: not a PNG ({e})", path.display()));
@@ -99,10 +99,10 @@ per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {
 });
 
 /// Train in-process and write a run folder, returning the result and the folder.
-fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> run::RunResult {
-    let result = run::run(loaded, &mut Silent).unwrap();
+fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> RunResult {
+    let result = pipeline::run(loaded, Start::Fresh, &mut Silent).unwrap();
     let run_dir = RunDir::create(dir, false).unwrap();
-    simplenn::commands::train::write_outputs(&run_dir, loaded, &result).unwrap();
+    run_dir::save(&run_dir, loaded, &result).unwrap();
     run_dir.commit().unwrap();
     result
 }
@@ -115,7 +115,7 @@ per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
         &["train.iterations=150", "model.activation=relu"],
     );
     let result = train_and_save(&loaded, &dir);
-    let reloaded = saved::load(&dir).unwrap();
+    let reloaded = run_dir::load(&dir).unwrap();
     let dtype = loaded.config.train.precision.dtype();
     let x = result
         .data
@@ -163,7 +163,7 @@ per_backend!(fn export_then_import_round_trips_exactly(backend) {
         ],
     );
     assert_eq!(
-        run::initial_layers(&again, 2).unwrap(),
+        common::initial_parameters(&again),
         result.model.layer_values().unwrap()
     );
     // Exporting over an existing file needs --force.

@@ -7,11 +7,14 @@ mod common;
 use common::shipped;
 
 use simplenn::config::{Config, LoadedConfig};
-use simplenn::data::{self, h5};
+use simplenn::data;
 use simplenn::device::{Backend, Precision};
 use simplenn::nn::init::{draw_layers, symmetric_hidden_layers};
 use simplenn::nn::{InitScheme, LayerValues};
-use simplenn::run::{self, Silent};
+use simplenn::params_file;
+use simplenn::pipeline::{self, Start};
+use simplenn::run_dir::Metrics;
+use simplenn::train::Silent;
 
 fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
@@ -27,7 +30,7 @@ per_backend!(fn shallow_planar_cost_falls(backend) {
         "shallow_planar.toml",
         &["train.iterations=300", "train.log_every=100"],
     );
-    let r = run::run(&l, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
     let costs: Vec<f64> = r.metrics.costs.iter().map(|c| c.1).collect();
     assert!(
         (costs[0] - 0.693).abs() < 0.01,
@@ -52,20 +55,21 @@ per_backend!(fn same_config_and_seed_give_the_same_history_bit_for_bit(backend) 
         "train.log_every=10",
         "model.hidden=6",
     ];
-    let a = run::run(&shipped("shallow_planar.toml", &cfg), &mut Silent).unwrap();
-    let b = run::run(&shipped("shallow_planar.toml", &cfg), &mut Silent).unwrap();
-    let bits = |m: &run::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    let a = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent).unwrap();
+    let b = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent).unwrap();
+    let bits = |m: &Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
     assert_eq!(
         a.model.layer_values().unwrap(),
         b.model.layer_values().unwrap()
     );
     // …and a different seed really gives a different start.
-    let c = run::run(
+    let c = pipeline::run(
         &shipped(
             "shallow_planar.toml",
             &[&cfg[..], &["init.seed=3"]].concat(),
         ),
+        Start::Fresh,
         &mut Silent,
     )
     .unwrap();
@@ -93,7 +97,7 @@ per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
         },
     ];
     let init = tmp.path().join("symmetric.h5");
-    h5::write_params(&init, "", &start).unwrap();
+    params_file::write(&init, "", &start).unwrap();
     let l = shipped(
         "shallow_planar.toml",
         &[
@@ -102,12 +106,11 @@ per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
             "train.iterations=200",
         ],
     );
-    let data = data::load(&l.config.data, &l.base_dir).unwrap();
-    let layers = run::initial_layers(&l, 2).unwrap();
+    let layers = common::initial_parameters(&l);
     assert_eq!(layers, start);
     assert_eq!(symmetric_hidden_layers(&layers), vec![0]);
-    assert!(!run::init_warnings(&layers).is_empty());
-    let trained = run::run_from(&l, data, &layers, 0.0, &mut Silent)
+    assert!(!pipeline::init_warnings(&layers).is_empty());
+    let trained = pipeline::run(&l, Start::From(layers), &mut Silent)
         .unwrap()
         .model
         .layer_values()
@@ -166,7 +169,7 @@ const F32_HISTORY_TOL: f64 = 1e-4;
 
 fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
     let path = common::reference("course_init_params.h5")?;
-    Some(h5::read_params(&path, group, sizes).unwrap())
+    Some(params_file::read(&path, group, sizes).unwrap())
 }
 
 per_backend!(fn shallow_on_numpy_flower_matches_reference_history(backend) {
@@ -191,8 +194,7 @@ per_backend!(fn shallow_on_numpy_flower_matches_reference_history(backend) {
         precision.name()
     );
     let l = loaded(&text, &[]);
-    let data = data::load(&l.config.data, &l.base_dir).unwrap();
-    let r = run::run_from(&l, data, &layers, 0.0, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::From(layers), &mut Silent).unwrap();
     // The two f64 histories agree to ~1e-16 through iteration 7700. Between 7800 and 7900 the
     // numpy run itself jumps (its cost *rises* from 0.2161 to 0.2193: lr = 1.2 sits at the edge of
     // stability there), and from that instability on last-bit rounding differences decide the
@@ -256,14 +258,14 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let sizes = l.config.layer_sizes(data.train.n_x).unwrap();
     let layers = if group.is_empty() {
-        run::initial_layers(&l, data.train.n_x).unwrap()
+        common::initial_parameters(&l)
     } else {
         let Some(layers) = course_layers(group, &sizes) else {
             return;
         };
         layers
     };
-    let r = run::run_from(&l, data, &layers, 0.0, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::From(layers), &mut Silent).unwrap();
     let n = assert_history_matches(&r.metrics.costs, &reference, tol);
     assert_eq!(n, iterations.div_ceil(100), "compared every logged cost");
 }
@@ -308,10 +310,10 @@ per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
                 &format!("train.precision={precision}"),
             ],
         );
-        run::run(&l, &mut Silent).unwrap()
+        pipeline::run(&l, Start::Fresh, &mut Silent).unwrap()
     };
     let (single, double) = (run_in("f32"), run_in("f64"));
-    let values = |r: &run::RunResult| -> Vec<f64> {
+    let values = |r: &pipeline::RunResult| -> Vec<f64> {
         r.model
             .layer_values()
             .unwrap()
@@ -341,7 +343,7 @@ per_backend!(cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
         "logistic_cat.toml",
         &["train.learning_rate=0.05", "train.iterations=800"],
     );
-    let r = run::run(&l, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
     assert!(r.metrics.failure.is_none(), "{:?}", r.metrics.failure);
     assert!(
         r.metrics.costs.iter().all(|c| c.1.is_finite()),

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::Result;
+use crate::cli::BenchArgs;
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
-use crate::run;
-use crate::train::{self, Schedule, Silent};
+use crate::pipeline::{self, Start, Trainee};
+use crate::train::{self, Silent};
 
 /// Timings of one config.
 pub struct BenchResult {
@@ -36,6 +37,7 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Time `iterations` steps (after one warm-up step) of `loaded`'s training, in `precision`.
 pub fn bench_config(
     path: &Path,
     mut loaded: LoadedConfig,
@@ -43,35 +45,21 @@ pub fn bench_config(
     precision: Precision,
 ) -> Result<BenchResult> {
     loaded.config.train.precision = precision;
-    let clock = Instant::now();
-    let data = crate::data::load(&loaded.config.data, &loaded.base_dir)?;
-    let data_ms = clock.elapsed().as_secs_f64() * 1e3;
-    let layers = run::initial_layers(&loaded, data.train.n_x)?;
-    let ad = device::autodiff_device();
-    let dtype = precision.dtype();
-    let mut model = run::build_model(&loaded, &layers, &ad);
-    let (x, y) = (
-        data.train.x_matrix(dtype, &ad),
-        data.train.y_tensor(dtype, &ad),
-    );
+    let prepared = pipeline::prepare(&loaded)?;
+    let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
+    let Trainee { mut model, x, y } = Trainee::new(&prepared, &layers);
     let lr = loaded.config.train.learning_rate;
     let mut times = Vec::with_capacity(iterations + 1);
-    for i in 0..=iterations {
-        let schedule = Schedule {
-            learning_rate: lr,
-            iterations: i + 1,
-            log_every: usize::MAX,
-            start: i,
-        };
+    for _ in 0..=iterations {
         let clock = Instant::now();
-        model = train::train(model, &x, y.clone(), schedule, &mut Silent)?.model;
+        model = train::step(model, &x, &y, lr)?.0;
         times.push(clock.elapsed().as_secs_f64() * 1e3);
     }
     let first_ms = times.remove(0);
     times.sort_by(f64::total_cmp);
     Ok(BenchResult {
         name: config_name(path),
-        data_ms,
+        data_ms: prepared.data_seconds * 1e3,
         first_ms,
         iteration_ms: times,
     })
@@ -93,13 +81,13 @@ fn config_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub fn bench(
-    configs: &[PathBuf],
-    set: &[String],
-    iterations: usize,
-    precision: Precision,
-) -> Result<()> {
-    let loaded = load_all(configs, set)?;
+pub fn bench(args: BenchArgs) -> Result<()> {
+    let precision = super::precision_flag(args.precision)?;
+    if args.whole {
+        return bench_whole(&args.configs, &args.set, precision);
+    }
+    let iterations = args.iterations;
+    let loaded = load_all(&args.configs, &args.set)?;
     println!(
         "backend {}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
         device::selected().name(),
@@ -128,7 +116,7 @@ pub fn bench(
 /// `--whole`: each config trained from start to end as `simplenn train` does it (data loading
 /// apart, nothing written): what a user waits for, first iteration and periodic cost reads
 /// included.
-pub fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Result<()> {
+fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Result<()> {
     let loaded = load_all(configs, set)?;
     println!(
         "backend {}, {}, whole training runs (every iteration of each config)",
@@ -139,7 +127,7 @@ pub fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) ->
     println!("|---|---|---|---|---|---|");
     for (path, mut l) in loaded {
         l.config.train.precision = precision;
-        let m = run::run(&l, &mut Silent)?.metrics;
+        let m = pipeline::run(&l, Start::Fresh, &mut Silent)?.metrics;
         println!(
             "| {} | {} | {:.3} | {:.3} | {:.1} | {:.6} |",
             config_name(&path),

@@ -6,8 +6,7 @@ use std::path::Path;
 use crate::config::{Config, DataConfig};
 use crate::data::{self, DataSplit, Dataset, h5};
 use crate::plot::{self, Tile};
-use crate::report::write_atomic;
-use crate::saved::{self, SavedRun};
+use crate::run_dir::{self, SavedRun, write_atomic};
 use crate::train::{accuracy, probabilities};
 use crate::{Error, Result};
 
@@ -69,7 +68,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
 }
 
 pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
-    let run = saved::load(dir)?;
+    let run = run_dir::load(dir)?;
     let split = data_for(&run, data)?;
     let n_x = run.metrics.layers[0];
     let dtype = run.config.config.train.precision.dtype();

@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
-use crate::data::h5;
-use crate::report::write_atomic_via;
-use crate::saved;
+use crate::params_file;
+use crate::run_dir;
+use crate::run_dir::write_atomic_via;
 use crate::{Error, Result};
 
 pub fn export(dir: &Path, file: &Path, group: &str, force: bool) -> Result<()> {
-    let run = saved::load(dir)?;
+    let run = run_dir::load(dir)?;
     if file.exists() && !force {
         return Err(Error::Usage(format!(
             "{} already exists; pass --force to replace it",
@@ -18,7 +18,7 @@ pub fn export(dir: &Path, file: &Path, group: &str, force: bool) -> Result<()> {
         )));
     }
     let layers = run.model.layer_values()?;
-    write_atomic_via(file, |tmp| h5::write_params(tmp, group, &layers))?;
+    write_atomic_via(file, |tmp| params_file::write(tmp, group, &layers))?;
     let names: Vec<String> = (1..=layers.len())
         .flat_map(|l| [format!("W{l}"), format!("b{l}")])
         .collect();

@@ -1,9 +1,21 @@
 //! What each subcommand does; `cli.rs` only parses arguments and dispatches here.
 
+pub mod backends;
 pub mod bench;
 pub mod evaluate;
 pub mod export;
+pub mod gradcheck;
 pub mod predict;
 pub mod progress;
 pub mod sweep;
 pub mod train;
+
+use crate::device::Precision;
+use crate::{Error, Result};
+
+/// A `--precision` the selected backend can compute in, or a usage error saying what to do.
+fn precision_flag(p: Precision) -> Result<Precision> {
+    crate::device::check_precision(p)
+        .map_err(|why| Error::Usage(format!("--precision {}: {why}", p.name())))?;
+    Ok(p)
+}

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use crate::image_input;
 use crate::nn::DataMatrix;
-use crate::saved;
+use crate::run_dir;
 use crate::train::probabilities;
 use crate::{Error, Result};
 
 pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
-    let run = saved::load(dir)?;
+    let run = run_dir::load(dir)?;
     let Some(shape) = run.metrics.image_shape else {
         return Err(Error::Usage(format!(
             "{} was trained on {}-feature vectors, not images; predict needs a model trained on image data (e.g. configs/deep_cat.toml)",

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::train::Observer;
+use crate::train::{Observer, Plan};
 
 /// Set by the Ctrl-C handler; training stops before its next iteration.
 fn interrupt_flag() -> Arc<AtomicBool> {
@@ -47,9 +47,32 @@ impl TrainingDisplay {
 }
 
 impl Observer for TrainingDisplay {
-    fn started(&mut self, total: usize) {
-        if !self.quiet && std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(total as u64);
+    fn warning(&mut self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    fn started(&mut self, plan: &Plan) {
+        if self.quiet {
+            return;
+        }
+        let s = &plan.schedule;
+        if s.start > 0 {
+            println!("resuming at iteration {} of {}", s.start, s.iterations);
+        }
+        println!(
+            "simplenn: {} {:?} on {} examples ({} features), {} iterations, α = {}, {} on {}",
+            plan.model,
+            plan.sizes,
+            plan.examples,
+            plan.sizes[0],
+            s.iterations,
+            s.learning_rate,
+            plan.precision,
+            plan.backend
+        );
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(s.iterations as u64);
+            bar.set_position(s.start as u64);
             bar.set_style(
                 ProgressStyle::with_template(
                     "{bar:40.cyan/blue} {pos:>6}/{len} it  cost {msg}  {per_sec}  ETA {eta}",

@@ -2,14 +2,14 @@
 //! (Markdown + CSV), accuracy against the value, and every cost curve on one plot.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::cli::SweepArgs;
 use crate::commands::progress::TrainingDisplay;
-use crate::commands::train::write_outputs;
 use crate::config::Config;
+use crate::pipeline::{self, RunResult, Start};
 use crate::plot::{self, Curve};
-use crate::report::{self, RunDir};
-use crate::run::{self, RunResult};
+use crate::run_dir::{self, RunDir};
 use crate::{Error, Result};
 
 /// Split `a,b,[c,d],"e,f"` at the commas outside brackets and quotes.
@@ -39,16 +39,18 @@ struct Variant {
     result: RunResult,
 }
 
-pub fn sweep(
-    config_path: &Path,
-    set: &[String],
-    out: Option<PathBuf>,
-    force: bool,
-    quiet: bool,
-) -> Result<()> {
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    let SweepArgs {
+        config,
+        set,
+        out,
+        force,
+        quiet,
+    } = args;
+    let config_path: &Path = &config;
     let mut swept: Option<(String, Vec<String>)> = None;
     let mut fixed = Vec::new();
-    for assignment in set {
+    for assignment in &set {
         let Some((key, raw)) = assignment.split_once('=') else {
             return Err(Error::Usage(format!(
                 "--set {assignment}: expected key=value or key=v1,v2,…"
@@ -87,7 +89,7 @@ pub fn sweep(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
     let target = out.unwrap_or_else(|| {
-        report::fresh_run_dir(Path::new("runs"), &format!("{stem}-sweep-{key}"))
+        run_dir::fresh_run_dir(Path::new("runs"), &format!("{stem}-sweep-{key}"))
     });
     let sweep_dir = RunDir::create(&target, force)?;
     let trained = (|| {
@@ -97,7 +99,7 @@ pub fn sweep(
                 println!("== {key} = {v}");
             }
             let mut display = TrainingDisplay::new(true, None);
-            let result = run::run(loaded, &mut display)?;
+            let result = pipeline::run(loaded, Start::Fresh, &mut display)?;
             if display.was_interrupted() {
                 return Err(Error::Cancelled(format!(
                     "sweep interrupted during {key} = {v}; no sweep folder was written (runs of a sweep are not resumable: run it again)"
@@ -116,7 +118,7 @@ pub fn sweep(
                 );
             }
             let variant_dir = RunDir::create(&sweep_dir.staged_path(&format!("{key}={v}")), false)?;
-            write_outputs(&variant_dir, loaded, &result)?;
+            run_dir::save(&variant_dir, loaded, &result)?;
             variant_dir.commit()?;
             variants.push(Variant {
                 value: v.clone(),

@@ -1,13 +1,12 @@
-//! HDF5 reading and writing: the generic `X`/`Y` data set and parameter files laid out like the
-//! course's `course_init_params.h5` (one group per model, `W1, b1, W2, …` as f64 in the notes'
-//! shapes). Every failure names the file, the dataset and what was expected.
+//! HDF5 reading: the generic `X`/`Y` data set, and the checked reads the course's layout
+//! (`cat.rs`) and parameter files (`params_file.rs`) share. Every failure names the file, the
+//! dataset and what was expected.
 
 use std::path::Path;
 
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 
 use super::Dataset;
-use crate::nn::LayerValues;
 use crate::{Error, Result};
 
 /// Open an HDF5 file for reading, with errors a person can act on.
@@ -47,7 +46,7 @@ pub fn dataset(group: &hdf5::Group, path: &Path, name: &str) -> Result<hdf5::Dat
     })
 }
 
-fn list_or_none(names: &[String]) -> String {
+pub fn list_or_none(names: &[String]) -> String {
     if names.is_empty() {
         "nothing".into()
     } else {
@@ -248,102 +247,4 @@ pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
     }
     let y = check_labels(y, path, y_name)?;
     Ok(Dataset { n_x, m, x, y })
-}
-
-/// Write a generic `X`/`Y` data set (used by tests and by `export`).
-pub fn write_xy(path: &Path, data: &Dataset) -> Result<()> {
-    let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
-    let file = hdf5::File::create(path).map_err(io)?;
-    let x = file
-        .new_dataset::<f64>()
-        .shape([data.n_x, data.m])
-        .create("X")
-        .map_err(io)?;
-    x.write_raw(&data.x[..]).map_err(io)?;
-    let labels: Vec<u8> = data.y.iter().map(|&v| v as u8).collect();
-    let y = file
-        .new_dataset::<u8>()
-        .shape([1, data.m])
-        .create("Y")
-        .map_err(io)?;
-    y.write_raw(&labels[..]).map_err(io)?;
-    Ok(())
-}
-
-/// Read `W1, b1, …, WL, bL` from `group` of a parameter file, checking every shape against the
-/// model's layer sizes `sizes = [n0, n1, …, nL]`.
-pub fn read_params(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<LayerValues>> {
-    let file = open(path)?;
-    let g = if group.is_empty() || group == "/" {
-        file.as_group()
-            .map_err(|e| Error::data(path, format!("cannot read the root group: {e}")))?
-    } else {
-        file.group(group).map_err(|_| {
-            let mut names = file.member_names().unwrap_or_default();
-            names.sort();
-            Error::data(
-                path,
-                format!(
-                    "has no group `{group}` (found: {}); set init.group to one of them",
-                    list_or_none(&names)
-                ),
-            )
-        })?
-    };
-    let mut layers = Vec::new();
-    for l in 1..sizes.len() {
-        let (n_out, n_in) = (sizes[l], sizes[l - 1]);
-        let read = |name: String, want: [usize; 2]| -> Result<Vec<f64>> {
-            let ds = g.dataset(&name).map_err(|_| {
-                Error::data(path, format!("group `{group}` has no dataset `{name}`; a model with layers {sizes:?} needs W1..W{n} and b1..b{n}", n = sizes.len() - 1))
-            })?;
-            let (v, shape) = read_f64(&ds, path, &name, Elements::Float, &[1, 2])?;
-            let shape2 = if shape.len() == 1 {
-                vec![shape[0], 1]
-            } else {
-                shape.clone()
-            };
-            if shape2 != want {
-                return Err(Error::data(
-                    path,
-                    format!(
-                        "`{group}/{name}` has shape {shape:?}, but layers {sizes:?} need ({}, {})",
-                        want[0], want[1]
-                    ),
-                ));
-            }
-            Ok(v)
-        };
-        let w = read(format!("W{l}"), [n_out, n_in])?;
-        let b = read(format!("b{l}"), [n_out, 1])?;
-        layers.push(LayerValues { n_out, n_in, w, b });
-    }
-    Ok(layers)
-}
-
-/// Write `W1, b1, …` (f64, notes' shapes) into `group` of a new file at `path`.
-pub fn write_params(path: &Path, group: &str, layers: &[LayerValues]) -> Result<()> {
-    let io = |e: hdf5::Error| Error::data(path, format!("cannot be written: {e}"));
-    let file = hdf5::File::create(path).map_err(io)?;
-    let g = if group.is_empty() || group == "/" {
-        file.as_group().map_err(io)?
-    } else {
-        file.create_group(group).map_err(io)?
-    };
-    for (i, layer) in layers.iter().enumerate() {
-        let l = i + 1;
-        let w = g
-            .new_dataset::<f64>()
-            .shape([layer.n_out, layer.n_in])
-            .create(format!("W{l}").as_str())
-            .map_err(io)?;
-        w.write_raw(&layer.w[..]).map_err(io)?;
-        let b = g
-            .new_dataset::<f64>()
-            .shape([layer.n_out, 1])
-            .create(format!("b{l}").as_str())
-            .map_err(io)?;
-        b.write_raw(&layer.b[..]).map_err(io)?;
-    }
-    Ok(())
 }

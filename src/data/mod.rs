@@ -20,7 +20,7 @@ pub struct Dataset {
 
 impl Dataset {
     /// X (n_x, m) on a device, held as X and Xᵀ for the first layer's product
-    /// ([`DataMatrix`]; README, Performance).
+    /// ([`DataMatrix`]; the fast path may also hold Xᵀ).
     pub fn x_matrix(&self, dtype: DType, device: &Device) -> DataMatrix {
         DataMatrix::new(self.x.clone(), self.n_x, self.m, dtype, device)
     }

@@ -13,11 +13,10 @@ pub use compare::{Report, Row, Tolerances};
 pub use handwritten::{BackwardFormulas, NotesFormulas};
 
 use crate::Result;
-use crate::config::LoadedConfig;
 use crate::data::Dataset;
 use crate::device::{self, Precision};
-use crate::models::{Model, ModelKind};
-use crate::nn::{Activation, LayerValues};
+use crate::models::{ModelKind, ModelSpec};
+use crate::nn::LayerValues;
 use crate::tensor_util::{matrix, to_vec_f64};
 use crate::train::cost_from_logits;
 
@@ -46,17 +45,15 @@ fn param_shape(kind: ModelKind, layer: &LayerValues, is_bias: bool) -> (usize, u
     }
 }
 
-/// Gradients by autodiff, [W1, b1, W2, b2, …], in `precision`.
+/// Gradients by autodiff, [W1, b1, W2, b2, …], in the spec's dtype.
 fn autodiff_grads(
-    kind: ModelKind,
-    g: Activation,
+    spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
-    precision: Precision,
 ) -> Result<Vec<HostGrad>> {
     let ad = device::autodiff_device();
-    let dtype = precision.dtype();
-    let model = Model::from_layers(kind, layers, g, dtype, &ad);
+    let dtype = spec.dtype;
+    let model = spec.init_with(layers, &ad);
     let cost = cost_from_logits(
         model.forward(&data.x_matrix(dtype, &ad)),
         data.y_tensor(dtype, &ad),
@@ -76,23 +73,25 @@ fn autodiff_grads(
     Ok(out)
 }
 
-/// Gradients by the handwritten formulas, [W1, b1, …] (w as the notes' column), in `precision`.
+/// Gradients by the handwritten formulas, [W1, b1, …] (w as the notes' column), in the spec's
+/// dtype.
 fn handwritten_grads(
-    kind: ModelKind,
-    g: Activation,
+    spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
-    precision: Precision,
     formulas: &dyn BackwardFormulas,
 ) -> Result<Vec<HostGrad>> {
     let plain = device::device();
-    let dtype = precision.dtype();
-    let model = Model::from_layers(kind, layers, g, dtype, &plain);
+    let dtype = spec.dtype;
+    let g = spec.activation;
+    let model = spec.init_with(layers, &plain);
     // X alone: the handwritten pass multiplies with plain matmul, so no Xᵀ copy is made.
     let x = matrix(data.x.clone(), data.n_x, data.m, dtype, &plain);
     let y = data.y_tensor(dtype, &plain);
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
-        Model::Logistic(m) => vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)],
+        crate::models::Model::Logistic(m) => {
+            vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)]
+        }
         _ => handwritten::backward(&model.layers(), &g, x, y, formulas),
     };
     let mut out = Vec::new();
@@ -117,40 +116,39 @@ fn handwritten_grads(
     Ok(out)
 }
 
-/// Run the three-way comparison for a model given by its layers.
-#[allow(clippy::too_many_arguments)]
+/// Run the three-way comparison for a model of `spec` with parameters `layers`, on `data`.
+/// Autodiff and the handwritten pass compute in `precision`; the numerical check in f64.
 pub fn check(
-    kind: ModelKind,
-    g: Activation,
+    spec: &ModelSpec,
+    precision: Precision,
     layers: &[LayerValues],
     data: &Dataset,
-    precision: Precision,
     formulas: &dyn BackwardFormulas,
     seed: u32,
     title: String,
 ) -> Result<Report> {
+    let kind = spec.kind;
+    let in_precision = ModelSpec {
+        dtype: precision.dtype(),
+        ..spec.clone()
+    };
     let tolerances = Tolerances::for_precision(precision);
     let mut notes = Vec::new();
-    let auto = autodiff_grads(kind, g, layers, data, precision)?;
-    let hand = handwritten_grads(kind, g, layers, data, precision, formulas)?;
+    let auto = autodiff_grads(&in_precision, layers, data)?;
+    let hand = handwritten_grads(&in_precision, layers, data, formulas)?;
 
     let f64_ok = device::supports_f64();
     let numeric = if f64_ok {
         let auto64 = if precision == Precision::F64 {
             None
         } else {
-            Some(autodiff_grads(kind, g, layers, data, Precision::F64)?)
+            let f64_spec = ModelSpec {
+                dtype: Precision::F64.dtype(),
+                ..spec.clone()
+            };
+            Some(autodiff_grads(&f64_spec, layers, data)?)
         };
-        let num = numeric::numeric_grads(
-            kind,
-            g,
-            layers,
-            &data.x,
-            &data.y,
-            data.n_x,
-            &device::device(),
-            seed,
-        )?;
+        let num = numeric::numeric_grads(spec, layers, data, &device::device(), seed)?;
         Some((auto64, num))
     } else {
         notes.push(format!(
@@ -194,7 +192,7 @@ pub fn check(
                     Some(Ok(v)) => v,
                     _ => a,
                 };
-                let (_, grad) = &num[idx];
+                let grad = &num[idx];
                 let at: Vec<f64> = grad.values.iter().map(|&(j, _)| reference[j]).collect();
                 let est: Vec<f64> = grad.values.iter().map(|&(_, v)| v).collect();
                 compare::NumericRow {
@@ -234,48 +232,4 @@ pub fn check(
         rows,
         notes,
     })
-}
-
-/// `simplenn gradcheck CONFIG`: the config's model and data, at the initial parameters or after
-/// `steps` iterations of training.
-pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -> Result<Report> {
-    let c = &loaded.config;
-    let data = crate::data::load(&c.data, &loaded.base_dir)?;
-    let mut layers = crate::run::initial_layers(loaded, data.train.n_x)?;
-    if steps > 0 {
-        let mut short = loaded.clone();
-        short.config.train.iterations = steps;
-        short.config.train.log_every = steps;
-        let result =
-            crate::run::run_from(&short, data.clone(), &layers, 0.0, &mut crate::run::Silent)?;
-        layers = result.model.layer_values()?;
-    }
-    let title = format!(
-        "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
-        c.model.kind.name(),
-        c.layer_sizes(data.train.n_x).unwrap_or_default(),
-        if c.model.kind == ModelKind::Logistic {
-            "none (single sigmoid neuron)"
-        } else {
-            c.activation().kind.name()
-        },
-        data.train.m,
-        if steps == 0 {
-            "initial parameters".to_string()
-        } else {
-            format!("after {steps} training steps")
-        },
-        precision.name(),
-        device::selected().name()
-    );
-    check(
-        c.model.kind,
-        c.activation(),
-        &layers,
-        &data.train,
-        precision,
-        &NotesFormulas,
-        c.init.seed,
-        title,
-    )
 }

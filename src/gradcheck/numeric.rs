@@ -18,8 +18,9 @@ use burn::tensor::{DType, Device, Tensor};
 
 use super::handwritten::forward_cache;
 use crate::Result;
-use crate::models::{Model, ModelKind};
-use crate::nn::{Activation, ActivationKind, LayerValues};
+use crate::data::Dataset;
+use crate::models::{ModelKind, ModelSpec};
+use crate::nn::{ActivationKind, LayerValues};
 use crate::rng::NumpyRng;
 use crate::tensor_util::{scalar_f64, to_vec_f64};
 use crate::train::cost_from_logits;
@@ -32,13 +33,6 @@ pub const FULL_CHECK_LIMIT: usize = 5000;
 /// Coordinates sampled (seeded) from a larger parameter.
 pub const SAMPLES: usize = 200;
 
-/// Which parameter: layer index (0-based) and W or b.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParamRef {
-    pub layer: usize,
-    pub is_bias: bool,
-}
-
 /// The finite-difference gradient at some coordinates of one parameter.
 pub struct NumericGrad {
     /// (flat index in the row-major parameter, estimate)
@@ -49,8 +43,8 @@ pub struct NumericGrad {
 
 /// Evaluates J and the sign pattern of hidden pre-activations for given host parameters, in f64.
 struct Evaluator<'a> {
-    kind: ModelKind,
-    activation: Activation,
+    /// The model's spec in f64.
+    spec: ModelSpec,
     x: Tensor<2>,
     y: Tensor<2>,
     device: &'a Device,
@@ -58,17 +52,15 @@ struct Evaluator<'a> {
 
 impl Evaluator<'_> {
     fn cost_and_signs(&self, layers: &[LayerValues]) -> Result<(f64, Vec<bool>)> {
-        let model = Model::from_layers(self.kind, layers, self.activation, DType::F64, self.device);
+        let model = self.spec.init_with(layers, self.device);
         let dense = model.layers();
-        let cache = forward_cache(&dense, &self.activation, self.x.clone());
+        let g = self.spec.activation;
+        let cache = forward_cache(&dense, &g, self.x.clone());
         let big_l = dense.len();
         let cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
-        let has_kink = matches!(
-            self.activation.kind,
-            ActivationKind::Relu | ActivationKind::LeakyRelu
-        );
+        let has_kink = matches!(g.kind, ActivationKind::Relu | ActivationKind::LeakyRelu);
         let mut signs = Vec::new();
-        if has_kink && self.kind != ModelKind::Logistic {
+        if has_kink && self.spec.kind != ModelKind::Logistic {
             for z in &cache.z[..big_l - 1] {
                 signs.extend(to_vec_f64(z.clone())?.into_iter().map(|v| v > 0.0));
             }
@@ -77,25 +69,22 @@ impl Evaluator<'_> {
     }
 }
 
-/// Finite-difference gradients of every parameter of `layers` (W1, b1, W2, …), on f64 copies
-/// of X and Y. `seed` picks the sampled coordinates of large parameters.
-#[allow(clippy::too_many_arguments)]
+/// Finite-difference gradients of every parameter of `layers` ([W1, b1, W2, …]) of a model
+/// of `spec`, on f64 copies of X and Y. `seed` picks the sampled coordinates of large parameters.
 pub fn numeric_grads(
-    kind: ModelKind,
-    activation: Activation,
+    spec: &ModelSpec,
     layers: &[LayerValues],
-    x: &[f64],
-    y: &[f64],
-    n_x: usize,
+    data: &Dataset,
     device: &Device,
     seed: u32,
-) -> Result<Vec<(ParamRef, NumericGrad)>> {
-    let m = y.len();
+) -> Result<Vec<NumericGrad>> {
     let eval = Evaluator {
-        kind,
-        activation,
-        x: crate::tensor_util::matrix(x.to_vec(), n_x, m, DType::F64, device),
-        y: crate::tensor_util::matrix(y.to_vec(), 1, m, DType::F64, device),
+        spec: ModelSpec {
+            dtype: DType::F64,
+            ..spec.clone()
+        },
+        x: crate::tensor_util::matrix(data.x.clone(), data.n_x, data.m, DType::F64, device),
+        y: crate::tensor_util::matrix(data.y.clone(), 1, data.m, DType::F64, device),
         device,
     };
     let (_, base_signs) = eval.cost_and_signs(layers)?;
@@ -153,13 +142,10 @@ pub fn numeric_grads(
                     None => skipped += 1,
                 }
             }
-            out.push((
-                ParamRef { layer: l, is_bias },
-                NumericGrad {
-                    values,
-                    skipped_at_kinks: skipped,
-                },
-            ));
+            out.push(NumericGrad {
+                values,
+                skipped_at_kinks: skipped,
+            });
         }
     }
     Ok(out)

@@ -13,7 +13,7 @@ use burn::module::Module;
 use burn::tensor::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::nn::{Activation, DataMatrix, Dense, LayerValues};
+use crate::nn::{Activation, DataMatrix, Dense, InitScheme, LayerValues};
 
 /// Which of the three models a config asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,96 @@ impl ModelKind {
             ModelKind::Deep => "deep",
         }
     }
+
+    /// How many layers L a model of this kind has: one neuron, one hidden layer and the output,
+    /// or any number (None).
+    pub fn layer_count(self) -> Option<usize> {
+        match self {
+            ModelKind::Logistic => Some(1),
+            ModelKind::Shallow => Some(2),
+            ModelKind::Deep => None,
+        }
+    }
+}
+
+/// Everything that fixes a model's shape: its kind, the layer sizes n[0] … n[L], the hidden
+/// activation and the dtype. A config produces it (`Config::model_spec`); `init_with` builds the
+/// model from given parameters, `init` the zero model a saved record is loaded into.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub kind: ModelKind,
+    pub sizes: Vec<usize>,
+    pub activation: Activation,
+    pub dtype: DType,
+}
+
+impl ModelSpec {
+    /// The spec of a model whose layers are `layers`.
+    pub fn of_layers(
+        kind: ModelKind,
+        layers: &[LayerValues],
+        activation: Activation,
+        dtype: DType,
+    ) -> Self {
+        let mut sizes: Vec<usize> = layers.first().map(|l| l.n_in).into_iter().collect();
+        sizes.extend(layers.iter().map(|l| l.n_out));
+        ModelSpec {
+            kind,
+            sizes,
+            activation,
+            dtype,
+        }
+    }
+
+    /// The model with every parameter zero (a skeleton for a saved record).
+    pub fn init(&self, device: &Device) -> Model {
+        self.init_with(
+            &crate::nn::init::draw_layers(&self.sizes, InitScheme::Zeros, 0.0, 0),
+            device,
+        )
+    }
+
+    /// The model with the given parameters of layers 1 … L, which must have this spec's sizes.
+    pub fn init_with(&self, layers: &[LayerValues], device: &Device) -> Model {
+        assert_eq!(
+            ModelSpec::of_layers(self.kind, layers, self.activation, self.dtype).sizes,
+            self.sizes,
+            "the parameters do not have the spec's layer sizes"
+        );
+        let mut dense: Vec<Dense> = layers
+            .iter()
+            .map(|l| {
+                Dense::from_values(
+                    l.n_out,
+                    l.n_in,
+                    l.w.clone(),
+                    l.b.clone(),
+                    self.dtype,
+                    device,
+                )
+            })
+            .collect();
+        let activation = self.activation;
+        match (self.kind, dense.len()) {
+            (ModelKind::Logistic, 1) => Model::Logistic(LogisticRegression {
+                neuron: dense.remove(0),
+            }),
+            (ModelKind::Shallow, 2) => {
+                let output = dense.remove(1);
+                let hidden = dense.remove(0);
+                Model::Shallow(ShallowNet {
+                    hidden,
+                    output,
+                    activation,
+                })
+            }
+            (ModelKind::Deep, _) => Model::Deep(DeepNet {
+                layers: dense,
+                activation,
+            }),
+            (kind, n) => panic!("a {} model cannot have {n} layers", kind.name()),
+        }
+    }
 }
 
 #[derive(Module, Debug)]
@@ -42,42 +132,6 @@ pub enum Model {
 }
 
 impl Model {
-    /// Build a model from host values of its layers (in order) on `device` with `dtype`.
-    pub fn from_layers(
-        kind: ModelKind,
-        layers: &[LayerValues],
-        hidden: Activation,
-        dtype: DType,
-        device: &Device,
-    ) -> Model {
-        let mut dense: Vec<Dense> = layers
-            .iter()
-            .map(|l| Dense::from_values(l.n_out, l.n_in, l.w.clone(), l.b.clone(), dtype, device))
-            .collect();
-        match kind {
-            ModelKind::Logistic => {
-                assert_eq!(dense.len(), 1, "logistic regression has exactly one layer");
-                Model::Logistic(LogisticRegression {
-                    neuron: dense.remove(0),
-                })
-            }
-            ModelKind::Shallow => {
-                assert_eq!(dense.len(), 2, "the shallow network has exactly two layers");
-                let output = dense.pop().expect("two layers");
-                let hidden_layer = dense.pop().expect("two layers");
-                Model::Shallow(ShallowNet {
-                    hidden: hidden_layer,
-                    output,
-                    activation: hidden,
-                })
-            }
-            ModelKind::Deep => Model::Deep(DeepNet {
-                layers: dense,
-                activation: hidden,
-            }),
-        }
-    }
-
     pub fn kind(&self) -> ModelKind {
         match self {
             Model::Logistic(_) => ModelKind::Logistic,
@@ -106,15 +160,6 @@ impl Model {
             Model::Logistic(m) => vec![&m.neuron],
             Model::Shallow(m) => vec![&m.hidden, &m.output],
             Model::Deep(m) => m.layers.iter().collect(),
-        }
-    }
-
-    /// The hidden-layer activation g (none for logistic regression).
-    pub fn hidden_activation(&self) -> Activation {
-        match self {
-            Model::Logistic(_) => Activation::sigmoid(),
-            Model::Shallow(m) => m.activation,
-            Model::Deep(m) => m.activation,
         }
     }
 

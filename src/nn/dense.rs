@@ -4,7 +4,7 @@
 use burn::module::{Module, Param};
 use burn::tensor::{DType, Device, Tensor};
 
-use crate::nn::data_product::{self, DataMatrix};
+use crate::nn::DataMatrix;
 use crate::tensor_util::matrix;
 
 #[derive(Module, Debug)]
@@ -36,10 +36,9 @@ impl Dense {
         self.w.val().matmul(a_prev) + self.b.val()
     }
 
-    /// The same, for the first layer: A[0] = X, through the data product (`data_product.rs`),
-    /// whose CPU kernels use X and Xᵀ as stored.
+    /// The same for the first layer, whose input A[0] is the data matrix X.
     pub fn forward_data(&self, x: &DataMatrix) -> Tensor<2> {
-        data_product::product(self.w.val(), x) + self.b.val()
+        x.times(self.w.val()) + self.b.val()
     }
 
     /// (n[l], n[l−1])

@@ -38,14 +38,9 @@ pub fn draw_layers(sizes: &[usize], scheme: InitScheme, scale: f64, seed: u32) -
         .windows(2)
         .map(|pair| {
             let (n_in, n_out) = (pair[0], pair[1]);
-            let factor = match scheme {
-                InitScheme::Zeros => 0.0,
-                InitScheme::NormalScaled => scale,
-                InitScheme::NormalSqrtPrev => 1.0 / (n_in as f64).sqrt(),
-                InitScheme::He => (2.0 / n_in as f64).sqrt(),
-            };
             let w = match scheme {
                 InitScheme::Zeros => vec![0.0; n_out * n_in],
+                InitScheme::NormalScaled => scaled(rng.randn(n_out * n_in), scale),
                 // numpy divides by √n (not multiplies by 1/√n); keep its rounding bit for bit.
                 InitScheme::NormalSqrtPrev => {
                     let root = (n_in as f64).sqrt();
@@ -54,11 +49,7 @@ pub fn draw_layers(sizes: &[usize], scheme: InitScheme, scale: f64, seed: u32) -
                         .map(|v| v / root)
                         .collect()
                 }
-                _ => rng
-                    .randn(n_out * n_in)
-                    .into_iter()
-                    .map(|v| v * factor)
-                    .collect(),
+                InitScheme::He => scaled(rng.randn(n_out * n_in), (2.0 / n_in as f64).sqrt()),
             };
             LayerValues {
                 n_out,
@@ -68,6 +59,10 @@ pub fn draw_layers(sizes: &[usize], scheme: InitScheme, scale: f64, seed: u32) -
             }
         })
         .collect()
+}
+
+fn scaled(values: Vec<f64>, factor: f64) -> Vec<f64> {
+    values.into_iter().map(|v| v * factor).collect()
 }
 
 /// Indices of hidden layers whose units all start with identical incoming weights: gradient

@@ -168,6 +168,14 @@ pub fn simplenn() -> std::process::Command {
     c
 }
 
+/// The initial parameters of a config, as a run would draw or read them.
+pub fn initial_parameters(
+    loaded: &simplenn::config::LoadedConfig,
+) -> Vec<simplenn::nn::LayerValues> {
+    let prepared = simplenn::pipeline::prepare(loaded).unwrap();
+    simplenn::pipeline::initial_parameters(loaded, &prepared.spec).unwrap()
+}
+
 /// A shipped config with `--set` overrides.
 pub fn shipped(name: &str, set: &[&str]) -> simplenn::config::LoadedConfig {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();

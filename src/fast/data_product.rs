@@ -3,25 +3,17 @@
 //! X (n_x, m) is the input of the first layer and never needs a gradient, so autodiff only ever
 //! asks this product for dW = dZ·Xᵀ. Burn's generic matmul backward gets Xᵀ by transposing the
 //! tensor it saw in the forward pass; Burn's CPU backends then multiply a transposed view, which
-//! burn-ndarray copies (12288×209 values, every iteration) and the gemm crate behind flex walks
-//! with long strides or runs single-threaded. Here X is held twice, as X (n_x, m) and as
-//! Xᵀ (m, n_x), both contiguous; on ndarray and flex both products run in `kernels.rs`
-//! (Z = W·X as dot products with Xᵀ's rows, or for a single unit as a sum of X's scaled rows;
-//! dW = dZ·Xᵀ as dot products with X's rows), and the GPU backends take Burn's matmul. The
-//! gradient is the matmul's (dW = dZ·Xᵀ): the checker compares it with the notes' handwritten
-//! dW like every other gradient.
+//! burn-ndarray copies (n_x × m values, every iteration) and the gemm crate behind flex walks
+//! with long strides on one thread. Here X is held twice, as X (n_x, m) and as Xᵀ (m, n_x), both
+//! contiguous, and both products run in `kernels.rs`: Z = W·X as dot products with Xᵀ's rows (or,
+//! for a single unit, as a sum of X's scaled rows), dW = dZ·Xᵀ as dot products with X's rows.
 
 // Burn 0.22 marks its ndarray backend deprecated in favour of flex; it is still this crate's
 // default (README, Backends), and the extension macro names it in code it generates here.
 #![allow(deprecated)]
 
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::Tensor;
 
-use crate::tensor_util::matrix;
-
-/// The extension op and its CPU kernels; only built with a CPU backend (wgpu and cuda use
-/// Burn's matmul, `product`).
-#[cfg(any(feature = "ndarray", feature = "flex"))]
 mod cpu {
     use burn::backend::autodiff::checkpoint::base::Checkpointer;
     use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -32,7 +24,7 @@ mod cpu {
         Autodiff, AutodiffBackend, Backend, backend_extension, tensor::FloatTensor,
     };
 
-    use crate::nn::kernels;
+    use crate::fast::kernels;
 
     /// The two products this module provides, per backend.
     #[backend_extension(NdArray: cfg(feature = "ndarray"), Flex: cfg(feature = "flex"), Autodiff)]
@@ -70,8 +62,8 @@ mod cpu {
     /// Layers of at least this many units take Z = W·X as dot products over Xᵀ's rows (compute
     /// bound: each value of X meets every row of W); a single unit (logistic regression) takes
     /// it as a sum of X's rows scaled by w. That product is bound by reading the data, and
-    /// reading X in both passes keeps one 10 MB copy in the cache instead of two (measured,
-    /// README Performance: logistic_cat 1.5 → 0.6 ms; at 7 units the dots are still 2× faster).
+    /// reading X in both passes keeps one copy of it in the cache instead of two
+    /// (docs/performance.md).
     const DOTS_FROM: usize = 2;
 
     /// One product on host slices: `lhs` is W or dZ, `x` is X (n_x, m), `x_t` is Xᵀ.
@@ -258,65 +250,13 @@ mod cpu {
     }
 }
 
-/// Whether `device` belongs to one of the CPU backends above; the GPU backends take the plain
-/// matmul (the extension has no implementation for them).
-fn has_cpu_kernels(device: &Device) -> bool {
-    crate::device::Backend::compiled()
-        .into_iter()
-        .any(|b| b.is_cpu() && b.device() == *device)
-}
-
-/// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product
-/// is a few hundred multiply-adds and the kernels' threading costs more than it saves
-/// (measured: shallow_planar 0.20 → 0.28 ms/iteration through the kernels).
-const WIDE_INPUT: usize = 256;
-
-/// The data matrix X (n_x, m), one column per example as in the notes, held for [`product`] in
-/// both layouts: X and Xᵀ, each contiguous (twice the memory of X; Xᵀ only where the kernels will
-/// use it: a CPU backend and an input at least `WIDE_INPUT` wide).
-#[derive(Debug, Clone)]
-pub struct DataMatrix {
-    x: Tensor<2>,
-    /// Only read by the CPU kernels (None on wgpu and cuda, and for narrow inputs).
-    #[cfg_attr(not(any(feature = "ndarray", feature = "flex")), allow(dead_code))]
-    x_t: Option<Tensor<2>>,
-}
-
-impl DataMatrix {
-    /// From row-major host values of X (n_x rows of m values).
-    pub fn new(values: Vec<f64>, n_x: usize, m: usize, dtype: DType, device: &Device) -> Self {
-        let x_t = (n_x >= WIDE_INPUT && has_cpu_kernels(device)).then(|| {
-            let mut by_example = vec![0.0; values.len()];
-            for (f, row) in values.chunks_exact(m.max(1)).enumerate() {
-                for (i, &v) in row.iter().enumerate() {
-                    by_example[i * n_x + f] = v;
-                }
-            }
-            matrix(by_example, m, n_x, dtype, device)
-        });
-        DataMatrix {
-            x: matrix(values, n_x, m, dtype, device),
-            x_t,
-        }
-    }
-
-    /// X (n_x, m).
-    pub fn x(&self) -> Tensor<2> {
-        self.x.clone()
-    }
-}
-
-/// W·X, differentiable in W.
-pub fn product(w: Tensor<2>, x: &DataMatrix) -> Tensor<2> {
-    #[cfg(any(feature = "ndarray", feature = "flex"))]
-    if let Some(x_t) = &x.x_t {
-        use burn::backend::Dispatch;
-        use cpu::DataProduct;
-        return Tensor::from_dispatch(<Dispatch as DataProduct>::data_product(
-            w.into_dispatch(),
-            x.x.clone().into_dispatch(),
-            x_t.clone().into_dispatch(),
-        ));
-    }
-    w.matmul(x.x())
+/// W·X through the op above, differentiable in W; `x_t` holds the values of X as Xᵀ.
+pub fn product(w: Tensor<2>, x: &Tensor<2>, x_t: &Tensor<2>) -> Tensor<2> {
+    use burn::backend::Dispatch;
+    use cpu::DataProduct;
+    Tensor::from_dispatch(<Dispatch as DataProduct>::data_product(
+        w.into_dispatch(),
+        x.clone().into_dispatch(),
+        x_t.clone().into_dispatch(),
+    ))
 }

@@ -13,7 +13,7 @@
 //! B keeps R·I independent sums in SIMD registers, so that each value loaded feeds several
 //! multiply-adds, and enough of them are in flight to hide the FMA latency. Burn's own kernels
 //! for these shapes (one or a few rows of W against 12288×209) are general GEMMs or
-//! single-threaded matrix-vector products (README, Performance).
+//! single-threaded matrix-vector products (docs/performance.md).
 
 use rayon::prelude::*;
 
@@ -178,9 +178,9 @@ fn fma_available() -> bool {
     })
 }
 
-/// Columns taken together by `a_bt`: a block of A (20 rows × this = 80 KB in f32) stays in L2.
-/// Measured against 256 (a block in L1): 20-unit forward 2.0 → 1.4 ms, the longer runs of each
-/// row of B suit the hardware prefetcher better.
+/// Columns taken together by `a_bt`: a block of A (20 rows × this = 80 KB in f32) stays in L2,
+/// and the runs along each row of B are long enough for the hardware prefetcher (a block that
+/// fits L1 is slower: docs/performance.md).
 const COLUMNS: usize = 1024;
 /// Rows of B taken together: a chunk of B (this × up to COLUMNS or m = 209 values) stays in L2.
 const CHUNK: usize = 64;
@@ -291,7 +291,7 @@ unsafe fn dots_share<V: Lanes>(
             let mut r = 0;
             // Tiles of 4×2 registers; the last rows of A as 3×3 or 2×4, so that there are 8 or 9
             // sums in flight (the FMA latency × the two FMA units). A single row of A is bound by
-            // reading B, and 1×2 beat 1×6 there (measured: 209-long rows, 0.22 vs 0.83 ms).
+            // reading B, and 1×2 is faster there than 1×6 (docs/performance.md).
             // SAFETY: the caller's guarantees; r + R ≤ n_a in each arm.
             unsafe {
                 while r < s.n_a {

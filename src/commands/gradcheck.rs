@@ -1,0 +1,73 @@
+//! `simplenn gradcheck CONFIG [--steps N]`: the gradient checker on a config's model and data,
+//! at the initial parameters or after `steps` iterations of training through the pipeline.
+
+use crate::cli::GradcheckArgs;
+use crate::config::{Config, LoadedConfig};
+use crate::device::{self, Precision};
+use crate::gradcheck::{self, NotesFormulas, Report};
+use crate::models::ModelKind;
+use crate::pipeline::{self, Start};
+use crate::train::Silent;
+use crate::{Error, Result};
+
+pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
+    let precision = match args.precision {
+        Some(p) => super::precision_flag(p)?,
+        None if device::supports_f64() => Precision::F64,
+        None => Precision::F32,
+    };
+    let loaded = Config::load(&args.config, &args.set)?;
+    let report = check_config(&loaded, args.steps, precision)?;
+    print!("{report}");
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(Error::CheckFailed(report.failures_summary()))
+    }
+}
+
+/// The check of a config's model on its training set, after `steps` iterations (0: at the
+/// initial parameters).
+pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -> Result<Report> {
+    let c = &loaded.config;
+    let prepared = pipeline::prepare(loaded)?;
+    let layers = if steps == 0 {
+        pipeline::initial_parameters(loaded, &prepared.spec)?
+    } else {
+        let mut short = loaded.clone();
+        short.config.train.iterations = steps;
+        short.config.train.log_every = steps;
+        pipeline::run(&short, Start::Fresh, &mut Silent)?
+            .model
+            .layer_values()?
+    };
+    let spec = prepared.spec;
+    let data = &prepared.data.train;
+    let title = format!(
+        "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
+        c.model.kind.name(),
+        spec.sizes,
+        if c.model.kind == ModelKind::Logistic {
+            "none (single sigmoid neuron)"
+        } else {
+            spec.activation.kind.name()
+        },
+        data.m,
+        if steps == 0 {
+            "initial parameters".to_string()
+        } else {
+            format!("after {steps} training steps")
+        },
+        precision.name(),
+        device::selected().name()
+    );
+    gradcheck::check(
+        &spec,
+        precision,
+        &layers,
+        data,
+        &NotesFormulas,
+        c.init.seed,
+        title,
+    )
+}

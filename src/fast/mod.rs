@@ -1,0 +1,69 @@
+//! The fast path: the first layer's product W·X on the CPU backends (ndarray, flex), as one Burn
+//! autodiff operation ([`data_product`]) whose kernels ([`kernels`]) read X and Xᵀ as stored.
+//!
+//! Compiled with the cargo feature `cpu-kernels` (on by default). Without it — and on wgpu and
+//! cuda, for inputs narrower than [`WIDE_INPUT`], or with `SIMPLENN_CPU_KERNELS=off` — the
+//! product is Burn's matmul, and every gradient in training is Burn autodiff's own. The gradient
+//! checker compares this op's dW with the notes' formula like every other gradient, and a test
+//! trains with and without it to the same cost history (docs/performance.md says what it gains).
+
+#[cfg(any(feature = "ndarray", feature = "flex"))]
+mod data_product;
+pub mod kernels;
+
+use std::cell::Cell;
+
+use burn::tensor::{DType, Device, Tensor};
+
+#[cfg(any(feature = "ndarray", feature = "flex"))]
+pub use data_product::product;
+
+/// Without a CPU backend compiled in, [`transposed`] is always None and this is never called.
+#[cfg(not(any(feature = "ndarray", feature = "flex")))]
+pub fn product(w: Tensor<2>, x: &Tensor<2>, _x_t: &Tensor<2>) -> Tensor<2> {
+    w.matmul(x.clone())
+}
+
+use crate::tensor_util::matrix;
+
+/// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product is
+/// a few hundred multiply-adds, and splitting it over threads costs more than it saves.
+pub const WIDE_INPUT: usize = 256;
+
+thread_local! {
+    /// Whether data matrices made on this thread take the fast path (tests switch it per thread).
+    static ENABLED: Cell<bool> = Cell::new(
+        !matches!(std::env::var("SIMPLENN_CPU_KERNELS").as_deref(), Ok("off" | "0" | "false"))
+    );
+}
+
+/// Take the fast path for data matrices made on this thread from now on (default: on, unless the
+/// environment says `SIMPLENN_CPU_KERNELS=off`).
+pub fn set_enabled(on: bool) {
+    ENABLED.with(|e| e.set(on));
+}
+
+/// Xᵀ (m, n_x), contiguous, for X given as row-major host values (n_x rows of m) — when the fast
+/// path will be taken: a CPU backend and an input at least [`WIDE_INPUT`] wide. It doubles the
+/// memory of X, which is why it is made only then.
+pub fn transposed(
+    values: &[f64],
+    n_x: usize,
+    m: usize,
+    dtype: DType,
+    device: &Device,
+) -> Option<Tensor<2>> {
+    let cpu = crate::device::Backend::compiled()
+        .into_iter()
+        .any(|b| b.is_cpu() && b.device() == *device);
+    if !(ENABLED.with(Cell::get) && cpu && n_x >= WIDE_INPUT) {
+        return None;
+    }
+    let mut by_example = vec![0.0; values.len()];
+    for (f, row) in values.chunks_exact(m.max(1)).enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            by_example[i * n_x + f] = v;
+        }
+    }
+    Some(matrix(by_example, m, n_x, dtype, device))
+}

@@ -1,0 +1,39 @@
+//! The data matrix X (n_x, m), one column per example as in the notes: the input A[0] of the
+//! first layer, whose product W[1]·X is the one place the fast path (`crate::fast`) can step in.
+
+use burn::tensor::{DType, Device, Tensor};
+
+use crate::tensor_util::matrix;
+
+#[derive(Debug, Clone)]
+pub struct DataMatrix {
+    x: Tensor<2>,
+    /// Xᵀ for the fast path's kernels, where they will be used.
+    #[cfg(feature = "cpu-kernels")]
+    x_t: Option<Tensor<2>>,
+}
+
+impl DataMatrix {
+    /// From row-major host values of X (n_x rows of m values).
+    pub fn new(values: Vec<f64>, n_x: usize, m: usize, dtype: DType, device: &Device) -> Self {
+        DataMatrix {
+            #[cfg(feature = "cpu-kernels")]
+            x_t: crate::fast::transposed(&values, n_x, m, dtype, device),
+            x: matrix(values, n_x, m, dtype, device),
+        }
+    }
+
+    /// X (n_x, m).
+    pub fn x(&self) -> Tensor<2> {
+        self.x.clone()
+    }
+
+    /// W·X, differentiable in W.
+    pub fn times(&self, w: Tensor<2>) -> Tensor<2> {
+        #[cfg(feature = "cpu-kernels")]
+        if let Some(x_t) = &self.x_t {
+            return crate::fast::product(w, &self.x, x_t);
+        }
+        w.matmul(self.x())
+    }
+}

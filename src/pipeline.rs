@@ -1,0 +1,233 @@
+//! The one run pipeline: config → data → model → training → metrics.
+//!
+//! [`run`] is what `train`, `train --resume`, `sweep`, `bench --whole` and `gradcheck --steps`
+//! go through; `bench` times [`train::step`] on what [`prepare`] and [`Trainee::new`] build.
+//! Writing the run folder is the caller's last step (`run_dir::save`).
+
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::tensor::Tensor;
+
+use crate::config::{LoadedConfig, absolute};
+use crate::data::{self, DataSplit};
+use crate::device;
+use crate::models::{Model, ModelSpec};
+use crate::nn::init::{draw_layers, symmetric_hidden_layers};
+use crate::nn::{DataMatrix, LayerValues};
+use crate::run_dir::Metrics;
+use crate::train::{self, Observer, Plan, Schedule, Stop, TrainOutcome};
+use crate::{Error, Result, params_file};
+
+/// A config's data and the model that fits it.
+pub struct Prepared {
+    pub data: DataSplit,
+    pub spec: ModelSpec,
+    /// Wall time of reading or generating the data.
+    pub data_seconds: f64,
+}
+
+/// config → data → model spec: load (or generate) the data, and check the model against it.
+pub fn prepare(loaded: &LoadedConfig) -> Result<Prepared> {
+    let clock = Instant::now();
+    let data = data::load(&loaded.config.data, &loaded.base_dir)?;
+    let data_seconds = clock.elapsed().as_secs_f64();
+    let spec = loaded
+        .config
+        .model_spec(data.train.n_x)
+        .map_err(|m| Error::config(&loaded.source, m))?;
+    Ok(Prepared {
+        data,
+        spec,
+        data_seconds,
+    })
+}
+
+/// The initial parameters a config asks for: drawn by its init scheme, or read from its
+/// parameter file (checked against the spec's layer sizes).
+pub fn initial_parameters(loaded: &LoadedConfig, spec: &ModelSpec) -> Result<Vec<LayerValues>> {
+    let c = &loaded.config;
+    match c.init_scheme() {
+        Some(scheme) => Ok(draw_layers(&spec.sizes, scheme, c.init.scale, c.init.seed)),
+        None => {
+            let path = absolute(
+                &loaded.base_dir,
+                c.init.path.as_deref().unwrap_or(std::path::Path::new("")),
+            );
+            params_file::read(&path, c.init.group.as_deref().unwrap_or(""), &spec.sizes)
+        }
+    }
+}
+
+/// Warnings a user should see before training from `layers` (symmetric hidden layers).
+pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
+    symmetric_hidden_layers(layers)
+        .into_iter()
+        .map(|l| {
+            format!(
+                "warning: every unit of hidden layer {} starts with the same weights; gradient descent \
+                 keeps them identical forever (the notes' symmetry problem). Use a random init scheme \
+                 such as normal_scaled or normal_sqrt_prev.",
+                l + 1
+            )
+        })
+        .collect()
+}
+
+/// What gradient descent works on: the model, X and Y, on the autodiff device.
+pub struct Trainee {
+    pub model: Model,
+    pub x: DataMatrix,
+    pub y: Tensor<2>,
+}
+
+impl Trainee {
+    /// The model of `prepared` with the parameters `layers`, and the training set.
+    pub fn new(prepared: &Prepared, layers: &[LayerValues]) -> Trainee {
+        let ad = device::autodiff_device();
+        let dtype = prepared.spec.dtype;
+        let train = &prepared.data.train;
+        Trainee {
+            model: prepared.spec.init_with(layers, &ad),
+            x: train.x_matrix(dtype, &ad),
+            y: train.y_tensor(dtype, &ad),
+        }
+    }
+}
+
+/// Where a run starts.
+pub enum Start {
+    /// At iteration 0 from the config's initial parameters.
+    Fresh,
+    /// At iteration 0 from given parameters (the course's weights, in the tests).
+    From(Vec<LayerValues>),
+    /// Where a checkpoint left off.
+    Checkpoint(Checkpoint),
+}
+
+/// A run folder's state when it was interrupted.
+pub struct Checkpoint {
+    pub layers: Vec<LayerValues>,
+    /// The next iteration to run.
+    pub iteration: usize,
+    /// Costs logged before `iteration`.
+    pub costs: Vec<(usize, f64)>,
+    /// Seconds of training spent before `iteration`.
+    pub seconds: f64,
+}
+
+/// A finished run: the trained model (plain device), its metrics and data.
+pub struct RunResult {
+    pub model: Model,
+    pub metrics: Metrics,
+    pub data: DataSplit,
+    /// Why training ended early, if it did.
+    pub stop: Option<Stop>,
+}
+
+/// Train what `loaded` describes from `start` to its last iteration, telling `observer`.
+pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> Result<RunResult> {
+    let c = &loaded.config;
+    let prepared = prepare(loaded)?;
+    let checkpoint = match start {
+        Start::Fresh => None,
+        Start::From(layers) => Some(Checkpoint {
+            layers,
+            iteration: 0,
+            costs: Vec::new(),
+            seconds: 0.0,
+        }),
+        Start::Checkpoint(checkpoint) => Some(checkpoint),
+    };
+    let checkpoint = match checkpoint {
+        Some(checkpoint) => checkpoint,
+        None => Checkpoint {
+            layers: initial_parameters(loaded, &prepared.spec)?,
+            iteration: 0,
+            costs: Vec::new(),
+            seconds: 0.0,
+        },
+    };
+    if checkpoint.iteration == 0 {
+        for warning in init_warnings(&checkpoint.layers) {
+            observer.warning(&warning);
+        }
+    }
+    let Trainee { model, x, y } = Trainee::new(&prepared, &checkpoint.layers);
+    let schedule = Schedule {
+        learning_rate: c.train.learning_rate,
+        iterations: c.train.iterations,
+        log_every: c.train.log_every,
+        start: checkpoint.iteration,
+    };
+    observer.started(&Plan {
+        model: c.model.kind.name(),
+        sizes: prepared.spec.sizes.clone(),
+        examples: prepared.data.train.m,
+        schedule,
+        precision: c.train.precision.name(),
+        backend: device::selected().name(),
+    });
+    let clock = Instant::now();
+    let outcome = train::train(model, &x, &y, schedule, observer)?;
+    let seconds = checkpoint.seconds + clock.elapsed().as_secs_f64();
+    observer.finished();
+    drop((x, y));
+
+    let TrainOutcome {
+        model,
+        costs: new_costs,
+        iterations_done,
+        stop,
+    } = outcome;
+    let mut costs = checkpoint.costs;
+    costs.extend(new_costs);
+    let model = model.valid();
+    let Prepared {
+        data,
+        spec,
+        data_seconds,
+    } = prepared;
+    let plain = device::device();
+    let train_x = data.train.x_matrix(spec.dtype, &plain);
+    let train_probs = train::probabilities(&model, &train_x)?;
+    let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(
+        model.forward(&train_x),
+        data.train.y_tensor(spec.dtype, &plain),
+    ))?;
+    let test_accuracy = match &data.test {
+        Some(test) => Some(train::accuracy(
+            &train::probabilities(&model, &test.x_matrix(spec.dtype, &plain))?,
+            &test.y,
+        )),
+        None => None,
+    };
+    let metrics = Metrics {
+        model: c.model.kind.name().into(),
+        layers: spec.sizes,
+        train_accuracy: train::accuracy(&train_probs, &data.train.y),
+        test_accuracy,
+        final_cost,
+        costs,
+        iterations: iterations_done,
+        learning_rate: c.train.learning_rate,
+        backend: device::selected().name().into(),
+        precision: c.train.precision.name().into(),
+        seed: c.init.seed,
+        seconds,
+        data_seconds,
+        failure: stop.map(|s| s.to_string()),
+        classes: Some(data.classes.clone()),
+        image_shape: data.image_shape,
+        resume_from: match stop {
+            Some(Stop::Interrupted { iteration }) => Some(iteration),
+            _ => None,
+        },
+    };
+    Ok(RunResult {
+        model,
+        metrics,
+        data,
+        stop,
+    })
+}

@@ -1,0 +1,329 @@
+//! The run folder: what a run writes (`config.toml`, `metrics.json`, `model.bpk`, plots) and how
+//! it is read back, in one place, so writer and reader agree on every file.
+//!
+//! Nothing is ever half-written or lost: files are written to a temporary name and renamed into
+//! place; a whole run folder is built under a temporary name next to its destination and renamed
+//! at the end, so an interrupted run leaves no partial folder, and an existing folder is only
+//! replaced with `--force`.
+
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+
+use burn::tensor::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, LoadedConfig};
+use crate::models::Model;
+use crate::nn::DataMatrix;
+use crate::pipeline::RunResult;
+use crate::{Error, Result, device, plot};
+
+pub const CONFIG_FILE: &str = "config.toml";
+pub const METRICS_FILE: &str = "metrics.json";
+pub const MODEL_FILE: &str = "model.bpk";
+
+/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(<Option<f64> as Deserialize>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// The numbers a run reports (`metrics.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Metrics {
+    pub model: String,
+    pub layers: Vec<usize>,
+    pub train_accuracy: f64,
+    pub test_accuracy: Option<f64>,
+    /// `null` in JSON when the cost is not finite (a diverged run).
+    #[serde(deserialize_with = "null_as_nan")]
+    pub final_cost: f64,
+    pub costs: Vec<(usize, f64)>,
+    pub iterations: usize,
+    pub learning_rate: f64,
+    pub backend: String,
+    pub precision: String,
+    pub seed: u32,
+    /// Wall time of the gradient-descent loop alone.
+    pub seconds: f64,
+    /// Wall time of reading or generating the data.
+    pub data_seconds: f64,
+    /// `null`, or why training stopped early (`train::Stop`'s message).
+    pub failure: Option<String>,
+    /// Class names (0, 1).
+    #[serde(default)]
+    pub classes: Option<[String; 2]>,
+    /// (height, width, channels) when the inputs are images: what `predict` resizes to.
+    #[serde(default)]
+    pub image_shape: Option<[usize; 3]>,
+    /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
+    #[serde(default)]
+    pub resume_from: Option<usize>,
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_via(path, |tmp| {
+        std::fs::write(tmp, bytes).map_err(|e| Error::io("cannot write", tmp, e))
+    })
+}
+
+/// Replace `path` with what `write` puts into the temporary path it is given (in the same folder,
+/// with the same extension, for writers that pick the format from it): the file is flushed to
+/// disk and renamed into place, so `path` holds either its old content or the new one, whole.
+/// If `write` fails, the temporary file is removed and `path` is untouched.
+pub fn write_atomic_via(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}{ext}", std::process::id()));
+    let written = write(&tmp)
+        .map_err(|e| e.with_path(&tmp, path))
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io("cannot flush", &tmp, e))
+        });
+    written
+        .and_then(|()| {
+            std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot move into place", path, e))
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
+
+/// Serialise the trained model as a Burn record.
+pub fn model_bytes(model: &Model) -> Result<Vec<u8>> {
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| Error::Backend(format!("cannot serialise the model: {e}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// A run folder being written: files go into a hidden staging folder until `commit`.
+pub struct RunDir {
+    target: PathBuf,
+    staging: PathBuf,
+    force: bool,
+}
+
+impl RunDir {
+    /// Start a run folder at `target`. Fails if it exists and `force` is false.
+    pub fn create(target: &Path, force: bool) -> Result<RunDir> {
+        if target.exists() && !force {
+            return Err(Error::Usage(format!(
+                "output folder {} already exists; choose another --out, or pass --force to replace it",
+                target.display()
+            )));
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io("cannot create folder", parent, e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into());
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| Error::io("cannot create folder", &staging, e))?;
+        Ok(RunDir {
+            target: target.to_path_buf(),
+            staging,
+            force,
+        })
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        write_atomic(&self.staging.join(name), bytes)
+    }
+
+    /// The staging path of a file (for writers that need a path, such as HDF5 and plots).
+    pub fn staged_path(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
+    /// Move the finished folder into place (replacing an old one only when forced).
+    pub fn commit(self) -> Result<PathBuf> {
+        if self.target.exists() {
+            if !self.force {
+                return Err(Error::Usage(format!(
+                    "output folder {} appeared while training; nothing was overwritten, the new run is in {}",
+                    self.target.display(),
+                    self.staging.display()
+                )));
+            }
+            let old = self.staging.with_extension("old");
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| Error::io("cannot move aside", &self.target, e))?;
+            std::fs::rename(&self.staging, &self.target)
+                .map_err(|e| Error::io("cannot move into place", &self.target, e))?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&self.staging, &self.target)
+                .map_err(|e| Error::io("cannot move into place", &self.target, e))?;
+        }
+        Ok(self.target.clone())
+    }
+
+    /// Throw the staging folder away (on error).
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// The first `runs/NAME`, `runs/NAME-2`, … that does not exist yet.
+pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
+    let first = root.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|k| root.join(format!("{name}-{k}")))
+        .find(|p| !p.exists())
+        .expect("some name is free")
+}
+
+/// Write a finished run into `dir`: config.toml (paths made absolute), metrics.json, model.bpk,
+/// cost.{png,svg} and, for 2-D data, boundary.{png,svg}.
+pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<()> {
+    let c = &loaded.config;
+    dir.write(
+        CONFIG_FILE,
+        c.with_absolute_paths(&loaded.base_dir).to_toml().as_bytes(),
+    )?;
+    let json = serde_json::to_string_pretty(&result.metrics)
+        .map_err(|e| Error::Output(format!("metrics: {e}")))?;
+    dir.write(METRICS_FILE, json.as_bytes())?;
+    dir.write(MODEL_FILE, &model_bytes(&result.model)?)?;
+    let staged = dir.staged_path("");
+    let m = &result.metrics;
+    let title = format!("{} {:?}, α = {}", m.model, m.layers, m.learning_rate);
+    plot::cost_curves(
+        &staged,
+        "cost",
+        &title,
+        &[plot::Curve {
+            label: String::new(),
+            costs: &m.costs,
+        }],
+    )?;
+    let train = &result.data.train;
+    if train.n_x == 2 {
+        let dtype = c.train.precision.dtype();
+        let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
+            let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
+            x.extend(points.iter().map(|p| p.1));
+            let x = DataMatrix::new(x, 2, points.len(), dtype, &device::device());
+            crate::train::probabilities(&result.model, &x)
+        };
+        let title = format!(
+            "decision boundary: {} {:?} ({:.1} % train accuracy)",
+            m.model, m.layers, m.train_accuracy
+        );
+        plot::decision_boundary(&staged, "boundary", &title, &train.x, &train.y, &predict)?;
+    }
+    Ok(())
+}
+
+/// A finished (or checkpointed) run, loaded from its folder.
+pub struct SavedRun {
+    pub dir: PathBuf,
+    pub config: LoadedConfig,
+    pub metrics: Metrics,
+    /// On the plain device, ready for inference.
+    pub model: Model,
+}
+
+fn need(dir: &Path, name: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    if !path.is_file() {
+        return Err(Error::Usage(format!(
+            "{} is not a simplenn run folder: it has no {name} (a run folder is what `simplenn train` writes)",
+            dir.display()
+        )));
+    }
+    Ok(path)
+}
+
+/// Load `dir`, checking that it is a run folder.
+pub fn load(dir: &Path) -> Result<SavedRun> {
+    if !dir.exists() {
+        return Err(Error::Usage(format!(
+            "run folder {} does not exist",
+            dir.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is a file, not a run folder",
+            dir.display()
+        )));
+    }
+    let config = Config::load(&need(dir, CONFIG_FILE)?, &[])?;
+    let metrics_path = need(dir, METRICS_FILE)?;
+    let text = std::fs::read_to_string(&metrics_path)
+        .map_err(|e| Error::io("cannot read", &metrics_path, e))?;
+    let metrics: Metrics = serde_json::from_str(&text).map_err(|e| {
+        Error::data(
+            &metrics_path,
+            format!("is not a simplenn metrics file ({e})"),
+        )
+    })?;
+    let model_path = need(dir, MODEL_FILE)?;
+    let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
+    let model = model_from_bytes(&config, &metrics.layers, bytes).map_err(|m| {
+        Error::data(
+            &model_path,
+            format!("cannot be loaded as this run's model: {m}"),
+        )
+    })?;
+    Ok(SavedRun {
+        dir: dir.to_path_buf(),
+        config,
+        metrics,
+        model,
+    })
+}
+
+/// The model the config describes for the layer sizes `metrics.json` lists, filled from a Burn
+/// record: the same spec `train` built it from.
+pub fn model_from_bytes(
+    config: &LoadedConfig,
+    sizes: &[usize],
+    bytes: Vec<u8>,
+) -> std::result::Result<Model, String> {
+    let Some(&n_x) = sizes.first() else {
+        return Err("metrics.json lists no layers".into());
+    };
+    let spec = config.config.model_spec(n_x)?;
+    if spec.sizes != sizes {
+        return Err(format!(
+            "metrics.json lists layers {sizes:?}, but the run's config describes {:?}",
+            spec.sizes
+        ));
+    }
+    let skeleton = spec.init(&device::device());
+    let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| e.to_string())?;
+    skeleton.try_load_record(record).map_err(|e| e.to_string())
+}
