@@ -4,7 +4,9 @@
 # configs, with ratios. Usage: bench/compare.sh [ITERATIONS] [ROUNDS]  (needs the cat files in
 # datasets/). Each round runs all five one after the other; the table keeps each one's best median
 # over the rounds (default 3), because a shared machine's speed drifts within a run.
-# PROFILE=dev uses the test profile (dependencies at opt-level 3) instead of a release build.
+# PROFILE=dev uses the build of `cargo run` and `cargo test` instead of a release build.
+# BEFORE=BINARY adds another simplenn binary (e.g. one built from an older commit) to every round
+# and prints its times next to this build's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-30}
@@ -21,7 +23,12 @@ unset SIMPLENN_BACKEND
 paths=(); for c in "${configs[@]}"; do paths+=("configs/$c.toml"); done
 has_torch=$(python3 -c "import torch" 2>/dev/null && echo yes || echo no)
 : > "$tmp/ndarray"; : > "$tmp/flex"; : > "$tmp/np64"; : > "$tmp/np32"; : > "$tmp/torch"
+: > "$tmp/before_ndarray"; : > "$tmp/before_flex"
 for _ in $(seq "$rounds"); do
+  if [ -n "${BEFORE:-}" ]; then
+    "$BEFORE" bench "${paths[@]}" --iterations "$n" --backend ndarray >> "$tmp/before_ndarray"
+    "$BEFORE" bench "${paths[@]}" --iterations "$n" --backend flex >> "$tmp/before_flex"
+  fi
   "$bin" bench "${paths[@]}" --iterations "$n" --backend ndarray >> "$tmp/ndarray"
   "$bin" bench "${paths[@]}" --iterations "$n" --backend flex >> "$tmp/flex"
   python3 bench/numpy_notes.py "${configs[@]}" --iterations "$n" --dtype float64 >> "$tmp/np64"
@@ -57,6 +64,19 @@ echo
 echo "| config | ndarray / numpy f64 | flex / numpy f64 | ndarray / numpy f32 | flex / numpy f32 | ndarray / PyTorch | flex / PyTorch |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ratios[@]}"
+
+if [ -n "${BEFORE:-}" ]; then
+  echo
+  echo "Before ($BEFORE) and after (this build), ms per iteration, same rounds:"
+  echo
+  echo "| config | ndarray before | ndarray after | after / before | flex before | flex after | after / before |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in "${configs[@]}"; do
+    bn=$(best "$tmp/before_ndarray" "$c"); an=$(best "$tmp/ndarray" "$c")
+    bf=$(best "$tmp/before_flex" "$c"); af=$(best "$tmp/flex" "$c")
+    echo "| $c | $bn | $an | $(r "$an" "$bn") | $bf | $af | $(r "$af" "$bf") |"
+  done
+fi
 
 # The deep net against the machine's f32 GEMM throughput: its matrix products per iteration are
 # Z[l] = W[l]·A[l-1] (forward), dW[l] = dZ[l]·A[l-1]ᵀ and, below the output, dA[l-1] = W[l]ᵀ·dZ[l]

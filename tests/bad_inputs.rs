@@ -41,23 +41,11 @@ fn h5_config(train: &Path, extra: &str) -> String {
     )
 }
 
-/// Write an HDF5 file with a float X (rows × cols) and a Y of the given values.
+/// Write an HDF5 file with a float X of `x_shape` and a Y of the given values.
 fn write_xy(path: &Path, x_shape: &[usize], y: &[i64]) {
-    let f = hdf5::File::create(path).unwrap();
     let n: usize = x_shape.iter().product();
     let x: Vec<f64> = (0..n).map(|i| i as f64 / 10.0).collect();
-    f.new_dataset::<f64>()
-        .shape(x_shape.to_vec())
-        .create("X")
-        .unwrap()
-        .write_raw(&x[..])
-        .unwrap();
-    f.new_dataset::<i64>()
-        .shape([1, y.len()])
-        .create("Y")
-        .unwrap()
-        .write_raw(y)
-        .unwrap();
+    common::write_xy(path, &x, x_shape, y);
 }
 
 fn cases(dir: &Path) -> Vec<Case> {

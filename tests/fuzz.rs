@@ -68,13 +68,8 @@ fn mutate(base: &str, edits: &[(usize, usize, usize)]) -> String {
 fn good_h5_bytes() -> Vec<u8> {
     let dir = common::tempdir();
     let path = dir.path().join("good.h5");
-    let file = hdf5::File::create(&path).unwrap();
     let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
-    let ds = file.new_dataset::<f64>().shape([2, 5]).create("X").unwrap();
-    ds.write_raw(&x[..]).unwrap();
-    let ds = file.new_dataset::<u8>().shape([1, 5]).create("Y").unwrap();
-    ds.write_raw(&[0u8, 1, 1, 0, 1][..]).unwrap();
-    drop(file);
+    common::write_xy(&path, &x, &[2, 5], &[0, 1, 1, 0, 1]);
     std::fs::read(path).unwrap()
 }
 

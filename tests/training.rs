@@ -352,3 +352,55 @@ per_backend!(cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
     );
     assert!(r.metrics.final_cost.is_finite());
 });
+
+/// The fast path (`src/fast`, feature `cpu-kernels`) changes how W[1]·X is computed, not what:
+/// a deep net on 300 features (wide enough for the fast path) trains in f64 to the same cost
+/// history with and without it (≤ 1e-12 relative), and the gradient check passes both ways.
+#[cfg(feature = "cpu-kernels")]
+per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
+    use simplenn::commands::gradcheck::check_config;
+    let tmp = common::tempdir();
+    let (n_x, m) = (300, 60);
+    let x: Vec<f64> = (0..n_x * m)
+        .map(|k| ((k * 37 % 101) as f64 / 101.0 - 0.5) * 2.0)
+        .collect();
+    // A label from a fixed linear rule, so there is something to learn.
+    let y: Vec<i64> = (0..m)
+        .map(|i| ((0..n_x).map(|f| x[f * m + i] * ((f % 7) as f64 - 3.0)).sum::<f64>() > 0.0) as i64)
+        .collect();
+    let file = tmp.path().join("wide.h5");
+    common::write_xy(&file, &x, &[n_x, m], &y);
+    let text = format!(
+        "[model]\nkind='deep'\nlayers=[{n_x}, 5, 3, 1]\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=0.05\niterations=200\nlog_every=10\nprecision='f64'\n",
+        file.display()
+    );
+    let l = loaded(&text, &[]);
+    let data = data::load(&l.config.data, &l.base_dir).unwrap();
+    let dtype = Precision::F64.dtype();
+    let device = simplenn::device::device();
+
+    simplenn::fast::set_enabled(true);
+    assert!(data.train.x_matrix(dtype, &device).takes_fast_path());
+    let fast = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let fast_check = check_config(&l, 0, Precision::F64).unwrap();
+
+    simplenn::fast::set_enabled(false);
+    assert!(!data.train.x_matrix(dtype, &device).takes_fast_path());
+    let plain = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let plain_check = check_config(&l, 0, Precision::F64).unwrap();
+    simplenn::fast::set_enabled(true);
+
+    let (a, b) = (&fast.metrics.costs, &plain.metrics.costs);
+    assert_eq!(a.len(), 21);
+    assert_eq!(a.len(), b.len());
+    for (&(i, with), &(j, without)) in a.iter().zip(b) {
+        assert_eq!(i, j);
+        let rel = (with - without).abs() / without.abs();
+        println!("iteration {i}: fast {with:.17} burn {without:.17} (rel {rel:.1e})");
+        assert!(rel <= 1e-12, "iteration {i}: {with} vs {without} (rel {rel:.1e})");
+    }
+    assert!(a.last().unwrap().1 < 0.9 * a[0].1, "the cost must fall: {a:?}");
+    println!("{fast_check}\n{plain_check}");
+    assert!(fast_check.passed(), "{}", fast_check.failures_summary());
+    assert!(plain_check.passed(), "{}", plain_check.failures_summary());
+});

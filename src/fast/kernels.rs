@@ -188,14 +188,14 @@ const CHUNK: usize = 64;
 /// Where the products are written: out (n_a, n_b) row-major, shared by the threads, which write
 /// disjoint columns.
 #[derive(Clone, Copy)]
-pub(crate) struct Out<T>(*mut T);
+pub struct Out<T>(*mut T);
 // SAFETY: the threads write disjoint elements (their own rows of B = columns of out).
 unsafe impl<T: Send> Send for Out<T> {}
 unsafe impl<T: Send> Sync for Out<T> {}
 
 /// Shapes: A (n_a, len); B (n_b, len) for A·Bᵀ, (len, n_b) for A·B; out (n_a, n_b).
 #[derive(Clone, Copy)]
-pub(crate) struct Shape {
+pub struct Shape {
     n_a: usize,
     n_b: usize,
     len: usize,
@@ -338,7 +338,7 @@ fn scaled_rows_f64_avx2(a: &[f64], b: &[f64], s: Shape, js: std::ops::Range<usiz
 }
 
 /// Picks the fastest kernels this CPU runs for a share of each product.
-pub(crate) trait Kernel: Real {
+pub trait Kernel: Real {
     /// A thread's share of A·Bᵀ (`dots_share`).
     fn dots(a: &[Self], b: &[Self], out: Out<Self>, s: Shape, rows: std::ops::Range<usize>);
     /// A thread's share of A·B (`scaled_rows`).
@@ -374,7 +374,7 @@ kernel!(f32, dots_f32_avx2, scaled_rows_f32_avx2);
 kernel!(f64, dots_f64_avx2, scaled_rows_f64_avx2);
 
 /// A·Bᵀ: `a` is (n_a, len) and `b` is (n_b, len), both row-major; returns (n_a, n_b) row-major.
-pub(crate) fn a_bt<T: Kernel>(a: &[T], b: &[T], n_a: usize, n_b: usize, len: usize) -> Vec<T> {
+pub fn a_bt<T: Kernel>(a: &[T], b: &[T], n_a: usize, n_b: usize, len: usize) -> Vec<T> {
     a_bt_with(a, b, Shape { n_a, n_b, len }, T::dots)
 }
 
@@ -507,7 +507,7 @@ unsafe fn scaled_rows<V: Lanes>(
 
 /// A·B: `a` is (n_a, len) and `b` is (len, n_b), both row-major; returns (n_a, n_b) row-major.
 /// Used for Z = W·X, so that both products read X itself (m = 209 columns, every row once).
-pub(crate) fn a_b<T: Kernel>(a: &[T], b: &[T], n_a: usize, len: usize, n_b: usize) -> Vec<T> {
+pub fn a_b<T: Kernel>(a: &[T], b: &[T], n_a: usize, len: usize, n_b: usize) -> Vec<T> {
     a_b_with(a, b, Shape { n_a, n_b, len }, T::scaled_rows)
 }
 

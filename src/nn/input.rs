@@ -28,6 +28,14 @@ impl DataMatrix {
         self.x.clone()
     }
 
+    /// Whether [`DataMatrix::times`] takes the fast path for this matrix.
+    pub fn takes_fast_path(&self) -> bool {
+        #[cfg(feature = "cpu-kernels")]
+        return self.x_t.is_some();
+        #[cfg(not(feature = "cpu-kernels"))]
+        false
+    }
+
     /// W·X, differentiable in W.
     pub fn times(&self, w: Tensor<2>) -> Tensor<2> {
         #[cfg(feature = "cpu-kernels")]

@@ -168,6 +168,23 @@ pub fn simplenn() -> std::process::Command {
     c
 }
 
+/// Write an HDF5 file with a float dataset X of `x_shape` holding `x`, and Y (1, m) of `y`.
+pub fn write_xy(path: &Path, x: &[f64], x_shape: &[usize], y: &[i64]) {
+    let f = hdf5::File::create(path).unwrap();
+    f.new_dataset::<f64>()
+        .shape(x_shape.to_vec())
+        .create("X")
+        .unwrap()
+        .write_raw(x)
+        .unwrap();
+    f.new_dataset::<i64>()
+        .shape([1, y.len()])
+        .create("Y")
+        .unwrap()
+        .write_raw(y)
+        .unwrap();
+}
+
 /// The initial parameters of a config, as a run would draw or read them.
 pub fn initial_parameters(
     loaded: &simplenn::config::LoadedConfig,
