@@ -17,7 +17,15 @@ const M: usize = 209;
 
 /// out (rows × cols, row-major) = A (rows × k, row-major) · B, where B's element (p, j) is at
 /// `b[p * b_rs + j * b_cs]`; the columns are split over `threads` threads.
-fn gemm(a: &[f32], b: &[f32], (b_rs, b_cs): (usize, usize), rows: usize, k: usize, cols: usize, threads: usize) -> Vec<f32> {
+fn gemm(
+    a: &[f32],
+    b: &[f32],
+    (b_rs, b_cs): (usize, usize),
+    rows: usize,
+    k: usize,
+    cols: usize,
+    threads: usize,
+) -> Vec<f32> {
     let mut out = vec![0f32; rows * cols];
     let per = cols.div_ceil(threads);
     let out_addr = out.as_mut_ptr() as usize;
@@ -74,11 +82,17 @@ fn median_ms(reps: usize, mut f: impl FnMut() -> Vec<f32>) -> (f64, Vec<f32>) {
 
 fn max_rel_diff(a: &[f32], b: &[f32]) -> f64 {
     let scale = a.iter().fold(0f32, |s, v| s.max(v.abs())) as f64;
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() as f64).fold(0.0, f64::max) / scale.max(1e-30)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs() as f64)
+        .fold(0.0, f64::max)
+        / scale.max(1e-30)
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("ROUNDS REPS"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("ROUNDS REPS"));
     let rounds = args.next().unwrap_or(3);
     let reps = args.next().unwrap_or(20);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -90,16 +104,26 @@ fn main() {
             x_t[i * N_X + f] = x[f * M + i];
         }
     }
-    println!("f32, n_x = {N_X}, m = {M}, {cores} cores; best of {rounds} rounds' medians over {reps} reps (ms)");
+    println!(
+        "f32, n_x = {N_X}, m = {M}, {cores} cores; best of {rounds} rounds' medians over {reps} reps (ms)"
+    );
     println!();
-    println!("| product | units | own kernels | gemm, 1 thread | gemm, {cores} threads | max rel. diff |");
+    println!(
+        "| product | units | own kernels | gemm, 1 thread | gemm, {cores} threads | max rel. diff |"
+    );
     println!("|---|---|---|---|---|---|");
     for n1 in [1usize, 7, 20] {
         let w: Vec<f32> = (0..n1 * N_X).map(|k| value(k + 7)).collect();
         let dz: Vec<f32> = (0..n1 * M).map(|k| value(k + 11)).collect();
         // Z = W·X: own kernels as data_product.rs picks them; gemm with X as stored.
         let own_z = |s: &mut Vec<f64>| {
-            let (t, z) = median_ms(reps, || if n1 >= 2 { a_bt(&w, &x_t, n1, M, N_X) } else { a_b(&w, &x, n1, N_X, M) });
+            let (t, z) = median_ms(reps, || {
+                if n1 >= 2 {
+                    a_bt(&w, &x_t, n1, M, N_X)
+                } else {
+                    a_b(&w, &x, n1, N_X, M)
+                }
+            });
             s.push(t);
             z
         };
@@ -129,7 +153,10 @@ fn main() {
         }
         for (p, name) in ["Z = W·X", "dW = dZ·Xᵀ"].into_iter().enumerate() {
             let [own, one, many] = best[p];
-            println!("| {name} | {n1} | {own:.3} | {one:.3} | {many:.3} | {:.1e} |", diff[p]);
+            println!(
+                "| {name} | {n1} | {own:.3} | {one:.3} | {many:.3} | {:.1e} |",
+                diff[p]
+            );
         }
     }
 }

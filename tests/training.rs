@@ -353,9 +353,9 @@ per_backend!(cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
     assert!(r.metrics.final_cost.is_finite());
 });
 
-/// The fast path (`src/fast`, feature `cpu-kernels`) changes how W[1]·X is computed, not what:
-/// a deep net on 300 features (wide enough for the fast path) trains in f64 to the same cost
-/// history with and without it (≤ 1e-12 relative), and the gradient check passes both ways.
+// The fast path (`src/fast`, feature `cpu-kernels`) changes how W[1]·X is computed, not what:
+// a deep net on 300 features (wide enough for the fast path) trains in f64 to the same cost
+// history with and without it (≤ 1e-12 relative), and the gradient check passes both ways.
 #[cfg(feature = "cpu-kernels")]
 per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
     use simplenn::commands::gradcheck::check_config;
