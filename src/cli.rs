@@ -46,7 +46,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Reload a trained model: accuracy, confusion matrix, mislabelled pictures.
     Evaluate(EvaluateArgs),
-    /// Classify your own PNG/JPEG pictures with a model trained on images.
+    /// Classify your own PNG/JPEG pictures, or the rows of CSV tables, with a trained model.
     Predict(PredictArgs),
     /// Write the trained parameters as W1, b1, … (f64) into an HDF5 file.
     Export(ExportArgs),
@@ -54,6 +54,42 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the backends compiled into this binary, the default, and whether each has usable f64.
     Backends,
+    /// Get data sets: `simplenn data fetch cat` downloads the course's cat files.
+    Data(DataArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    #[command(subcommand)]
+    pub command: DataCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DataCommand {
+    /// Download a data set's files, check their SHA-256 and put them into datasets/.
+    Fetch(FetchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// Which data set: `cat` (the course's train_catvnoncat.h5 and test_catvnoncat.h5).
+    pub dataset: FetchedSet,
+    /// Fetch from this base URL or folder instead of the public mirrors (repeatable: tried in
+    /// order).
+    #[arg(long = "from", value_name = "URL_OR_DIR")]
+    pub from: Vec<String>,
+    /// Where the files go.
+    #[arg(long, default_value = "datasets")]
+    pub to: PathBuf,
+    /// Give up on a source after this many seconds.
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// The data sets `data fetch` knows.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum FetchedSet {
+    Cat,
 }
 
 #[derive(Args, Debug)]
@@ -119,8 +155,9 @@ pub struct EvaluateArgs {
 #[derive(Args, Debug)]
 pub struct PredictArgs {
     pub run_dir: PathBuf,
-    #[arg(required = true)]
-    pub images: Vec<PathBuf>,
+    /// Pictures (a model trained on images) or CSV tables (a model trained on a CSV table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -158,7 +195,7 @@ pub struct BenchArgs {
 pub fn main_with(cli: Cli) -> Result<()> {
     let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
     device::select(backend);
-    if !matches!(cli.command, Command::Backends)
+    if !matches!(cli.command, Command::Backends | Command::Data(_))
         && let Some(why) = backend.open_error()
     {
         return Err(Error::Usage(format!(
@@ -175,7 +212,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Evaluate(args) => {
             commands::evaluate::evaluate(&args.run_dir, args.data.as_deref())
         }
-        Command::Predict(args) => commands::predict::predict(&args.run_dir, &args.images),
+        Command::Predict(args) => commands::predict::predict(&args.run_dir, &args.files),
         Command::Export(args) => {
             commands::export::export(&args.run_dir, &args.h5, &args.group, args.force)
         }
@@ -184,5 +221,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
             commands::backends::backends(backend);
             Ok(())
         }
+        Command::Data(args) => match args.command {
+            DataCommand::Fetch(args) => commands::data::fetch(args),
+        },
     }
 }

@@ -53,14 +53,25 @@ pub enum DataConfig {
         m: usize,
         #[serde(default = "default_planar_noise")]
         noise: f64,
+        /// Seeds the flower and the split.
         #[serde(default = "default_seed")]
         seed: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        split: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize: bool,
     },
     /// The course's cat / non-cat HDF5 files.
     Cat {
         train: PathBuf,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         test: Option<PathBuf>,
+        #[serde(default = "default_seed")]
+        seed: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        split: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize: bool,
     },
     /// Any HDF5 file with X (n_x, m) floats and Y (1, m) 0/1 labels.
     H5 {
@@ -71,9 +82,123 @@ pub enum DataConfig {
         x: String,
         #[serde(default = "default_y_name")]
         y: String,
+        #[serde(default = "default_seed")]
+        seed: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        split: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize: bool,
+    },
+    /// A folder per class of PNG/JPEG pictures (the layout of torchvision's `ImageFolder`).
+    Images {
+        train: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test: Option<PathBuf>,
+        /// [height, width] every picture is resized to.
+        #[serde(default = "default_image_size")]
+        size: [usize; 2],
+        /// The folder of class 1 (default: the second folder in sorted order).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        positive: Option<String>,
+        /// Skip pictures that cannot be decoded (counted) instead of stopping.
+        #[serde(default)]
+        skip_unreadable: bool,
+        #[serde(default = "default_seed")]
+        seed: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        split: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize: bool,
+    },
+    /// A CSV table with a header row: one column of labels, numeric feature columns.
+    Csv {
+        train: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test: Option<PathBuf>,
+        /// The label column.
+        label: String,
+        /// The feature columns (default: every column but the label).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        features: Option<Vec<String>>,
+        /// The label value of class 1, when the labels are not 0/1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        positive: Option<String>,
+        #[serde(default = "default_seed")]
+        seed: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        split: Option<f64>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize: bool,
     },
 }
 
+/// What every kind of `[data]` can ask for after loading (`split`, `seed`, `standardize`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prep {
+    /// Without a test set: this fraction of each class becomes the test set.
+    pub split: Option<f64>,
+    /// Seeds the split.
+    pub seed: u32,
+    /// Scale each feature by the training set's mean and standard deviation.
+    pub standardize: bool,
+}
+
+impl DataConfig {
+    /// The split and scaling this section asks for.
+    pub fn prep(&self) -> Prep {
+        match *self {
+            DataConfig::Planar {
+                split,
+                seed,
+                standardize,
+                ..
+            }
+            | DataConfig::Cat {
+                split,
+                seed,
+                standardize,
+                ..
+            }
+            | DataConfig::H5 {
+                split,
+                seed,
+                standardize,
+                ..
+            }
+            | DataConfig::Images {
+                split,
+                seed,
+                standardize,
+                ..
+            }
+            | DataConfig::Csv {
+                split,
+                seed,
+                standardize,
+                ..
+            } => Prep {
+                split,
+                seed,
+                standardize,
+            },
+        }
+    }
+
+    /// The test file or folder, if the section names one.
+    pub fn test(&self) -> Option<&PathBuf> {
+        match self {
+            DataConfig::Planar { .. } => None,
+            DataConfig::Cat { test, .. }
+            | DataConfig::H5 { test, .. }
+            | DataConfig::Images { test, .. }
+            | DataConfig::Csv { test, .. } => test.as_ref(),
+        }
+    }
+}
+
+fn default_image_size() -> [usize; 2] {
+    [64, 64]
+}
 fn default_planar_m() -> usize {
     400
 }
@@ -270,10 +395,51 @@ impl DataConfig {
                     return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
                 }
             }
-            DataConfig::Cat { train, .. } | DataConfig::H5 { train, .. } => {
+            DataConfig::Cat { train, .. }
+            | DataConfig::H5 { train, .. }
+            | DataConfig::Csv { train, .. } => {
                 if train.as_os_str().is_empty() {
                     return Err("data.train: empty path; give the training file, e.g. train = \"../datasets/train_catvnoncat.h5\"".into());
                 }
+            }
+            DataConfig::Images { train, size, .. } => {
+                if train.as_os_str().is_empty() {
+                    return Err("data.train: empty path; give the folder that holds one subfolder per class, e.g. train = \"pictures/train\"".into());
+                }
+                if size.contains(&0) {
+                    return Err(format!(
+                        "data.size = {size:?}: height and width must be at least 1, e.g. size = [64, 64]"
+                    ));
+                }
+            }
+        }
+        if let DataConfig::Csv {
+            label,
+            features: Some(features),
+            ..
+        } = self
+        {
+            if features.is_empty() {
+                return Err("data.features = []: name at least one feature column, or remove the key to use every column but the label".into());
+            }
+            if features.contains(label) {
+                return Err(format!(
+                    "data.features lists the label column \"{label}\": the label cannot be a feature; remove it from features"
+                ));
+            }
+        }
+        let prep = self.prep();
+        if let Some(fraction) = prep.split {
+            if !(fraction > 0.0 && fraction < 1.0) {
+                return Err(format!(
+                    "data.split = {fraction}: must be a fraction strictly between 0 and 1, e.g. split = 0.2"
+                ));
+            }
+            if self.test().is_some() {
+                return Err(
+                    "data.split: the section names a test set already; remove `test` or `split`"
+                        .into(),
+                );
             }
         }
         Ok(())
@@ -406,7 +572,10 @@ impl Config {
         let abs = |p: &PathBuf| absolute(base_dir, p);
         let mut c = self.clone();
         match &mut c.data {
-            DataConfig::Cat { train, test } | DataConfig::H5 { train, test, .. } => {
+            DataConfig::Cat { train, test, .. }
+            | DataConfig::H5 { train, test, .. }
+            | DataConfig::Images { train, test, .. }
+            | DataConfig::Csv { train, test, .. } => {
                 *train = abs(train);
                 *test = test.as_ref().map(abs);
             }

@@ -129,6 +129,9 @@ pub struct RunResult {
 pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> Result<RunResult> {
     let c = &loaded.config;
     let prepared = prepare(loaded)?;
+    for note in &prepared.data.notes {
+        observer.note(note);
+    }
     let checkpoint = match start {
         Start::Fresh => None,
         Start::From(layers) => Some(Checkpoint {

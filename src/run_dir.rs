@@ -14,6 +14,7 @@ use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, LoadedConfig};
+use crate::data::InputRecord;
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::pipeline::RunResult;
@@ -22,6 +23,8 @@ use crate::{Error, Result, device, plot};
 pub const CONFIG_FILE: &str = "config.toml";
 pub const METRICS_FILE: &str = "metrics.json";
 pub const MODEL_FILE: &str = "model.bpk";
+/// How the examples were made (CSV columns, feature scaling, the split): `data::InputRecord`.
+pub const INPUT_FILE: &str = "input.json";
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
 fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
@@ -215,6 +218,9 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
         .map_err(|e| Error::Output(format!("metrics: {e}")))?;
     dir.write(METRICS_FILE, json.as_bytes())?;
     dir.write(MODEL_FILE, &model_bytes(&result.model)?)?;
+    let input = serde_json::to_string(&result.data.input)
+        .map_err(|e| Error::Output(format!("input record: {e}")))?;
+    dir.write(INPUT_FILE, input.as_bytes())?;
     let staged = dir.staged_path("");
     let m = &result.metrics;
     let title = format!("{} {:?}, α = {}", m.model, m.layers, m.learning_rate);
@@ -252,6 +258,15 @@ pub struct SavedRun {
     pub metrics: Metrics,
     /// On the plain device, ready for inference.
     pub model: Model,
+    /// How the examples were made: what new data must go through before the model sees it.
+    pub input: InputRecord,
+}
+
+/// A JSON file of the run folder, read as `T`.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::data(path, format!("is not a simplenn {what} file ({e})")))
 }
 
 fn need(dir: &Path, name: &str) -> Result<PathBuf> {
@@ -280,15 +295,23 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         )));
     }
     let config = Config::load(&need(dir, CONFIG_FILE)?, &[])?;
-    let metrics_path = need(dir, METRICS_FILE)?;
-    let text = std::fs::read_to_string(&metrics_path)
-        .map_err(|e| Error::io("cannot read", &metrics_path, e))?;
-    let metrics: Metrics = serde_json::from_str(&text).map_err(|e| {
-        Error::data(
-            &metrics_path,
-            format!("is not a simplenn metrics file ({e})"),
-        )
-    })?;
+    let metrics: Metrics = read_json(&need(dir, METRICS_FILE)?, "metrics")?;
+    // A run whose examples were made without a split, scaling or CSV columns needs no record.
+    let input_path = dir.join(INPUT_FILE);
+    let input: InputRecord = if input_path.exists() {
+        read_json(&input_path, "input record")?
+    } else {
+        InputRecord::default()
+    };
+    let data = &config.config.data;
+    if (data.prep().standardize && input.scaling.is_none())
+        || (matches!(data, crate::config::DataConfig::Csv { .. }) && input.columns.is_none())
+    {
+        return Err(Error::data(
+            &input_path,
+            "is missing or incomplete: this run's config scales its features or reads a CSV table, and the run folder must record how; train the model again",
+        ));
+    }
     let model_path = need(dir, MODEL_FILE)?;
     let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
     let model = model_from_bytes(&config, &metrics.layers, bytes).map_err(|m| {
@@ -302,6 +325,7 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         config,
         metrics,
         model,
+        input,
     })
 }
 

@@ -162,6 +162,8 @@ pub struct Plan {
 pub trait Observer {
     /// Something the user should know before training (a symmetric start).
     fn warning(&mut self, _message: &str) {}
+    /// Something about the data worth saying (files ignored, pictures skipped).
+    fn note(&mut self, _message: &str) {}
     fn started(&mut self, _plan: &Plan) {}
     /// A logged cost (every `log_every` iterations and the last one).
     fn logged(&mut self, _iteration: usize, _cost: f64) {}

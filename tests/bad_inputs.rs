@@ -517,13 +517,210 @@ fn image_cases(dir: &Path, run: &Path) -> Vec<Case> {
     ]
 }
 
+/// A 4×4 PNG of one grey level.
+fn png(path: &Path, level: u8) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    simplenn::image_input::write_png(path, &[level; 4 * 4 * 3], 4, 4).unwrap();
+}
+
+/// Your own data: image folders, CSV tables, split and standardize settings.
+fn own_data_cases(dir: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    let images = |train: &Path, extra: &str| {
+        format!(
+            "[model]\nkind = \"logistic\"\n[data]\nkind = \"images\"\ntrain = {:?}\nsize = [4, 4]\n{extra}\n[train]\nlearning_rate = 0.1\niterations = 3\n",
+            train.display().to_string()
+        )
+    };
+    let folder = |name: &str, classes: &[&str]| {
+        let root = dir.join(name);
+        std::fs::create_dir_all(&root).unwrap();
+        for (k, c) in classes.iter().enumerate() {
+            png(&root.join(c).join("p1.png"), 40 * k as u8);
+        }
+        root
+    };
+    let empty = folder("img_empty", &[]);
+    v.push(config_case(
+        "images_empty_folder",
+        dir,
+        &images(&empty, ""),
+        "has no class folders",
+    ));
+    let one = folder("img_one", &["a"]);
+    v.push(config_case(
+        "images_one_class",
+        dir,
+        &images(&one, ""),
+        "has 1 class folder(s): a",
+    ));
+    let three = folder("img_three", &["a", "b", "c"]);
+    v.push(config_case(
+        "images_three_classes",
+        dir,
+        &images(&three, ""),
+        "has 3 class folder(s): a, b, c",
+    ));
+    let no_pictures = folder("img_nopics", &["a"]);
+    std::fs::create_dir_all(no_pictures.join("b")).unwrap();
+    std::fs::write(no_pictures.join("b").join("readme.txt"), "no pictures here").unwrap();
+    v.push(config_case(
+        "images_class_without_pictures",
+        dir,
+        &images(&no_pictures, ""),
+        "class folder \"b\" has no PNG or JPEG pictures",
+    ));
+    let broken = folder("img_broken", &["a", "b"]);
+    std::fs::write(broken.join("b").join("p2.png"), "not a picture").unwrap();
+    v.push(config_case(
+        "images_undecodable_picture",
+        dir,
+        &images(&broken, ""),
+        "set data.skip_unreadable = true",
+    ));
+    let train = folder("img_train", &["a", "b"]);
+    let other = folder("img_other", &["a", "c"]);
+    v.push(config_case(
+        "images_test_classes_differ",
+        dir,
+        &images(&train, &format!("test = {:?}", other.display().to_string())),
+        "the test set needs the same two classes",
+    ));
+    v.push(config_case(
+        "images_positive_not_a_class",
+        dir,
+        &images(&train, "positive = \"cat\""),
+        "data.positive = \"cat\" is not one of its class folders",
+    ));
+
+    let csv = |name: &str, text: &str| {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let table = |path: &Path, extra: &str| {
+        format!(
+            "[model]\nkind = \"logistic\"\n[data]\nkind = \"csv\"\ntrain = {:?}\nlabel = \"label\"\n{extra}\n[train]\nlearning_rate = 0.1\niterations = 3\n",
+            path.display().to_string()
+        )
+    };
+    let good = csv("good", "a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n");
+    let cases: [(&'static str, &str, &str, &'static str); 10] = [
+        ("csv_empty", "", "", "is empty"),
+        (
+            "csv_ragged_row",
+            "a,b,label\n1,2,0\n1,0\n",
+            "",
+            "has 2 field(s) but the header has 3",
+        ),
+        (
+            "csv_non_numeric_cell",
+            "a,label\nx,0\n1,1\n",
+            "",
+            "column \"a\": \"x\" is not a number",
+        ),
+        (
+            "csv_empty_cell",
+            "a,b,label\n1,,0\n2,3,1\n",
+            "",
+            "column \"b\": empty cell",
+        ),
+        (
+            "csv_nan",
+            "a,label\nNaN,0\n1,1\n",
+            "",
+            "NaN is not a usable value",
+        ),
+        (
+            "csv_inf",
+            "a,label\n1,0\n-inf,1\n",
+            "",
+            "-inf is not a usable value",
+        ),
+        (
+            "csv_third_label",
+            "a,label\n1,x\n2,y\n3,z\n",
+            "",
+            "a third label value \"z\"",
+        ),
+        (
+            "csv_positive_never_occurs",
+            "a,label\n1,x\n2,y\n",
+            "positive = \"w\"",
+            "data.positive = \"w\" never occurs",
+        ),
+        (
+            "csv_feature_not_a_column",
+            "a,label\n1,x\n2,y\n",
+            "features = [\"a\", \"q\"]",
+            "has no column \"q\"",
+        ),
+        (
+            "csv_one_class",
+            "a,label\n1,x\n2,x\n",
+            "",
+            "has only the value \"x\"",
+        ),
+    ];
+    for (name, text, extra, fragment) in cases {
+        v.push(config_case(
+            name,
+            dir,
+            &table(&csv(name, text), extra),
+            fragment,
+        ));
+    }
+    v.push(config_case(
+        "csv_label_as_feature",
+        dir,
+        &table(&good, "features = [\"a\", \"label\"]"),
+        "lists the label column",
+    ));
+    v.push(config_case(
+        "csv_missing_label_column",
+        dir,
+        &table(&good, "").replace("label = \"label\"", "label = \"class\""),
+        "has no column \"class\"",
+    ));
+    v.push(config_case(
+        "split_above_one",
+        dir,
+        &table(&good, "split = 1.5"),
+        "data.split = 1.5",
+    ));
+    v.push(config_case(
+        "split_zero",
+        dir,
+        &table(&good, "split = 0.0"),
+        "strictly between 0 and 1",
+    ));
+    let lopsided = csv("lopsided", "a,label\n1,x\n2,x\n3,x\n4,x\n5,x\n6,y\n");
+    v.push(config_case(
+        "split_leaves_a_class_empty",
+        dir,
+        &table(&lopsided, "split = 0.2"),
+        "class \"y\" has 1 example(s)",
+    ));
+    v.push(config_case(
+        "split_with_a_test_set",
+        dir,
+        &table(
+            &good,
+            &format!("split = 0.5\ntest = {:?}", good.display().to_string()),
+        ),
+        "names a test set already",
+    ));
+    v
+}
+
 per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path();
     let run = image_run(dir);
     let mut all = cases(dir);
     all.extend(image_cases(dir, &run));
-    assert!(all.len() >= 40, "the corpus has {} cases", all.len());
+    all.extend(own_data_cases(dir));
+    assert!(all.len() >= 60, "the corpus has {} cases", all.len());
     let mut failures = Vec::new();
     for case in &all {
         let out_dir = dir.join(format!("out-{}", case.name));

@@ -34,16 +34,47 @@ impl Confusion {
     }
 }
 
-/// The data to evaluate on: the run's own, another config's, or an HDF5 file.
+/// The data to evaluate on: the run's own (split and scaled as in training), or another
+/// config's data, an HDF5 file or a CSV table, scaled as the run's training set was.
 fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
     let Some(path) = data else {
         return data::load(&run.config.config.data, &run.config.base_dir);
     };
-    if path.extension().is_some_and(|e| e == "toml") {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let mut split = if ext == "toml" {
         let other = Config::load(path, &[])?;
-        return data::load(&other.config.data, &other.base_dir);
+        data::load_source(&other.config.data, &other.base_dir)?
+    } else if ext.eq_ignore_ascii_case("csv") {
+        let (Some(columns), Some(classes)) = (&run.input.columns, &run.metrics.classes) else {
+            return Err(Error::Usage(format!(
+                "{} was not trained on a CSV table; evaluate it on a config or an HDF5 file",
+                run.dir.display()
+            )));
+        };
+        let set = data::csv::load_like(path, columns, classes)?;
+        DataSplit {
+            train: set,
+            test: None,
+            classes: classes.clone(),
+            image_shape: None,
+            input: run.input.clone(),
+            notes: Vec::new(),
+        }
+    } else {
+        h5_data(path)?
+    };
+    if let Some(scaling) = &run.input.scaling {
+        for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
+            if set.n_x == scaling.mean.len() {
+                scaling.apply(set);
+            }
+        }
     }
-    // An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
+    Ok(split)
+}
+
+/// An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
+fn h5_data(path: &Path) -> Result<DataSplit> {
     let file = h5::open(path)?;
     let names = file.member_names().unwrap_or_default();
     let course_prefix = ["test", "train"]
@@ -56,6 +87,8 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
             test: None,
             classes,
             image_shape: Some(shape),
+            input: Default::default(),
+            notes: Vec::new(),
         });
     }
     let generic = DataConfig::H5 {
@@ -63,8 +96,11 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
         test: None,
         x: "X".into(),
         y: "Y".into(),
+        seed: 1,
+        split: None,
+        standardize: false,
     };
-    data::load(&generic, Path::new("."))
+    data::load_source(&generic, Path::new("."))
 }
 
 pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
@@ -120,10 +156,13 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
             let predicted = crate::train::predicted_class(p);
             let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
             if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
-                let rgb: Vec<u8> = set
-                    .example(i)
+                let mut pixels = set.example(i);
+                if let Some(scaling) = &run.input.scaling {
+                    scaling.unapply_one(&mut pixels);
+                }
+                let rgb: Vec<u8> = pixels
                     .iter()
-                    .map(|v| (v * 255.0).round() as u8)
+                    .map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
                     .collect();
                 let caption = format!(
                     "{name} #{i}: predicted {}, is {}",

@@ -1,6 +1,7 @@
 //! `simplenn export RUN_DIR --h5 FILE`: the trained parameters as `W1, b1, …` (f64, the notes'
 //! shapes) — the layout of the course's init files, so numpy can read them and simplenn can
-//! start from them again (`init.scheme = "h5"`).
+//! start from them again (`init.scheme = "h5"`; with `standardize = true` the scaling is folded
+//! into W1 and b1, so the file's model takes raw features).
 
 use std::path::Path;
 
@@ -17,7 +18,13 @@ pub fn export(dir: &Path, file: &Path, group: &str, force: bool) -> Result<()> {
             file.display()
         )));
     }
-    let layers = run.model.layer_values()?;
+    let mut layers = run.model.layer_values()?;
+    // The file's parameters take raw features: a run that scaled its inputs has the scaling
+    // folded into the first layer.
+    if let Some(scaling) = &run.input.scaling {
+        let first = &mut layers[0];
+        scaling.fold_into(&mut first.w, &mut first.b);
+    }
     write_atomic_via(file, |tmp| params_file::write(tmp, group, &layers))?;
     let names: Vec<String> = (1..=layers.len())
         .flat_map(|l| [format!("W{l}"), format!("b{l}")])
@@ -28,5 +35,10 @@ pub fn export(dir: &Path, file: &Path, group: &str, force: bool) -> Result<()> {
         if group.is_empty() { "/" } else { group },
         names.join(", ")
     );
+    if run.input.scaling.is_some() {
+        println!(
+            "the training set's feature scaling is folded into W1 and b1: they take raw features"
+        );
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod backends;
 pub mod bench;
+pub mod data;
 pub mod evaluate;
 pub mod export;
 pub mod gradcheck;

@@ -1,31 +1,36 @@
-//! `simplenn predict RUN_DIR IMAGE…`: classify the user's own pictures.
+//! `simplenn predict RUN_DIR FILE…`: classify the user's own pictures (a model trained on
+//! images), or the rows of CSV tables (a model trained on a CSV table). New examples go through
+//! what the training set went through: the same resizing, the same columns, the same scaling.
 
 use std::path::{Path, PathBuf};
 
+use crate::data::csv;
 use crate::image_input;
 use crate::nn::DataMatrix;
-use crate::run_dir;
-use crate::train::probabilities;
+use crate::run_dir::{self, SavedRun};
+use crate::train::{predicted_class, probabilities};
 use crate::{Error, Result};
 
-pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
+pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
     let run = run_dir::load(dir)?;
-    let Some(shape) = run.metrics.image_shape else {
-        return Err(Error::Usage(format!(
-            "{} was trained on {}-feature vectors, not images; predict needs a model trained on image data (e.g. configs/deep_cat.toml)",
-            dir.display(),
-            run.metrics.layers[0]
-        )));
-    };
     let classes = run
         .metrics
         .classes
         .clone()
         .unwrap_or_else(|| ["class 0".into(), "class 1".into()]);
-    let dtype = run.config.config.train.precision.dtype();
+    if let Some(columns) = &run.input.columns {
+        return predict_rows(&run, columns, &classes, files);
+    }
+    let Some(shape) = run.metrics.image_shape else {
+        return Err(Error::Usage(format!(
+            "{} was trained on {}-feature vectors, neither images nor a CSV table; predict needs a model trained on pictures (e.g. configs/deep_cat.toml) or on a CSV table",
+            dir.display(),
+            run.metrics.layers[0]
+        )));
+    };
     let mut failures = 0;
-    for path in images {
-        let features = match image_input::features(path, shape) {
+    for path in files {
+        let mut features = match image_input::features(path, shape) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -33,12 +38,11 @@ pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
                 continue;
             }
         };
-        let n = features.len();
-        let p = probabilities(
-            &run.model,
-            &DataMatrix::new(features, n, 1, dtype, &crate::device::device()),
-        )?[0];
-        let (class, confidence) = if crate::train::predicted_class(p) == 1 {
+        if let Some(scaling) = &run.input.scaling {
+            scaling.apply_one(&mut features);
+        }
+        let p = probabilities_of(&run, vec![features])?[0];
+        let (class, confidence) = if predicted_class(p) == 1 {
             (&classes[1], p)
         } else {
             (&classes[0], 1.0 - p)
@@ -53,8 +57,55 @@ pub fn predict(dir: &Path, images: &[PathBuf]) -> Result<()> {
     if failures > 0 {
         return Err(Error::Usage(format!(
             "{failures} of {} image(s) could not be read (see above)",
-            images.len()
+            files.len()
         )));
+    }
+    Ok(())
+}
+
+/// Ŷ for examples given one by one (each a vector of the model's features).
+fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>) -> Result<Vec<f64>> {
+    let (m, n_x) = (examples.len(), run.metrics.layers[0]);
+    let mut x = vec![0.0; n_x * m];
+    for (i, example) in examples.iter().enumerate() {
+        for (f, &v) in example.iter().enumerate() {
+            x[f * m + i] = v;
+        }
+    }
+    let dtype = run.config.config.train.precision.dtype();
+    probabilities(
+        &run.model,
+        &DataMatrix::new(x, n_x, m, dtype, &crate::device::device()),
+    )
+}
+
+/// Every row of every table, as CSV on stdout: `file,row,probability,class`, the class written
+/// as the label column's own value.
+fn predict_rows(
+    run: &SavedRun,
+    columns: &csv::Columns,
+    classes: &[String; 2],
+    files: &[PathBuf],
+) -> Result<()> {
+    let mut tables = Vec::new();
+    for path in files {
+        let mut rows = csv::read_features(path, columns)?;
+        if let Some(scaling) = &run.input.scaling {
+            rows.iter_mut().for_each(|r| scaling.apply_one(r));
+        }
+        tables.push((path, rows));
+    }
+    println!("file,row,probability,{}", columns.label);
+    for (path, rows) in tables {
+        let probs = probabilities_of(run, rows)?;
+        for (i, p) in probs.iter().enumerate() {
+            println!(
+                "{},{},{p:.9},{}",
+                path.display(),
+                i + 1,
+                classes[predicted_class(*p) as usize]
+            );
+        }
     }
     Ok(())
 }

@@ -51,6 +51,10 @@ impl Observer for TrainingDisplay {
         eprintln!("{message}");
     }
 
+    fn note(&mut self, message: &str) {
+        eprintln!("note: {message}");
+    }
+
     fn started(&mut self, plan: &Plan) {
         if self.quiet {
             return;

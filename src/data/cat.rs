@@ -11,6 +11,13 @@ use crate::{Error, Result};
 /// `(row·64 + col)·3 + channel`, one example per column. Returns the data set, the class names
 /// and the image shape (height, width, channels).
 pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 3])> {
+    if !path.exists() {
+        return Err(Error::data(
+            path,
+            "no such file; `simplenn data fetch cat` downloads the course's two cat files into \
+             datasets/ and checks them (or copy them there by hand: datasets/README.md)",
+        ));
+    }
     let file = open(path)?;
     let (x_name, y_name) = (format!("{prefix}_set_x"), format!("{prefix}_set_y"));
     let (pixels, shape) = read_f64(

@@ -1,10 +1,22 @@
 //! Data sets in the notes' layout: X is (n_x, m), one example per column; Y is (1, m) of 0/1.
 
 pub mod cat;
+pub mod csv;
+pub mod fetch;
 pub mod h5;
+pub mod images;
 pub mod planar;
+pub mod prep;
+
+use std::path::{Path, PathBuf};
 
 use burn::tensor::{DType, Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+pub use prep::{Scaling, SplitRecord};
+
+use crate::config::{DataConfig, absolute};
+use crate::{Error, Result};
 
 use crate::nn::DataMatrix;
 use crate::tensor_util::matrix;
@@ -35,44 +47,126 @@ impl Dataset {
         (0..self.n_x).map(|f| self.x[f * self.m + i]).collect()
     }
 
+    /// The examples at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        let mut x = Vec::with_capacity(self.n_x * indices.len());
+        for row in self.x.chunks_exact(self.m.max(1)) {
+            x.extend(indices.iter().map(|&i| row[i]));
+        }
+        Dataset {
+            n_x: self.n_x,
+            m: indices.len(),
+            x,
+            y: indices.iter().map(|&i| self.y[i]).collect(),
+        }
+    }
+
     /// Number of examples labelled 1.
     pub fn positives(&self) -> usize {
         self.y.iter().filter(|&&v| v == 1.0).count()
     }
 }
 
-/// What a config's `[data]` section loads: a training set, an optional test set, and the names
-/// of class 0 and class 1.
+/// What a config's `[data]` section loads: a training set, an optional test set, the names of
+/// class 0 and class 1, and what the run folder must record to apply the model to new data.
 #[derive(Debug, Clone)]
 pub struct DataSplit {
     pub train: Dataset,
     pub test: Option<Dataset>,
     pub classes: [String; 2],
-    /// Height, width, channels when the examples are images (cat data).
+    /// Height, width, channels when the examples are images.
     pub image_shape: Option<[usize; 3]>,
+    pub input: InputRecord,
+    /// What the user should know about the data (files ignored, pictures skipped).
+    pub notes: Vec<String>,
 }
 
-/// Load (or generate) what a config's `[data]` section names.
-pub fn load(
-    config: &crate::config::DataConfig,
-    base_dir: &std::path::Path,
-) -> crate::Result<DataSplit> {
-    use crate::config::{DataConfig, absolute};
+/// How the examples were made, for `evaluate`, `predict` and `export` (`input.json` in the run
+/// folder).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputRecord {
+    /// A CSV table's feature and label columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<csv::Columns>,
+    /// The training set's feature statistics, when `standardize = true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Scaling>,
+    /// Which examples went to the training and test sets, when `split` made the test set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitRecord>,
+}
+
+/// A test set's features must match the training set's.
+fn same_features(path: &Path, test: &Dataset, train: &Dataset) -> Result<()> {
+    if test.n_x != train.n_x {
+        return Err(Error::data(
+            path,
+            format!(
+                "test set has {} features but the training set has {}",
+                test.n_x, train.n_x
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Load (or generate) what a config's `[data]` section names, then split and scale it as asked.
+pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+    let mut split = load_source(config, base_dir)?;
+    let prep = config.prep();
+    if let Some(fraction) = prep.split {
+        let (train, test, record) = prep::split(&split.train, fraction, prep.seed, &split.classes)
+            .map_err(|m| Error::data(absolute(base_dir, &source_path(config)), m))?;
+        split.train = train;
+        split.test = Some(test);
+        split.input.split = Some(record);
+    }
+    if prep.standardize {
+        let scaling = Scaling::fit(&split.train);
+        scaling.apply(&mut split.train);
+        if let Some(test) = &mut split.test {
+            scaling.apply(test);
+        }
+        split.input.scaling = Some(scaling);
+    }
+    Ok(split)
+}
+
+/// The training file or folder a section names (nothing for the generated flower).
+fn source_path(config: &DataConfig) -> PathBuf {
     match config {
-        DataConfig::Planar { m, noise, seed } => Ok(DataSplit {
-            train: planar::flower(*m, *noise, *seed),
-            test: None,
-            classes: ["red (0)".into(), "blue (1)".into()],
-            image_shape: None,
-        }),
-        DataConfig::Cat { train, test } => {
+        DataConfig::Planar { .. } => PathBuf::from("the generated flower"),
+        DataConfig::Cat { train, .. }
+        | DataConfig::H5 { train, .. }
+        | DataConfig::Images { train, .. }
+        | DataConfig::Csv { train, .. } => train.clone(),
+    }
+}
+
+/// What `[data]` names, as stored: no split, no scaling (`evaluate --data` applies the run's own).
+pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+    let plain = |train, test, classes: [&str; 2]| DataSplit {
+        train,
+        test,
+        classes: classes.map(String::from),
+        image_shape: None,
+        input: InputRecord::default(),
+        notes: Vec::new(),
+    };
+    match config {
+        DataConfig::Planar { m, noise, seed, .. } => Ok(plain(
+            planar::flower(*m, *noise, *seed),
+            None,
+            ["red (0)", "blue (1)"],
+        )),
+        DataConfig::Cat { train, test, .. } => {
             let (train, classes, shape) = cat::load(&absolute(base_dir, train), "train")?;
             let test = match test {
                 Some(p) => {
                     let path = absolute(base_dir, p);
                     let (test, _, test_shape) = cat::load(&path, "test")?;
                     if test_shape != shape {
-                        return Err(crate::Error::data(
+                        return Err(Error::data(
                             path,
                             format!(
                                 "test images are {test_shape:?} but training images are {shape:?}"
@@ -88,32 +182,96 @@ pub fn load(
                 test,
                 classes,
                 image_shape: Some(shape),
+                input: InputRecord::default(),
+                notes: Vec::new(),
             })
         }
-        DataConfig::H5 { train, test, x, y } => {
+        DataConfig::H5 {
+            train, test, x, y, ..
+        } => {
             let train = h5::load_xy(&absolute(base_dir, train), x, y)?;
             let test = match test {
                 Some(p) => {
                     let path = absolute(base_dir, p);
                     let test = h5::load_xy(&path, x, y)?;
-                    if test.n_x != train.n_x {
-                        return Err(crate::Error::data(
-                            path,
-                            format!(
-                                "test set has {} features but the training set has {}",
-                                test.n_x, train.n_x
-                            ),
-                        ));
-                    }
+                    same_features(&path, &test, &train)?;
                     Some(test)
                 }
                 None => None,
             };
+            Ok(plain(train, test, ["class 0", "class 1"]))
+        }
+        DataConfig::Images {
+            train,
+            test,
+            size,
+            positive,
+            skip_unreadable,
+            ..
+        } => {
+            let folder = images::load(
+                &absolute(base_dir, train),
+                *size,
+                positive.as_deref(),
+                *skip_unreadable,
+                None,
+            )?;
+            let mut notes = folder.notes;
+            let test = match test {
+                Some(p) => {
+                    let t = images::load(
+                        &absolute(base_dir, p),
+                        *size,
+                        None,
+                        *skip_unreadable,
+                        Some(&folder.classes),
+                    )?;
+                    notes.extend(t.notes);
+                    Some(t.data)
+                }
+                None => None,
+            };
             Ok(DataSplit {
-                train,
+                train: folder.data,
                 test,
-                classes: ["class 0".into(), "class 1".into()],
+                classes: folder.classes,
+                image_shape: Some([size[0], size[1], 3]),
+                input: InputRecord::default(),
+                notes,
+            })
+        }
+        DataConfig::Csv {
+            train,
+            test,
+            label,
+            features,
+            positive,
+            ..
+        } => {
+            let table = csv::load_train(
+                &absolute(base_dir, train),
+                label,
+                features.as_deref(),
+                positive.as_deref(),
+            )?;
+            let test = match test {
+                Some(p) => Some(csv::load_like(
+                    &absolute(base_dir, p),
+                    &table.columns,
+                    &table.classes,
+                )?),
+                None => None,
+            };
+            Ok(DataSplit {
+                train: table.data,
+                test,
+                classes: table.classes,
                 image_shape: None,
+                input: InputRecord {
+                    columns: Some(table.columns),
+                    ..InputRecord::default()
+                },
+                notes: Vec::new(),
             })
         }
     }

@@ -9,7 +9,8 @@ pub mod compare;
 pub mod handwritten;
 pub mod numeric;
 
-pub use compare::{Report, Row, Tolerances};
+pub use compare::Report;
+use compare::{Row, Tolerances};
 pub use handwritten::{BackwardFormulas, NotesFormulas};
 
 use crate::Result;

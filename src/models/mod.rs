@@ -101,12 +101,20 @@ impl ModelSpec {
                 )
             })
             .collect();
+        if let Some(count) = self.kind.layer_count() {
+            assert_eq!(
+                dense.len(),
+                count,
+                "a {} model has {count} layer(s)",
+                self.kind.name()
+            );
+        }
         let activation = self.activation;
-        match (self.kind, dense.len()) {
-            (ModelKind::Logistic, 1) => Model::Logistic(LogisticRegression {
+        match self.kind {
+            ModelKind::Logistic => Model::Logistic(LogisticRegression {
                 neuron: dense.remove(0),
             }),
-            (ModelKind::Shallow, 2) => {
+            ModelKind::Shallow => {
                 let output = dense.remove(1);
                 let hidden = dense.remove(0);
                 Model::Shallow(ShallowNet {
@@ -115,11 +123,10 @@ impl ModelSpec {
                     activation,
                 })
             }
-            (ModelKind::Deep, _) => Model::Deep(DeepNet {
+            ModelKind::Deep => Model::Deep(DeepNet {
                 layers: dense,
                 activation,
             }),
-            (kind, n) => panic!("a {} model cannot have {n} layers", kind.name()),
         }
     }
 }

@@ -1,0 +1,185 @@
+//! `kind = "images"`: a folder per class of PNG or JPEG pictures, the layout of torchvision's
+//! `ImageFolder` and Keras' `image_dataset_from_directory`. Every picture is decoded, made RGB,
+//! resized and scaled to [0, 1] by `image_input::features`, the same function `predict` uses, in
+//! the course's pixel order: a course picture written as PNG gives back exactly the course's X.
+
+use std::path::{Path, PathBuf};
+
+use super::Dataset;
+use crate::image_input;
+use crate::{Error, Result};
+
+/// A folder of class folders, loaded.
+pub struct ImageFolder {
+    pub data: Dataset,
+    /// Class 0, class 1.
+    pub classes: [String; 2],
+    /// What the user should know: files ignored, pictures skipped.
+    pub notes: Vec<String>,
+}
+
+/// Whether a file name ends in .png, .jpg or .jpeg, in any case.
+fn is_picture(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The entries of `dir`, sorted by name.
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::data(dir, format!("cannot be listed ({e})")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Load `dir`, which must hold exactly two class folders. Class 1 is `positive`, or else the
+/// second folder in sorted order. `expected` (for a test folder) are the training set's classes,
+/// which the folder must have too. Pictures are resized to `size` = [height, width].
+pub fn load(
+    dir: &Path,
+    size: [usize; 2],
+    positive: Option<&str>,
+    skip_unreadable: bool,
+    expected: Option<&[String; 2]>,
+) -> Result<ImageFolder> {
+    if !dir.is_dir() {
+        let what = if dir.exists() {
+            "is a file"
+        } else {
+            "does not exist"
+        };
+        return Err(Error::data(
+            dir,
+            format!(
+                "{what}; data.train and data.test name a folder with one subfolder of pictures per class"
+            ),
+        ));
+    }
+    let entries = sorted_entries(dir)?;
+    let (folders, loose): (Vec<PathBuf>, Vec<PathBuf>) =
+        entries.into_iter().partition(|p| p.is_dir());
+    let names: Vec<String> = folders.iter().map(|f| name_of(f)).collect();
+    if folders.len() != 2 {
+        let found = if names.is_empty() {
+            "no class folders".to_string()
+        } else {
+            format!("{} class folder(s): {}", names.len(), names.join(", "))
+        };
+        return Err(Error::data(
+            dir,
+            format!(
+                "has {found}; binary classification needs exactly two subfolders, one per class, \
+                 e.g. {0}/cat and {0}/non-cat",
+                dir.display()
+            ),
+        ));
+    }
+    if let Some(classes) = expected {
+        let mut want = classes.to_vec();
+        want.sort();
+        if want != names {
+            return Err(Error::data(
+                dir,
+                format!(
+                    "has the class folders {} but the training set has {}; the test set needs the same two classes",
+                    names.join(", "),
+                    want.join(", ")
+                ),
+            ));
+        }
+    }
+    let one = match (expected, positive) {
+        (Some(classes), _) => classes[1].clone(),
+        (None, Some(p)) if names.iter().any(|n| n == p) => p.to_string(),
+        (None, Some(p)) => {
+            return Err(Error::data(
+                dir,
+                format!(
+                    "data.positive = \"{p}\" is not one of its class folders ({}); set it to one of them",
+                    names.join(", ")
+                ),
+            ));
+        }
+        (None, None) => names[1].clone(),
+    };
+    let zero = names
+        .iter()
+        .find(|n| **n != one)
+        .expect("two names")
+        .clone();
+    let [height, width] = size;
+    let mut x_by_example: Vec<Vec<f64>> = Vec::new();
+    let mut y = Vec::new();
+    let (mut ignored, mut skipped) = (loose.len(), 0);
+    for (folder, name) in folders.iter().zip(&names) {
+        let label = if *name == one { 1.0 } else { 0.0 };
+        let mut pictures = 0;
+        for file in sorted_entries(folder)? {
+            if !file.is_file() || !is_picture(&file) {
+                ignored += 1;
+                continue;
+            }
+            match image_input::features(&file, [height, width, 3]) {
+                Ok(features) => {
+                    x_by_example.push(features);
+                    y.push(label);
+                    pictures += 1;
+                }
+                Err(_) if skip_unreadable => skipped += 1,
+                Err(Error::Image { path, message }) => {
+                    return Err(Error::Image {
+                        path,
+                        message: format!(
+                            "{message}; remove or replace it, or set data.skip_unreadable = true to skip pictures that cannot be read"
+                        ),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if pictures == 0 {
+            return Err(Error::data(
+                folder,
+                format!(
+                    "class folder \"{name}\" has no {}PNG or JPEG pictures; every class needs at least one",
+                    if skipped > 0 { "readable " } else { "" }
+                ),
+            ));
+        }
+    }
+    let m = y.len();
+    let n_x = height * width * 3;
+    let mut x = vec![0.0; n_x * m];
+    for (i, example) in x_by_example.iter().enumerate() {
+        for (f, &v) in example.iter().enumerate() {
+            x[f * m + i] = v;
+        }
+    }
+    let mut notes = Vec::new();
+    if ignored > 0 {
+        notes.push(format!(
+            "{}: ignored {ignored} file(s) or folder(s) that are not PNG or JPEG pictures in a class folder",
+            dir.display()
+        ));
+    }
+    if skipped > 0 {
+        notes.push(format!(
+            "{}: skipped {skipped} picture(s) that cannot be read (data.skip_unreadable = true)",
+            dir.display()
+        ));
+    }
+    Ok(ImageFolder {
+        data: Dataset { n_x, m, x, y },
+        classes: [zero, one],
+        notes,
+    })
+}

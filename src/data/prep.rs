@@ -1,0 +1,133 @@
+//! What `[data]` asks for after loading: a seeded split that keeps the class ratio, and feature
+//! scaling by the training set's statistics. Both are recorded in the run folder (`input.json`)
+//! so that `evaluate`, `predict` and `export` apply exactly what training saw.
+
+use serde::{Deserialize, Serialize};
+
+use super::Dataset;
+use crate::rng::NumpyRng;
+
+/// Which examples of the loaded set (by index, in file order) went to each part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitRecord {
+    pub fraction: f64,
+    pub seed: u32,
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+}
+
+/// Split `data` so that `fraction` of each class (rounded, at least one) becomes the test set:
+/// each class's indices are shuffled by `seed` (Fisher–Yates on numpy's generator) and the first
+/// ones taken. Both parts keep the file order. An error names the class that one part would lack.
+pub fn split(
+    data: &Dataset,
+    fraction: f64,
+    seed: u32,
+    classes: &[String; 2],
+) -> Result<(Dataset, Dataset, SplitRecord), String> {
+    let mut rng = NumpyRng::new(seed);
+    let mut test = Vec::new();
+    for (class, name) in classes.iter().enumerate() {
+        let mut members: Vec<usize> = (0..data.m).filter(|&i| data.y[i] == class as f64).collect();
+        let n = members.len();
+        let k = (fraction * n as f64).round() as usize;
+        if k == 0 || k == n {
+            return Err(format!(
+                "data.split = {fraction}: class \"{name}\" has {n} example(s), so {} would get none of it; \
+                 choose a split between {:.3} and {:.3}, or add examples",
+                if k == 0 {
+                    "the test set"
+                } else {
+                    "the training set"
+                },
+                0.5 / n.max(1) as f64,
+                1.0 - 0.5 / n.max(1) as f64
+            ));
+        }
+        for i in (1..n).rev() {
+            let j = (rng.uniform() * (i + 1) as f64) as usize;
+            members.swap(i, j);
+        }
+        test.extend_from_slice(&members[..k]);
+    }
+    test.sort_unstable();
+    let in_test = {
+        let mut mask = vec![false; data.m];
+        for &i in &test {
+            mask[i] = true;
+        }
+        mask
+    };
+    let train: Vec<usize> = (0..data.m).filter(|&i| !in_test[i]).collect();
+    Ok((
+        data.select(&train),
+        data.select(&test),
+        SplitRecord {
+            fraction,
+            seed,
+            train,
+            test,
+        },
+    ))
+}
+
+/// Per-feature mean and standard deviation of a training set: x ↦ (x − mean) / std.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    pub mean: Vec<f64>,
+    /// The population standard deviation; 1 for a feature that is constant in the training set
+    /// (it is then only centred).
+    pub std: Vec<f64>,
+}
+
+impl Scaling {
+    pub fn fit(data: &Dataset) -> Scaling {
+        let m = data.m.max(1) as f64;
+        let (mean, std) = data
+            .x
+            .chunks_exact(data.m.max(1))
+            .map(|row| {
+                let mean = row.iter().sum::<f64>() / m;
+                let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m;
+                let std = var.sqrt();
+                (mean, if std > 0.0 { std } else { 1.0 })
+            })
+            .unzip();
+        Scaling { mean, std }
+    }
+
+    /// Scale every example of `data` (which must have this scaling's features).
+    pub fn apply(&self, data: &mut Dataset) {
+        for (f, row) in data.x.chunks_exact_mut(data.m.max(1)).enumerate() {
+            for v in row {
+                *v = (*v - self.mean[f]) / self.std[f];
+            }
+        }
+    }
+
+    /// Scale one example's features.
+    pub fn apply_one(&self, features: &mut [f64]) {
+        for (f, v) in features.iter_mut().enumerate() {
+            *v = (*v - self.mean[f]) / self.std[f];
+        }
+    }
+
+    /// The features of one scaled example as they were before scaling.
+    pub fn unapply_one(&self, features: &mut [f64]) {
+        for (f, v) in features.iter_mut().enumerate() {
+            *v = *v * self.std[f] + self.mean[f];
+        }
+    }
+
+    /// W[1] and b[1] that compute on raw features what `w` and `b` compute on scaled ones:
+    /// W·((x − μ)/σ) + b = (W/σ)·x + (b − (W/σ)·μ). `w` is row-major (n_out, n_x).
+    pub fn fold_into(&self, w: &mut [f64], b: &mut [f64]) {
+        let n_x = self.mean.len();
+        for (row, bias) in w.chunks_exact_mut(n_x).zip(b) {
+            for (f, v) in row.iter_mut().enumerate() {
+                *v /= self.std[f];
+                *bias -= *v * self.mean[f];
+            }
+        }
+    }
+}
