@@ -147,8 +147,9 @@ pub struct SweepArgs {
 #[derive(Args, Debug)]
 pub struct EvaluateArgs {
     pub run_dir: PathBuf,
-    /// Evaluate on another config's data or an HDF5 file instead of the run's own.
-    #[arg(long, value_name = "CONFIG_OR_H5")]
+    /// Evaluate on another config's data, an HDF5 file or (a model trained on a table) a CSV
+    /// table instead of the run's own.
+    #[arg(long, value_name = "CONFIG_H5_OR_CSV")]
     pub data: Option<PathBuf>,
 }
 

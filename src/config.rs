@@ -196,6 +196,9 @@ impl DataConfig {
     }
 }
 
+/// The largest picture side `data.size` takes (a 4096×4096 RGB picture is 50 million features).
+const MAX_IMAGE_SIDE: usize = 4096;
+
 fn default_image_size() -> [usize; 2] {
     [64, 64]
 }
@@ -267,14 +270,62 @@ pub enum InitChoice {
 pub struct TrainConfig {
     /// α in W := W − α·dW.
     pub learning_rate: f64,
-    /// Full-batch gradient-descent steps.
+    /// Passes over the training set (`epochs` names the same key). With the full batch one
+    /// epoch is one gradient-descent step: the notes' iteration.
+    #[serde(alias = "epochs")]
     pub iterations: usize,
-    /// Print and record the cost every this many iterations (the notes use 100).
+    /// Print and record the cost every this many epochs (the notes use 100).
     #[serde(default = "default_log_every")]
     pub log_every: usize,
     /// `f32` (default) or `f64`.
     #[serde(default)]
     pub precision: Precision,
+    /// Examples per gradient step (default: every example, the notes' full batch; a size above
+    /// the number of examples is the full batch too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    /// Reshuffle the examples every epoch, from `init.seed` (mini-batches only; default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle: Option<bool>,
+    /// `gd` (the notes' W := W − α·dW, default), `momentum` or `adam` (Burn's optimizers).
+    #[serde(default, skip_serializing_if = "OptimizerKind::is_gd")]
+    pub optimizer: OptimizerKind,
+    /// Momentum's β (default 0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    /// Adam's β₁ (default 0.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    /// Adam's β₂ (default 0.999).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    /// Adam's ε (default 1e-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+}
+
+/// How parameters are updated from their gradients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    #[default]
+    Gd,
+    Momentum,
+    Adam,
+}
+
+impl OptimizerKind {
+    fn is_gd(&self) -> bool {
+        *self == OptimizerKind::Gd
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Gd => "gd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Adam => "adam",
+        }
+    }
 }
 
 fn default_log_every() -> usize {
@@ -303,6 +354,42 @@ impl TrainConfig {
                 "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"
                     .into(),
             );
+        }
+        if self.batch_size == Some(0) {
+            return Err(
+                "train.batch_size = 0: must be at least 1 (remove it for the full batch)".into(),
+            );
+        }
+        if self.shuffle.is_some() && self.batch_size.is_none() {
+            return Err("train.shuffle: only used with mini-batches; set train.batch_size or remove shuffle".into());
+        }
+        let keys = [
+            ("beta", self.beta, OptimizerKind::Momentum),
+            ("beta1", self.beta1, OptimizerKind::Adam),
+            ("beta2", self.beta2, OptimizerKind::Adam),
+        ];
+        for (key, value, owner) in keys {
+            let Some(v) = value else { continue };
+            if self.optimizer != owner {
+                return Err(format!(
+                    "train.{key}: only used with optimizer = \"{}\" (this config has \"{}\")",
+                    owner.name(),
+                    self.optimizer.name()
+                ));
+            }
+            if !(0.0..1.0).contains(&v) {
+                return Err(format!("train.{key} = {v}: must be in [0, 1), e.g. 0.9"));
+            }
+        }
+        if let Some(e) = self.epsilon {
+            if self.optimizer != OptimizerKind::Adam {
+                return Err("train.epsilon: only used with optimizer = \"adam\"".into());
+            }
+            if !(e.is_finite() && e > 0.0) {
+                return Err(format!(
+                    "train.epsilon = {e}: must be a finite number > 0, e.g. 1e-8"
+                ));
+            }
         }
         Ok(())
     }
@@ -406,9 +493,9 @@ impl DataConfig {
                 if train.as_os_str().is_empty() {
                     return Err("data.train: empty path; give the folder that holds one subfolder per class, e.g. train = \"pictures/train\"".into());
                 }
-                if size.contains(&0) {
+                if size.iter().any(|&s| s == 0 || s > MAX_IMAGE_SIDE) {
                     return Err(format!(
-                        "data.size = {size:?}: height and width must be at least 1, e.g. size = [64, 64]"
+                        "data.size = {size:?}: height and width must be between 1 and {MAX_IMAGE_SIDE}, e.g. size = [64, 64]"
                     ));
                 }
             }

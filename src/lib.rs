@@ -19,6 +19,7 @@ pub mod gradcheck;
 pub mod image_input;
 pub mod models;
 pub mod nn;
+pub mod optim;
 pub mod params_file;
 pub mod pipeline;
 pub mod plot;

@@ -10,13 +10,14 @@ use burn::module::Module;
 use burn::tensor::Tensor;
 
 use crate::config::{LoadedConfig, absolute};
-use crate::data::{self, DataSplit};
+use crate::data::{self, DataSplit, InputRecord};
 use crate::device;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
+use crate::optim::Updater;
 use crate::run_dir::Metrics;
-use crate::train::{self, Observer, Plan, Schedule, Stop, TrainOutcome};
+use crate::train::{self, Feed, Observer, Plan, Schedule, Stop, TrainOutcome};
 use crate::{Error, Result, params_file};
 
 /// A config's data and the model that fits it.
@@ -102,7 +103,7 @@ pub enum Start {
     /// At iteration 0 from given parameters (the course's weights, in the tests).
     From(Vec<LayerValues>),
     /// Where a checkpoint left off.
-    Checkpoint(Checkpoint),
+    Checkpoint(Box<Checkpoint>),
 }
 
 /// A run folder's state when it was interrupted.
@@ -112,8 +113,11 @@ pub struct Checkpoint {
     pub iteration: usize,
     /// Costs logged before `iteration`.
     pub costs: Vec<(usize, f64)>,
-    /// Seconds of training spent before `iteration`.
+    /// Seconds of training and of reading data spent before `iteration`.
     pub seconds: f64,
+    pub data_seconds: f64,
+    /// How the run's examples were made (`input.json`): the data read again must give the same.
+    pub input: Option<InputRecord>,
 }
 
 /// A finished run: the trained model (plain device), its metrics and data.
@@ -139,8 +143,10 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             iteration: 0,
             costs: Vec::new(),
             seconds: 0.0,
+            data_seconds: 0.0,
+            input: None,
         }),
-        Start::Checkpoint(checkpoint) => Some(checkpoint),
+        Start::Checkpoint(checkpoint) => Some(*checkpoint),
     };
     let checkpoint = match checkpoint {
         Some(checkpoint) => checkpoint,
@@ -149,14 +155,69 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             iteration: 0,
             costs: Vec::new(),
             seconds: 0.0,
+            data_seconds: 0.0,
+            input: None,
         },
     };
+    let sizes = ModelSpec::of_layers(
+        c.model.kind,
+        &checkpoint.layers,
+        prepared.spec.activation,
+        prepared.spec.dtype,
+    )
+    .sizes;
+    if sizes != prepared.spec.sizes {
+        return Err(Error::config(
+            &loaded.source,
+            format!(
+                "the starting parameters have layer sizes {sizes:?} but the data and the model need {:?}; \
+                 a checkpoint resumes only on the data it was trained on",
+                prepared.spec.sizes
+            ),
+        ));
+    }
+    if checkpoint
+        .input
+        .as_ref()
+        .is_some_and(|i| *i != prepared.data.input)
+    {
+        return Err(Error::config(
+            &loaded.source,
+            "the data no longer gives the examples this run was trained on (its split, scaling or \
+             columns differ from the run folder's input.json): resume needs the same data files",
+        ));
+    }
     if checkpoint.iteration == 0 {
         for warning in init_warnings(&checkpoint.layers) {
             observer.warning(&warning);
         }
     }
+    let mut updater = Updater::from_config(&c.train);
+    if checkpoint.iteration > 0 && updater.has_state() {
+        return Err(Error::Usage(format!(
+            "a run with optimizer = \"{}\" cannot be resumed: the run folder keeps its parameters but not \
+             the optimizer's state, without which the rest would differ from an uninterrupted run; train it again",
+            c.train.optimizer.name()
+        )));
+    }
     let Trainee { model, x, y } = Trainee::new(&prepared, &checkpoint.layers);
+    let m = prepared.data.train.m;
+    let feed = match c.train.batch_size {
+        Some(size) if size < m => Feed::Batches {
+            data: &prepared.data.train,
+            size,
+            shuffle: c.train.shuffle.unwrap_or(true),
+            seed: c.init.seed,
+            dtype: prepared.spec.dtype,
+        },
+        Some(size) => {
+            observer.note(&format!(
+                "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
+            ));
+            Feed::Full { x: &x, y: &y }
+        }
+        None => Feed::Full { x: &x, y: &y },
+    };
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,
         iterations: c.train.iterations,
@@ -172,7 +233,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         backend: device::selected().name(),
     });
     let clock = Instant::now();
-    let outcome = train::train(model, &x, &y, schedule, observer)?;
+    let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;
     let seconds = checkpoint.seconds + clock.elapsed().as_secs_f64();
     observer.finished();
     drop((x, y));
@@ -191,6 +252,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         spec,
         data_seconds,
     } = prepared;
+    let data_seconds = checkpoint.data_seconds + data_seconds;
     let plain = device::device();
     let train_x = data.train.x_matrix(spec.dtype, &plain);
     let train_probs = train::probabilities(&model, &train_x)?;

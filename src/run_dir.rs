@@ -1,5 +1,5 @@
-//! The run folder: what a run writes (`config.toml`, `metrics.json`, `model.bpk`, plots) and how
-//! it is read back, in one place, so writer and reader agree on every file.
+//! The run folder: what a run writes (`config.toml`, `metrics.json`, `model.bpk`, `input.json`,
+//! plots) and how it is read back, in one place, so writer and reader agree on every file.
 //!
 //! Nothing is ever half-written or lost: files are written to a temporary name and renamed into
 //! place; a whole run folder is built under a temporary name next to its destination and renamed
@@ -122,6 +122,18 @@ pub struct RunDir {
     target: PathBuf,
     staging: PathBuf,
     force: bool,
+    /// Set by `commit`: from then on the staging folder is the user's (moved into place, or
+    /// left where the error message says); before, dropping the `RunDir` (an error, a panic)
+    /// removes it.
+    committing: bool,
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if !self.committing {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 impl RunDir {
@@ -153,6 +165,7 @@ impl RunDir {
             target: target.to_path_buf(),
             staging,
             force,
+            committing: false,
         })
     }
 
@@ -166,7 +179,8 @@ impl RunDir {
     }
 
     /// Move the finished folder into place (replacing an old one only when forced).
-    pub fn commit(self) -> Result<PathBuf> {
+    pub fn commit(mut self) -> Result<PathBuf> {
+        self.committing = true;
         if self.target.exists() {
             if !self.force {
                 return Err(Error::Usage(format!(
@@ -188,10 +202,8 @@ impl RunDir {
         Ok(self.target.clone())
     }
 
-    /// Throw the staging folder away (on error).
-    pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
-    }
+    /// Throw the staging folder away (on error): what dropping it does.
+    pub fn abandon(self) {}
 }
 
 /// The first `runs/NAME`, `runs/NAME-2`, … that does not exist yet.
@@ -207,7 +219,7 @@ pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
 }
 
 /// Write a finished run into `dir`: config.toml (paths made absolute), metrics.json, model.bpk,
-/// cost.{png,svg} and, for 2-D data, boundary.{png,svg}.
+/// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg}.
 pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<()> {
     let c = &loaded.config;
     dir.write(
@@ -303,6 +315,20 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
     } else {
         InputRecord::default()
     };
+    let n_x = metrics.layers.first().copied().unwrap_or(0);
+    let widths = [
+        input.scaling.as_ref().map(|s| s.mean.len()),
+        input.columns.as_ref().map(|c| c.features.len()),
+        metrics.image_shape.map(|[h, w, c]| h * w * c),
+    ];
+    if let Some(width) = widths.into_iter().flatten().find(|&w| w != n_x) {
+        return Err(Error::data(
+            &input_path,
+            format!(
+                "describes {width} features but the model takes {n_x}: the run folder's files do not belong together; train the model again"
+            ),
+        ));
+    }
     let data = &config.config.data;
     if (data.prep().standardize && input.scaling.is_none())
         || (matches!(data, crate::config::DataConfig::Csv { .. }) && input.columns.is_none())

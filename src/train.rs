@@ -1,12 +1,14 @@
-//! Full-batch gradient descent with Burn autodiff, exactly the notes' loop:
-//! forward → cost → backward (autodiff) → W := W − α·dW, for every parameter, every iteration.
+//! Gradient descent with Burn autodiff, the notes' loop: forward → cost → backward (autodiff) →
+//! update, every epoch on the full batch (the notes' method, the default) or on mini-batches.
 
-use burn::module::{Module, ModuleMapper, Param};
-use burn::tensor::{Gradients, Tensor, activation};
+use burn::tensor::{DType, Tensor, activation};
 
 use crate::Result;
+use crate::data::Dataset;
 use crate::models::Model;
 use crate::nn::DataMatrix;
+use crate::optim::Updater;
+use crate::rng::NumpyRng;
 use crate::tensor_util::scalar_f64;
 
 /// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
@@ -18,33 +20,15 @@ pub fn cost_from_logits(z: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
     (not_y * z.clone() - activation::log_sigmoid(z)).mean()
 }
 
-/// W := W − α·dW for every float parameter, with dW from autodiff. A parameter that did not take
-/// part in the cost has no gradient (dW = 0) and is left as it is.
-struct GradientDescent<'a> {
-    grads: &'a Gradients,
-    learning_rate: f64,
-}
-
-impl ModuleMapper for GradientDescent<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|w| match w.grad(self.grads) {
-            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate))
-                .autodiff()
-                .require_grad(),
-            None => w,
-        })
-    }
-}
-
-/// One iteration of gradient descent on X (n_x, m), Y (1, m), all on the autodiff device:
-/// forward → cost → backward (autodiff) → W := W − α·dW. Returns the updated model and the cost
-/// of the parameters it was given; a cost that is not finite is returned with the model as it
-/// was (there is nothing to descend).
+/// One step of gradient descent on X (n_x, m), Y (1, m), all on the autodiff device:
+/// forward → cost → backward (autodiff) → update (`updater`: the notes' W := W − α·dW, or one of
+/// Burn's optimizers). Returns the updated model and the cost of the parameters it was given; a
+/// cost that is not finite is returned with the model as it was (there is nothing to descend).
 pub fn step(
     model: Model,
     x: &DataMatrix,
     y: &Tensor<2>,
-    learning_rate: f64,
+    updater: &mut Updater,
 ) -> Result<(Model, f64)> {
     let cost = cost_from_logits(model.forward(x), y.clone());
     let value = scalar_f64(cost.clone().inner())?;
@@ -52,11 +36,45 @@ pub fn step(
         return Ok((model, value));
     }
     let grads = cost.backward();
-    let model = model.map(&mut GradientDescent {
-        grads: &grads,
-        learning_rate,
-    });
-    Ok((model, value))
+    Ok((updater.update(model, grads), value))
+}
+
+/// What gradient descent reads every epoch.
+pub enum Feed<'a> {
+    /// The whole training set, on the autodiff device: one step per epoch (the notes' method).
+    Full { x: &'a DataMatrix, y: &'a Tensor<2> },
+    /// Mini-batches of `size` examples cut from the host copy every epoch, in file order or
+    /// shuffled by a generator seeded with (`seed`, epoch), so an epoch's order does not depend on
+    /// where a run was resumed.
+    Batches {
+        data: &'a Dataset,
+        size: usize,
+        shuffle: bool,
+        seed: u32,
+        dtype: DType,
+    },
+}
+
+impl Feed<'_> {
+    /// The example indices of each batch of `epoch`.
+    fn batches(
+        data: &Dataset,
+        size: usize,
+        shuffle: bool,
+        seed: u32,
+        epoch: usize,
+    ) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..data.m).collect();
+        if shuffle {
+            let mut rng =
+                NumpyRng::new(seed.wrapping_add((epoch as u32).wrapping_mul(0x9E37_79B9)));
+            for i in (1..order.len()).rev() {
+                let j = (rng.uniform() * (i + 1) as f64) as usize;
+                order.swap(i, j);
+            }
+        }
+        order.chunks(size.max(1)).map(<[usize]>::to_vec).collect()
+    }
 }
 
 /// Why gradient descent ended before the schedule's last iteration: one value, rendered once
@@ -71,6 +89,8 @@ pub enum Stop {
         cost: f64,
         first: usize,
         learning_rate: f64,
+        /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
+        batches: bool,
     },
     /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with.
     Interrupted { iteration: usize },
@@ -86,8 +106,13 @@ impl Stop {
                 cost,
                 first,
                 learning_rate,
+                batches,
             } => {
-                let kept = if iteration > first {
+                let kept = if batches {
+                    format!(
+                        "a mini-batch's cost became non-finite in epoch {iteration}; the saved parameters are those at the start of that epoch"
+                    )
+                } else if iteration > first {
                     format!(
                         "the saved parameters are those of iteration {} (the last finite cost)",
                         iteration - 1
@@ -181,12 +206,12 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// Train `model` (on an autodiff device) on X (n_x, m), Y (1, m) — both on the same device —
-/// by repeating [`step`].
+/// Train `model` (on the autodiff device) for the epochs of `schedule`, reading `feed` and
+/// updating with `updater`.
 pub fn train(
     mut model: Model,
-    x: &DataMatrix,
-    y: &Tensor<2>,
+    feed: &Feed,
+    updater: &mut Updater,
     schedule: Schedule,
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome> {
@@ -205,27 +230,65 @@ pub fn train(
             });
         }
         let current = model.clone();
-        let (next, cost) = step(model, x, y, schedule.learning_rate)?;
-        if !cost.is_finite() {
-            // Not recorded in `costs` (JSON has no NaN); the stop carries it.
-            return Ok(TrainOutcome {
-                model: previous.unwrap_or(current),
-                costs,
-                iterations_done: i,
-                stop: Some(Stop::Diverged {
-                    iteration: i,
-                    cost,
-                    first: schedule.start,
-                    learning_rate: schedule.learning_rate,
-                }),
-            });
-        }
+        let diverged = |cost| Stop::Diverged {
+            iteration: i,
+            cost,
+            first: schedule.start,
+            learning_rate: schedule.learning_rate,
+            batches: matches!(feed, Feed::Batches { .. }),
+        };
+        let cost = match feed {
+            Feed::Full { x, y } => {
+                let (next, cost) = step(model, x, y, updater)?;
+                if !cost.is_finite() {
+                    // Not recorded in `costs` (JSON has no NaN); the stop carries it.
+                    return Ok(TrainOutcome {
+                        model: previous.unwrap_or(current),
+                        costs,
+                        iterations_done: i,
+                        stop: Some(diverged(cost)),
+                    });
+                }
+                model = next;
+                cost
+            }
+            Feed::Batches {
+                data,
+                size,
+                shuffle,
+                seed,
+                dtype,
+            } => {
+                // The epoch's cost: the batches' mean costs weighted by their sizes, the cost
+                // over all examples as the course computes it for mini-batches.
+                let device = crate::device::autodiff_device();
+                let mut total = 0.0;
+                for batch in Feed::batches(data, *size, *shuffle, *seed, i) {
+                    let part = data.select(&batch);
+                    let (x, y) = (
+                        part.x_matrix(*dtype, &device),
+                        part.y_tensor(*dtype, &device),
+                    );
+                    let (next, cost) = step(model, &x, &y, updater)?;
+                    if !cost.is_finite() {
+                        return Ok(TrainOutcome {
+                            model: current,
+                            costs,
+                            iterations_done: i,
+                            stop: Some(diverged(cost)),
+                        });
+                    }
+                    total += cost * part.m as f64;
+                    model = next;
+                }
+                total / data.m as f64
+            }
+        };
         if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {
             costs.push((i, cost));
             observer.logged(i, cost);
         }
         previous = Some(current);
-        model = next;
         observer.step(i, cost);
     }
     Ok(TrainOutcome {

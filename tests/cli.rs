@@ -327,7 +327,12 @@ per_backend!(fn bench_times_iterations_and_whole_runs(backend) {
     assert!(out.status.success(), "{stdout}");
     let row = bench_row(&stdout, "shallow_planar");
     assert_eq!(row[1], "40", "{stdout}");
-    let final_cost: f64 = row[5].parse().unwrap();
+    // examples per second: the flower's 400 examples per epoch, at the epoch time reported
+    // (printed to 3 decimals, hence the tolerance).
+    let (ms_per_epoch, per_second): (f64, f64) = (row[3].parse().unwrap(), row[4].parse().unwrap());
+    let expected = 400.0 / (ms_per_epoch / 1e3);
+    assert!((per_second - expected).abs() <= 0.02 * expected, "{stdout}");
+    let final_cost: f64 = row[6].parse().unwrap();
     assert!(final_cost > 0.0 && final_cost < 0.693, "{stdout}");
 
     // A bad override is reported before any table is printed.

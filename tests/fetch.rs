@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 const FILES: [&str; 2] = ["train_catvnoncat.h5", "test_catvnoncat.h5"];
 
 /// Answer one request: `/good/F`, `/corrupt/F` (one byte changed), `/truncated/F` (half the
-/// bytes, then the connection closes), `/stall/F` (nothing, ever); anything else is a 404.
+/// bytes, then the connection closes), `/onlytrain/F` (the training file only), `/stall/F`
+/// (nothing, ever); anything else is a 404.
 fn answer(mut stream: TcpStream, files: &[(String, Vec<u8>)]) {
     let mut request = String::new();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -50,6 +51,10 @@ fn answer(mut stream: TcpStream, files: &[(String, Vec<u8>)]) {
         ("truncated", Some(bytes)) => {
             let _ = stream.write_all(head(bytes.len()).as_bytes());
             let _ = stream.write_all(&bytes[..bytes.len() / 2]);
+        }
+        ("onlytrain", Some(bytes)) if name == FILES[0] => {
+            let _ = stream.write_all(head(bytes.len()).as_bytes());
+            let _ = stream.write_all(&bytes);
         }
         ("stall", _) => std::thread::sleep(Duration::from_secs(60)),
         _ => {
@@ -110,6 +115,8 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
         ("corrupt", "not the course's"),
         ("truncated", "the transfer broke off"),
         ("missing", "answered HTTP 404"),
+        // The training file arrives whole, the test file does not: neither is kept.
+        ("onlytrain", "cannot fetch test_catvnoncat.h5"),
         ("stall", "no answer within 2 s"),
     ];
     for (mode, fragment) in failing {

@@ -58,10 +58,11 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
         log_every: steps,
         start: 0,
     };
+    let (x, y) = (d.x_matrix(dt, &ad), d.y_tensor(dt, &ad));
     let out = simplenn::train::train(
         model,
-        &d.x_matrix(dt, &ad),
-        &d.y_tensor(dt, &ad),
+        &simplenn::train::Feed::Full { x: &x, y: &y },
+        &mut simplenn::optim::Updater::gd(0.5),
         schedule,
         &mut simplenn::train::Silent,
     )

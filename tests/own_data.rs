@@ -219,6 +219,17 @@ per_backend!(cpu fn csv_tables_train_split_standardize_and_predict(backend) {
         assert!((p - q).abs() <= 2e-9, "{set} #{i} (row {original}): evaluate {p}, predict {q}");
     }
 
+    // evaluate --data on the whole table: the run's columns, classes and scaling, so its
+    // accuracy is that of predict's classes against the labels.
+    let (out, _) = ok(&["evaluate", &run_s, "--data", &dir.join("table.csv").display().to_string()]);
+    let right = predicted
+        .iter()
+        .zip(&yes)
+        .filter(|((_, c), y)| (c == "yes") == **y)
+        .count();
+    let expected = format!("data accuracy: {:.2} % (120 examples)", 100.0 * right as f64 / 120.0);
+    assert!(out.contains(&expected), "{expected} not in:\n{out}");
+
     // export folds the scaling into W1 and b1: on raw features they give predict's numbers.
     let h5 = dir.join("model.h5");
     ok(&["export", &run_s, "--h5", &h5.display().to_string()]);
@@ -273,7 +284,7 @@ per_backend!(cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
         .filter(|&i| train.y[i] == 1.0)
         .chain((0..train.m).filter(|&i| train.y[i] == 0.0))
         .collect();
-    assert_eq!(folders.train.select(&(0..train.m).collect::<Vec<_>>()).m, train.m);
+    assert_eq!(folders.train.m, train.m);
     for (k, &i) in order.iter().enumerate() {
         assert_eq!(folders.train.example(k), train.example(i), "picture {i}");
         assert_eq!(folders.train.y[k], train.y[i]);
@@ -289,4 +300,38 @@ per_backend!(cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
     }
     assert_eq!(a.train_accuracy, b.train_accuracy);
     assert_eq!(a.test_accuracy, b.test_accuracy);
+});
+
+per_backend!(cpu fn resume_refuses_data_that_changed(backend) {
+    let tmp = common::tempdir();
+    let dir = tmp.path();
+    table(&dir.join("table.csv"), 80, 5, true);
+    let run = dir.join("run");
+    let run_s = run.display().to_string();
+    let config = csv_config(dir, 3).display().to_string();
+    let out = common::simplenn()
+        .args(["train", &config, "--out", &run_s, "-q", "--stop-at", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    // Another table under the same name: the recorded split and scaling no longer hold.
+    table(&dir.join("table.csv"), 80, 6, true);
+    let out = common::simplenn().args(["train", "--resume", &run_s]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("resume needs the same data files"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial"))
+        .collect();
+    assert!(left.is_empty(), "staging folders left: {left:?}");
+    // The checkpoint is untouched and still says where it stopped.
+    assert_eq!(json(&run.join("metrics.json"))["resume_from"], 100);
+    // A table with another column count: the model's sizes no longer fit either.
+    std::fs::write(dir.join("table.csv"), "id,x1,outcome\nr,1,yes\ns,2,no\n").unwrap();
+    let out = common::simplenn().args(["train", "--resume", &run_s]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("has no column \"x2\""), "{}", stderr(&out));
 });

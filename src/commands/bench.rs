@@ -10,6 +10,7 @@ use crate::Result;
 use crate::cli::BenchArgs;
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
+use crate::optim::Updater;
 use crate::pipeline::{self, Start, Trainee};
 use crate::train::{self, Silent};
 
@@ -48,11 +49,11 @@ pub fn bench_config(
     let prepared = pipeline::prepare(&loaded)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
     let Trainee { mut model, x, y } = Trainee::new(&prepared, &layers);
-    let lr = loaded.config.train.learning_rate;
+    let mut updater = Updater::from_config(&loaded.config.train);
     let mut times = Vec::with_capacity(iterations + 1);
     for _ in 0..=iterations {
         let clock = Instant::now();
-        model = train::step(model, &x, &y, lr)?.0;
+        model = train::step(model, &x, &y, &mut updater)?.0;
         times.push(clock.elapsed().as_secs_f64() * 1e3);
     }
     let first_ms = times.remove(0);
@@ -123,17 +124,22 @@ fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Res
         device::selected().name(),
         precision.name()
     );
-    println!("| config | iterations | training (s) | mean ms/it | data load (ms) | final cost |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| config | epochs | training (s) | mean ms/epoch | examples/s | data load (ms) | final cost |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for (path, mut l) in loaded {
         l.config.train.precision = precision;
-        let m = pipeline::run(&l, Start::Fresh, &mut Silent)?.metrics;
+        let r = pipeline::run(&l, Start::Fresh, &mut Silent)?;
+        let m = &r.metrics;
+        let examples = (r.data.train.m * m.iterations) as f64;
         println!(
-            "| {} | {} | {:.3} | {:.3} | {:.1} | {:.6} |",
+            "| {} | {} | {:.3} | {:.3} | {:.0} | {:.1} | {:.6} |",
             config_name(&path),
             m.iterations,
             m.seconds,
             m.seconds * 1e3 / m.iterations.max(1) as f64,
+            examples / m.seconds.max(1e-12),
             m.data_seconds * 1e3,
             m.final_cost
         );

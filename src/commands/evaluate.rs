@@ -1,4 +1,4 @@
-//! `simplenn evaluate RUN_DIR [--data CONFIG_OR_H5]`: reload a trained model and measure it.
+//! `simplenn evaluate RUN_DIR [--data CONFIG_H5_OR_CSV]`: reload a trained model and measure it.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -34,35 +34,59 @@ impl Confusion {
     }
 }
 
-/// The data to evaluate on: the run's own (split and scaled as in training), or another
-/// config's data, an HDF5 file or a CSV table, scaled as the run's training set was.
+/// The data to evaluate on: the run's own (split and scaled as in training, which must give the
+/// run's recorded input), or another config's data, an HDF5 file or a CSV table, read with the
+/// run's columns and classes and scaled as the run's training set was.
 fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
     let Some(path) = data else {
-        return data::load(&run.config.config.data, &run.config.base_dir);
+        let own = data::load(&run.config.config.data, &run.config.base_dir)?;
+        if own.input != run.input {
+            return Err(Error::data(
+                run.dir.join(crate::run_dir::INPUT_FILE),
+                "records a split, scaling or columns that the data files no longer give: they changed since training; \
+                 evaluate on the data with --data, or train again",
+            ));
+        }
+        return Ok(own);
     };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let mut split = if ext == "toml" {
-        let other = Config::load(path, &[])?;
-        data::load_source(&other.config.data, &other.base_dir)?
-    } else if ext.eq_ignore_ascii_case("csv") {
-        let (Some(columns), Some(classes)) = (&run.input.columns, &run.metrics.classes) else {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let classes = run.metrics.classes.clone();
+    let mut split = match (ext.as_str(), &run.input.columns, &classes) {
+        ("toml", Some(columns), Some(classes)) => {
+            // A CSV run reads any table by its own columns and label values.
+            let other = Config::load(path, &[])?;
+            let DataConfig::Csv { train, .. } = &other.config.data else {
+                return Err(Error::Usage(format!(
+                    "{} was trained on a CSV table; --data {} must name a CSV config or table",
+                    run.dir.display(),
+                    path.display()
+                )));
+            };
+            let file = crate::config::absolute(&other.base_dir, train);
+            csv_split(data::csv::load_like(&file, columns, classes)?, classes)
+        }
+        ("toml", _, _) => {
+            let other = Config::load(path, &[])?;
+            data::load_source(&other.config.data, &other.base_dir)?
+        }
+        ("csv", Some(columns), Some(classes)) => {
+            csv_split(data::csv::load_like(path, columns, classes)?, classes)
+        }
+        ("csv", _, _) => {
             return Err(Error::Usage(format!(
                 "{} was not trained on a CSV table; evaluate it on a config or an HDF5 file",
                 run.dir.display()
             )));
-        };
-        let set = data::csv::load_like(path, columns, classes)?;
-        DataSplit {
-            train: set,
-            test: None,
-            classes: classes.clone(),
-            image_shape: None,
-            input: run.input.clone(),
-            notes: Vec::new(),
         }
-    } else {
-        h5_data(path)?
+        _ => h5_data(path)?,
     };
+    if let Some(classes) = &classes {
+        align_classes(&mut split, classes, path)?;
+    }
     if let Some(scaling) = &run.input.scaling {
         for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
             if set.n_x == scaling.mean.len() {
@@ -71,6 +95,40 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
         }
     }
     Ok(split)
+}
+
+fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit {
+    DataSplit {
+        train: set,
+        test: None,
+        classes: classes.clone(),
+        image_shape: None,
+        input: Default::default(),
+        notes: Vec::new(),
+    }
+}
+
+/// Labels of other data by the run's class names: the same names in the other order flip the
+/// labels; other names are an error. Data without names of its own ("class 0", "class 1") is
+/// taken as it is.
+fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> Result<()> {
+    if split.classes == *classes || split.classes == ["class 0", "class 1"] {
+        return Ok(());
+    }
+    if split.classes[0] == classes[1] && split.classes[1] == classes[0] {
+        for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
+            set.y.iter_mut().for_each(|y| *y = 1.0 - *y);
+        }
+        split.classes = classes.clone();
+        return Ok(());
+    }
+    Err(Error::data(
+        path,
+        format!(
+            "has the classes \"{}\" and \"{}\", but the model was trained on \"{}\" and \"{}\"",
+            split.classes[0], split.classes[1], classes[0], classes[1]
+        ),
+    ))
 }
 
 /// An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.

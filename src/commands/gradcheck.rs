@@ -30,19 +30,22 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
 /// initial parameters).
 pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -> Result<Report> {
     let c = &loaded.config;
-    let prepared = pipeline::prepare(loaded)?;
-    let layers = if steps == 0 {
-        pipeline::initial_parameters(loaded, &prepared.spec)?
+    // The data once: prepared for a check at the start, or as the short training run read it.
+    let (layers, data) = if steps == 0 {
+        let prepared = pipeline::prepare(loaded)?;
+        let layers = pipeline::initial_parameters(loaded, &prepared.spec)?;
+        (layers, prepared.data)
     } else {
         let mut short = loaded.clone();
         short.config.train.iterations = steps;
         short.config.train.log_every = steps;
-        pipeline::run(&short, Start::Fresh, &mut Silent)?
-            .model
-            .layer_values()?
+        let result = pipeline::run(&short, Start::Fresh, &mut Silent)?;
+        (result.model.layer_values()?, result.data)
     };
-    let spec = prepared.spec;
-    let data = &prepared.data.train;
+    let spec = c
+        .model_spec(data.train.n_x)
+        .map_err(|m| Error::config(&loaded.source, m))?;
+    let data = &data.train;
     let title = format!(
         "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),

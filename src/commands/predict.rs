@@ -4,9 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::csv;
+use crate::data::{Dataset, csv};
 use crate::image_input;
-use crate::nn::DataMatrix;
 use crate::run_dir::{self, SavedRun};
 use crate::train::{predicted_class, probabilities};
 use crate::{Error, Result};
@@ -65,18 +64,9 @@ pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
 
 /// Ŷ for examples given one by one (each a vector of the model's features).
 fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>) -> Result<Vec<f64>> {
-    let (m, n_x) = (examples.len(), run.metrics.layers[0]);
-    let mut x = vec![0.0; n_x * m];
-    for (i, example) in examples.iter().enumerate() {
-        for (f, &v) in example.iter().enumerate() {
-            x[f * m + i] = v;
-        }
-    }
+    let set = Dataset::from_examples(run.metrics.layers[0], &examples, Vec::new());
     let dtype = run.config.config.train.precision.dtype();
-    probabilities(
-        &run.model,
-        &DataMatrix::new(x, n_x, m, dtype, &crate::device::device()),
-    )
+    probabilities(&run.model, &set.x_matrix(dtype, &crate::device::device()))
 }
 
 /// Every row of every table, as CSV on stdout: `file,row,probability,class`, the class written
@@ -95,17 +85,24 @@ fn predict_rows(
         }
         tables.push((path, rows));
     }
-    println!("file,row,probability,{}", columns.label);
+    let mut out = ::csv::Writer::from_writer(std::io::stdout().lock());
+    let failed = |e: ::csv::Error| Error::Output(format!("writing the predictions: {e}"));
+    out.write_record(["file", "row", "probability", columns.label.as_str()])
+        .map_err(failed)?;
     for (path, rows) in tables {
         let probs = probabilities_of(run, rows)?;
         for (i, p) in probs.iter().enumerate() {
-            println!(
-                "{},{},{p:.9},{}",
-                path.display(),
-                i + 1,
-                classes[predicted_class(*p) as usize]
-            );
+            let class = &classes[predicted_class(*p) as usize];
+            let record = [
+                path.display().to_string(),
+                (i + 1).to_string(),
+                format!("{p:.9}"),
+                class.clone(),
+            ];
+            out.write_record(&record).map_err(failed)?;
         }
     }
+    out.flush()
+        .map_err(|e| Error::Output(format!("writing the predictions: {e}")))?;
     Ok(())
 }

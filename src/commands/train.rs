@@ -72,10 +72,16 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
         iteration,
         costs: saved.metrics.costs.clone(),
         seconds: saved.metrics.seconds,
+        data_seconds: saved.metrics.data_seconds,
+        input: Some(saved.input.clone()),
     };
     let run_dir = RunDir::create(dir, true)?;
     let mut display = TrainingDisplay::new(quiet, stop_at);
-    let result = pipeline::run(&saved.config, Start::Checkpoint(checkpoint), &mut display);
+    let result = pipeline::run(
+        &saved.config,
+        Start::Checkpoint(Box::new(checkpoint)),
+        &mut display,
+    );
     finish(run_dir, &saved.config, result, quiet)
 }
 

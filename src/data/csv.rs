@@ -1,6 +1,6 @@
 //! `kind = "csv"`: a table with a header row, one label column and numeric feature columns.
 //! Labels are 0/1 or any two values; class 1 is `positive`, or else the second of the two values
-//! in sorted order (so 1 for 0/1 labels). Every error names the file, the row and the column.
+//! in text order (so 1 for 0/1 labels). Every error names the file, the row and the column.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -148,20 +148,8 @@ fn features_by_row(
         .collect()
 }
 
-/// X (n_x, m) row-major from examples given row by row.
-fn by_feature(rows: &[Vec<f64>], n_x: usize) -> Vec<f64> {
-    let m = rows.len();
-    let mut x = vec![0.0; n_x * m];
-    for (i, row) in rows.iter().enumerate() {
-        for (f, &v) in row.iter().enumerate() {
-            x[f * m + i] = v;
-        }
-    }
-    x
-}
-
 /// Load a training table: the label column `label`, the feature columns `features` (default:
-/// every other column), and class 1 = `positive` or the second label value in sorted order.
+/// every other column), and class 1 = `positive` or the second label value in text order.
 pub fn load_train(
     path: &Path,
     label: &str,
@@ -216,25 +204,17 @@ pub fn load_train(
             ),
         ));
     }
-    let one = match positive {
-        Some(p) if values.iter().any(|v| v == p) => p.to_string(),
-        Some(p) => {
-            return Err(Error::data(
-                path,
-                format!(
-                    "data.positive = \"{p}\" never occurs in column \"{label}\" (its values: \"{}\", \"{}\"); set it to one of them",
-                    values[0], values[1]
-                ),
-            ));
-        }
-        None => values[1].clone(),
-    };
-    let zero = values
-        .iter()
-        .find(|v| **v != one)
-        .expect("two values")
-        .clone();
-    let classes = [zero, one];
+    let classes = super::classes_of([&values[0], &values[1]], positive).ok_or_else(|| {
+        Error::data(
+            path,
+            format!(
+                "data.positive = \"{}\" never occurs in column \"{label}\" (its values: \"{}\", \"{}\"); set it to one of them",
+                positive.unwrap_or_default(),
+                values[0],
+                values[1]
+            ),
+        )
+    })?;
     let columns = Columns {
         features,
         label: label.to_string(),
@@ -276,13 +256,7 @@ fn dataset(
         })
         .collect::<Result<Vec<f64>>>()?;
     let rows = features_by_row(path, header, records, &columns.features)?;
-    let n_x = columns.features.len();
-    Ok(Dataset {
-        n_x,
-        m: rows.len(),
-        x: by_feature(&rows, n_x),
-        y,
-    })
+    Ok(Dataset::from_examples(columns.features.len(), &rows, y))
 }
 
 /// The feature values of every row of a table with (at least) the given feature columns, for

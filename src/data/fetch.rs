@@ -124,15 +124,20 @@ fn get(
 }
 
 /// Put every wanted file into `to`, from the first source that delivers it whole and correct.
-/// A file already in `to` with the right checksum is kept. Returns one line per file.
+/// A file already in `to` with the right checksum is kept. All or nothing: the files are moved
+/// into place only once every one of them has been fetched and checked. Returns one line per file.
 pub fn fetch(
     wanted: &[Wanted],
     sources: &[String],
     to: &Path,
     timeout: Duration,
 ) -> Result<Vec<String>> {
+    let created = !to.exists();
     std::fs::create_dir_all(to).map_err(|e| Error::io("cannot create folder", to, e))?;
     let mut report = Vec::new();
+    // (temporary file, destination) of every file fetched so far.
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut outcome = Ok(());
     for file in wanted {
         let dest = to.join(file.name);
         if dest.is_file() && sha256_of(&dest).is_ok_and(|h| h == file.sha256) {
@@ -143,55 +148,79 @@ pub fn fetch(
             continue;
         }
         let tmp: PathBuf = to.join(format!(".{}.part-{}", file.name, std::process::id()));
-        let mut failures = Vec::new();
-        let mut done = false;
-        for source in sources {
-            let got = get(source, file.name, &tmp, timeout);
-            match got {
-                Ok(hash) if hash == file.sha256 => {
-                    std::fs::rename(&tmp, &dest).map_err(|e| Error::io("cannot move into place", &dest, e))?;
-                    report.push(format!("{}: from {source}, checksum correct", dest.display()));
-                    done = true;
-                    break;
-                }
-                Ok(hash) => failures.push(Failure::Bad(format!(
-                    "{source}: the file's SHA-256 is {hash}, not the course's {}: an incomplete or different file",
-                    file.sha256
-                ))),
-                Err(f) => failures.push(f),
+        match fetch_one(file, sources, &tmp, timeout) {
+            Ok(source) => {
+                report.push(format!(
+                    "{}: from {source}, checksum correct",
+                    dest.display()
+                ));
+                staged.push((tmp, dest));
             }
-            let _ = std::fs::remove_file(&tmp);
-        }
-        let _ = std::fs::remove_file(&tmp);
-        if !done {
-            let unreachable = failures
-                .iter()
-                .all(|f| matches!(f, Failure::Unreachable(_)));
-            let lines: Vec<String> = failures
-                .iter()
-                .map(|f| match f {
-                    Failure::Unreachable(m) | Failure::Bad(m) => format!("  - {m}"),
-                })
-                .collect();
-            let headline = if unreachable {
-                format!(
-                    "cannot fetch {}: no source could be reached (no network?)",
-                    file.name
-                )
-            } else {
-                format!(
-                    "cannot fetch {}: no source delivered the course's file",
-                    file.name
-                )
-            };
-            return Err(Error::Usage(format!(
-                "{headline}:\n{}\nnothing was written to {}. Copy the course's files into it by hand \
-                 (datasets/README.md says where they come from and their SHA-256), or pass \
-                 --from URL_OR_DIR to fetch from another source",
-                lines.join("\n"),
-                to.display()
-            )));
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
         }
     }
+    if let Err(why) = outcome {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        if created {
+            let _ = std::fs::remove_dir(to);
+        }
+        return Err(Error::Usage(format!(
+            "{why}\nnothing was written to {}. Copy the course's files into it by hand \
+             (datasets/README.md says where they come from and their SHA-256), or pass \
+             --from URL_OR_DIR to fetch from another source",
+            to.display()
+        )));
+    }
+    for (tmp, dest) in staged {
+        std::fs::rename(&tmp, &dest).map_err(|e| Error::io("cannot move into place", &dest, e))?;
+    }
     Ok(report)
+}
+
+/// `file` into `tmp` from the first source that delivers it with the right checksum; the
+/// source's name, or why none did.
+fn fetch_one(
+    file: &Wanted,
+    sources: &[String],
+    tmp: &Path,
+    timeout: Duration,
+) -> std::result::Result<String, String> {
+    let mut failures = Vec::new();
+    for source in sources {
+        match get(source, file.name, tmp, timeout) {
+            Ok(hash) if hash == file.sha256 => return Ok(source.clone()),
+            Ok(hash) => failures.push(Failure::Bad(format!(
+                "{source}: the file's SHA-256 is {hash}, not the course's {}: an incomplete or different file",
+                file.sha256
+            ))),
+            Err(f) => failures.push(f),
+        }
+        let _ = std::fs::remove_file(tmp);
+    }
+    let unreachable = failures
+        .iter()
+        .all(|f| matches!(f, Failure::Unreachable(_)));
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|f| match f {
+            Failure::Unreachable(m) | Failure::Bad(m) => format!("  - {m}"),
+        })
+        .collect();
+    let headline = if unreachable {
+        format!(
+            "cannot fetch {}: no source could be reached (no network?)",
+            file.name
+        )
+    } else {
+        format!(
+            "cannot fetch {}: no source delivered the course's file",
+            file.name
+        )
+    };
+    Err(format!("{headline}:\n{}", lines.join("\n")))
 }

@@ -25,11 +25,13 @@ fn is_picture(path: &Path) -> bool {
         .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// The entries of `dir`, sorted by name.
+/// The entries of `dir`, sorted by name, without hidden ones (`.DS_Store`, `._x.png`,
+/// `.ipynb_checkpoints`: what file managers and notebooks leave behind).
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::data(dir, format!("cannot be listed ({e})")))?
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !name_of(p).starts_with('.'))
         .collect();
     entries.sort();
     Ok(entries)
@@ -97,31 +99,26 @@ pub fn load(
             ));
         }
     }
-    let one = match (expected, positive) {
-        (Some(classes), _) => classes[1].clone(),
-        (None, Some(p)) if names.iter().any(|n| n == p) => p.to_string(),
-        (None, Some(p)) => {
-            return Err(Error::data(
+    let classes = match expected {
+        Some(classes) => classes.clone(),
+        None => super::classes_of([&names[0], &names[1]], positive).ok_or_else(|| {
+            Error::data(
                 dir,
                 format!(
-                    "data.positive = \"{p}\" is not one of its class folders ({}); set it to one of them",
+                    "data.positive = \"{}\" is not one of its class folders ({}); set it to one of them",
+                    positive.unwrap_or_default(),
                     names.join(", ")
                 ),
-            ));
-        }
-        (None, None) => names[1].clone(),
+            )
+        })?,
     };
-    let zero = names
-        .iter()
-        .find(|n| **n != one)
-        .expect("two names")
-        .clone();
+    let one = &classes[1];
     let [height, width] = size;
     let mut x_by_example: Vec<Vec<f64>> = Vec::new();
     let mut y = Vec::new();
     let (mut ignored, mut skipped) = (loose.len(), 0);
     for (folder, name) in folders.iter().zip(&names) {
-        let label = if *name == one { 1.0 } else { 0.0 };
+        let label = if name == one { 1.0 } else { 0.0 };
         let mut pictures = 0;
         for file in sorted_entries(folder)? {
             if !file.is_file() || !is_picture(&file) {
@@ -156,14 +153,7 @@ pub fn load(
             ));
         }
     }
-    let m = y.len();
-    let n_x = height * width * 3;
-    let mut x = vec![0.0; n_x * m];
-    for (i, example) in x_by_example.iter().enumerate() {
-        for (f, &v) in example.iter().enumerate() {
-            x[f * m + i] = v;
-        }
-    }
+    let data = Dataset::from_examples(height * width * 3, &x_by_example, y);
     let mut notes = Vec::new();
     if ignored > 0 {
         notes.push(format!(
@@ -178,8 +168,8 @@ pub fn load(
         ));
     }
     Ok(ImageFolder {
-        data: Dataset { n_x, m, x, y },
-        classes: [zero, one],
+        data,
+        classes,
         notes,
     })
 }

@@ -47,6 +47,18 @@ impl Dataset {
         (0..self.n_x).map(|f| self.x[f * self.m + i]).collect()
     }
 
+    /// A data set from examples given one by one (each `n_x` features) and their labels.
+    pub fn from_examples(n_x: usize, examples: &[Vec<f64>], y: Vec<f64>) -> Dataset {
+        let m = examples.len();
+        let mut x = vec![0.0; n_x * m];
+        for (i, example) in examples.iter().enumerate() {
+            for (f, &v) in example.iter().enumerate() {
+                x[f * m + i] = v;
+            }
+        }
+        Dataset { n_x, m, x, y }
+    }
+
     /// The examples at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> Dataset {
         let mut x = Vec::with_capacity(self.n_x * indices.len());
@@ -96,6 +108,17 @@ pub struct InputRecord {
     pub split: Option<SplitRecord>,
 }
 
+/// Class 0 and class 1 from the two class names in sorted order: class 1 is `positive`, or else
+/// the second name. None when `positive` is not one of them.
+pub fn classes_of(sorted: [&String; 2], positive: Option<&str>) -> Option<[String; 2]> {
+    let one = match positive {
+        Some(p) => sorted.into_iter().find(|n| *n == p)?,
+        None => sorted[1],
+    };
+    let zero = sorted.into_iter().find(|n| *n != one)?;
+    Some([zero.clone(), one.clone()])
+}
+
 /// A test set's features must match the training set's.
 fn same_features(path: &Path, test: &Dataset, train: &Dataset) -> Result<()> {
     if test.n_x != train.n_x {
@@ -116,7 +139,10 @@ pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     let prep = config.prep();
     if let Some(fraction) = prep.split {
         let (train, test, record) = prep::split(&split.train, fraction, prep.seed, &split.classes)
-            .map_err(|m| Error::data(absolute(base_dir, &source_path(config)), m))?;
+            .map_err(|m| match source_path(config) {
+                Some(path) => Error::data(absolute(base_dir, path), m),
+                None => Error::config("[data]", m),
+            })?;
         split.train = train;
         split.test = Some(test);
         split.input.split = Some(record);
@@ -132,14 +158,14 @@ pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     Ok(split)
 }
 
-/// The training file or folder a section names (nothing for the generated flower).
-fn source_path(config: &DataConfig) -> PathBuf {
+/// The training file or folder a section names (none for the generated flower).
+fn source_path(config: &DataConfig) -> Option<&PathBuf> {
     match config {
-        DataConfig::Planar { .. } => PathBuf::from("the generated flower"),
+        DataConfig::Planar { .. } => None,
         DataConfig::Cat { train, .. }
         | DataConfig::H5 { train, .. }
         | DataConfig::Images { train, .. }
-        | DataConfig::Csv { train, .. } => train.clone(),
+        | DataConfig::Csv { train, .. } => Some(train),
     }
 }
 

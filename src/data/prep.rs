@@ -30,6 +30,12 @@ pub fn split(
     for (class, name) in classes.iter().enumerate() {
         let mut members: Vec<usize> = (0..data.m).filter(|&i| data.y[i] == class as f64).collect();
         let n = members.len();
+        if n == 0 {
+            return Err(format!(
+                "data.split = {fraction}: class \"{name}\" has no examples, so the test set cannot keep its share; \
+                 the data needs examples of both classes"
+            ));
+        }
         let k = (fraction * n as f64).round() as usize;
         if k == 0 || k == n {
             return Err(format!(
@@ -96,19 +102,22 @@ impl Scaling {
         Scaling { mean, std }
     }
 
+    /// Feature `f`'s value `v`, scaled.
+    fn scale(&self, f: usize, v: f64) -> f64 {
+        (v - self.mean[f]) / self.std[f]
+    }
+
     /// Scale every example of `data` (which must have this scaling's features).
     pub fn apply(&self, data: &mut Dataset) {
         for (f, row) in data.x.chunks_exact_mut(data.m.max(1)).enumerate() {
-            for v in row {
-                *v = (*v - self.mean[f]) / self.std[f];
-            }
+            row.iter_mut().for_each(|v| *v = self.scale(f, *v));
         }
     }
 
     /// Scale one example's features.
     pub fn apply_one(&self, features: &mut [f64]) {
         for (f, v) in features.iter_mut().enumerate() {
-            *v = (*v - self.mean[f]) / self.std[f];
+            *v = self.scale(f, *v);
         }
     }
 

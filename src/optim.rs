@@ -1,0 +1,100 @@
+//! How the parameters follow their gradients. `gd` is the notes' W := W − α·dW, written out here
+//! so that full-batch runs keep the numpy reference histories bit for bit; `momentum` and `adam`
+//! are Burn's optimizers (`burn::optim`), with the course's defaults.
+//!
+//! Burn's momentum with dampening β is the course's v := β·v + (1 − β)·dW, W := W − α·v, except
+//! that Burn starts v at the first gradient where the course starts it at 0 (so its first step is
+//! 1/(1 − β) times larger). Burn's Adam is the course's, bias correction included; it holds β₁,
+//! β₂ and ε as f32.
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::tensor::{Gradients, Tensor};
+
+use crate::config::{OptimizerKind, TrainConfig};
+use crate::models::Model;
+
+/// W := W − α·dW for every float parameter, with dW from autodiff. A parameter that did not take
+/// part in the cost has no gradient (dW = 0) and is left as it is.
+struct GradientDescent<'a> {
+    grads: &'a Gradients,
+    learning_rate: f64,
+}
+
+impl ModuleMapper for GradientDescent<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|w| match w.grad(self.grads) {
+            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate))
+                .autodiff()
+                .require_grad(),
+            None => w,
+        })
+    }
+}
+
+/// An optimizer with its state (momentum's velocity, Adam's moments).
+pub enum Updater {
+    /// The notes' gradient descent: no state.
+    Notes { learning_rate: f64 },
+    /// One of Burn's optimizers.
+    Burn {
+        optimizer: ModuleOptimizer,
+        learning_rate: f64,
+    },
+}
+
+impl Updater {
+    /// The notes' gradient descent at rate α.
+    pub fn gd(learning_rate: f64) -> Updater {
+        Updater::Notes { learning_rate }
+    }
+
+    /// What `[train]` asks for.
+    pub fn from_config(t: &TrainConfig) -> Updater {
+        let learning_rate = t.learning_rate;
+        match t.optimizer {
+            OptimizerKind::Gd => Updater::gd(learning_rate),
+            OptimizerKind::Momentum => {
+                let beta = t.beta.unwrap_or(0.9);
+                let momentum = MomentumConfig::new()
+                    .with_momentum(beta)
+                    .with_dampening(beta);
+                Updater::Burn {
+                    optimizer: SgdConfig::new().with_momentum(Some(momentum)).init(),
+                    learning_rate,
+                }
+            }
+            OptimizerKind::Adam => Updater::Burn {
+                optimizer: AdamConfig::new()
+                    .with_beta_1(t.beta1.unwrap_or(0.9) as f32)
+                    .with_beta_2(t.beta2.unwrap_or(0.999) as f32)
+                    .with_epsilon(t.epsilon.unwrap_or(1e-8) as f32)
+                    .init(),
+                learning_rate,
+            },
+        }
+    }
+
+    /// Whether the optimizer carries state from step to step.
+    pub fn has_state(&self) -> bool {
+        matches!(self, Updater::Burn { .. })
+    }
+
+    /// The model after one update with the gradients of its cost.
+    pub fn update(&mut self, model: Model, grads: Gradients) -> Model {
+        match self {
+            Updater::Notes { learning_rate } => model.map(&mut GradientDescent {
+                grads: &grads,
+                learning_rate: *learning_rate,
+            }),
+            Updater::Burn {
+                optimizer,
+                learning_rate,
+            } => {
+                let grads = GradientsParams::from_grads(grads, &model);
+                optimizer.step(*learning_rate, model, grads)
+            }
+        }
+    }
+}

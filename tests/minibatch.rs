@@ -1,0 +1,197 @@
+//! Mini-batches and optimizers: reproducible from the seed, one batch of every example is the
+//! full batch, each mini-batch step descends the notes' averaged gradient of its batch, and on
+//! the planar flower Adam gets further than plain gradient descent.
+
+#[macro_use]
+mod common;
+
+use simplenn::data::Dataset;
+use simplenn::device::Precision;
+use simplenn::gradcheck::NotesFormulas;
+use simplenn::gradcheck::handwritten;
+use simplenn::models::ModelSpec;
+use simplenn::nn::LayerValues;
+use simplenn::optim::Updater;
+use simplenn::pipeline::{self, Start};
+use simplenn::run_dir::Metrics;
+use simplenn::train::{self, Feed, Schedule, Silent};
+
+fn planar(set: &[&str]) -> Metrics {
+    let l = common::shipped("shallow_planar.toml", set);
+    pipeline::run(&l, Start::Fresh, &mut Silent)
+        .unwrap()
+        .metrics
+}
+
+fn bits(m: &Metrics) -> Vec<u64> {
+    m.costs.iter().map(|c| c.1.to_bits()).collect()
+}
+
+per_backend!(fn mini_batch_runs_repeat_bit_for_bit_from_the_seed(backend) {
+    let set = ["train.iterations=30", "train.log_every=1", "train.batch_size=64"];
+    let (a, b) = (planar(&set), planar(&set));
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(a.costs.len(), 30);
+    // Another seed shuffles (and starts) differently; no shuffling is another run again.
+    let c = planar(&[&set[..], &["init.seed=3"]].concat());
+    assert_ne!(bits(&a), bits(&c));
+    let d = planar(&[&set[..], &["train.shuffle=false"]].concat());
+    assert_ne!(bits(&a), bits(&d));
+    // The cost falls over the epochs.
+    assert!(a.costs[29].1 < a.costs[0].1, "{:?}", a.costs);
+});
+
+/// X, Y and the shallow net of the planar config, on the autodiff device.
+fn planar_start() -> (Dataset, ModelSpec, Vec<LayerValues>) {
+    let l = common::shipped("shallow_planar.toml", &["train.precision=f64"]);
+    let prepared = pipeline::prepare(&l).unwrap();
+    let layers = pipeline::initial_parameters(&l, &prepared.spec).unwrap();
+    (prepared.data.train, prepared.spec, layers)
+}
+
+fn epochs(
+    feed: &Feed,
+    spec: &ModelSpec,
+    layers: &[LayerValues],
+    n: usize,
+) -> (Vec<(usize, f64)>, Vec<LayerValues>) {
+    let model = spec.init_with(layers, &simplenn::device::autodiff_device());
+    let schedule = Schedule {
+        learning_rate: 0.5,
+        iterations: n,
+        log_every: 1,
+        start: 0,
+    };
+    let out = train::train(model, feed, &mut Updater::gd(0.5), schedule, &mut Silent).unwrap();
+    (out.costs, out.model.layer_values().unwrap())
+}
+
+per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
+    let (data, spec, layers) = planar_start();
+    let ad = simplenn::device::autodiff_device();
+    let dtype = Precision::F64.dtype();
+    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let full = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 20);
+    // In file order: the very same arithmetic.
+    let in_order = Feed::Batches { data: &data, size: data.m, shuffle: false, seed: 1, dtype };
+    assert_eq!(epochs(&in_order, &spec, &layers, 20), full);
+    // Shuffled: the same sums in another order.
+    let shuffled = Feed::Batches { data: &data, size: data.m, shuffle: true, seed: 1, dtype };
+    let (costs, _) = epochs(&shuffled, &spec, &layers, 20);
+    for (&(i, a), &(_, b)) in costs.iter().zip(&full.0) {
+        assert!((a - b).abs() <= 1e-12 * b.abs(), "epoch {i}: {a} vs {b}");
+    }
+});
+
+per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backend) {
+    // One epoch of 4 unshuffled batches of 100 by train::train (autodiff), against the notes'
+    // handwritten dW = 1/m_B·dZ·Aᵀ, db = 1/m_B·Σ dZ of each batch applied by hand (f64).
+    let (data, spec, layers) = planar_start();
+    let dtype = Precision::F64.dtype();
+    let lr = 0.5;
+    let feed = Feed::Batches { data: &data, size: 100, shuffle: false, seed: 1, dtype };
+    let (_, trained) = epochs(&feed, &spec, &layers, 1);
+    let plain = simplenn::device::device();
+    let mut by_hand = layers.clone();
+    for k in 0..4 {
+        let batch = data.select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>());
+        let model = spec.init_with(&by_hand, &plain);
+        let x = simplenn::tensor_util::matrix(batch.x.clone(), 2, 100, dtype, &plain);
+        let y = batch.y_tensor(dtype, &plain);
+        let grads = handwritten::backward(&model.layers(), &spec.activation, x, y, &NotesFormulas);
+        for (layer, g) in by_hand.iter_mut().zip(grads) {
+            let (dw, db) = g.unwrap();
+            let dw = simplenn::tensor_util::to_vec_f64(dw).unwrap();
+            let db = simplenn::tensor_util::to_vec_f64(db).unwrap();
+            layer.w.iter_mut().zip(dw).for_each(|(w, d)| *w -= lr * d);
+            layer.b.iter_mut().zip(db).for_each(|(b, d)| *b -= lr * d);
+        }
+    }
+    for (l, (a, b)) in trained.iter().zip(&by_hand).enumerate() {
+        for (x, y) in a.w.iter().chain(&a.b).zip(b.w.iter().chain(&b.b)) {
+            assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "layer {}: {x} vs {y}", l + 1);
+        }
+    }
+    // …and not the full batch's gradient: a single full step lands elsewhere.
+    let ad = simplenn::device::autodiff_device();
+    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let (_, full) = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 1);
+    assert_ne!(full[0].w, trained[0].w);
+});
+
+// Adam gets far further than plain gradient descent. The course's momentum, v := β·v + (1 − β)·dW,
+// averages the gradient without amplifying it: at the same α it moves as fast as gradient
+// descent (a momentum that amplified it, v := β·v + dW, would not stay within 1 % of it).
+per_backend!(fn adam_beats_plain_gd_on_the_flower_and_momentum_keeps_its_pace(backend) {
+    let set = ["train.learning_rate=0.01", "train.iterations=100", "train.batch_size=64"];
+    let last = |m: Metrics| m.costs.last().unwrap().1;
+    let gd = last(planar(&set));
+    let momentum = last(planar(&[&set[..], &["train.optimizer=momentum"]].concat()));
+    let adam = last(planar(&[&set[..], &["train.optimizer=adam"]].concat()));
+    println!("after 100 epochs at α = 0.01: gd {gd:.6}, momentum {momentum:.6}, adam {adam:.6}");
+    assert!(adam < 0.9 * gd, "adam {adam} vs gd {gd}");
+    assert!((momentum - gd).abs() < 0.01 * gd, "momentum {momentum} vs gd {gd}");
+});
+
+#[test]
+fn optimizer_keys_are_checked() {
+    let base = "[model]\nkind='logistic'\n[data]\nkind='planar'\n[train]\nlearning_rate=0.1\niterations=5\n";
+    let bad = [
+        ("batch_size=0", "train.batch_size = 0"),
+        ("optimizer='sgd'", "unknown variant `sgd`"),
+        (
+            "optimizer='momentum'\nbeta=1.0",
+            "train.beta = 1: must be in [0, 1)",
+        ),
+        ("beta=0.9", "only used with optimizer = \"momentum\""),
+        ("optimizer='adam'\nepsilon=0.0", "train.epsilon = 0"),
+        ("shuffle=false", "only used with mini-batches"),
+    ];
+    for (extra, fragment) in bad {
+        let text = format!("{base}{extra}\n");
+        let err = simplenn::config::Config::parse(&text, "test", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(fragment), "{extra}: {err}");
+    }
+    // `epochs` is `iterations` by another name.
+    let c =
+        simplenn::config::Config::parse(&base.replace("iterations", "epochs"), "t", &[]).unwrap();
+    assert_eq!(c.train.iterations, 5);
+}
+
+/// `simplenn train` on the flower with `set`, into `dir`; the exit status.
+fn train_cli(dir: &std::path::Path, set: &[&str], extra: &[&str]) -> Option<i32> {
+    let mut cmd = common::simplenn();
+    cmd.args(["train", "configs/shallow_planar.toml", "-q", "--out"])
+        .arg(dir);
+    for s in set {
+        cmd.args(["--set", s]);
+    }
+    cmd.args(extra).output().unwrap().status.code()
+}
+
+per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_and_stateful_optimizers_refuse(backend) {
+    let tmp = common::tempdir();
+    let set = ["train.iterations=20", "train.log_every=1", "train.batch_size=64"];
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    assert_eq!(train_cli(&whole, &set, &[]), Some(0));
+    assert_eq!(train_cli(&parts, &set, &["--stop-at", "7"]), Some(130));
+    let out = common::simplenn().args(["train", "-q", "--resume"]).arg(&parts).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (a, b) = (
+        simplenn::run_dir::load(&whole).unwrap(),
+        simplenn::run_dir::load(&parts).unwrap(),
+    );
+    assert_eq!(bits(&a.metrics), bits(&b.metrics));
+    assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
+
+    // Adam's moments are not in the run folder: its checkpoint cannot be resumed, and says so.
+    let adam = tmp.path().join("adam");
+    let set = [&set[..], &["train.optimizer=adam"]].concat();
+    assert_eq!(train_cli(&adam, &set, &["--stop-at", "7"]), Some(130));
+    let out = common::simplenn().args(["train", "--resume"]).arg(&adam).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("optimizer = \"adam\" cannot be resumed"), "{err}");
+});
