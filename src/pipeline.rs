@@ -231,6 +231,10 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         schedule,
         precision: c.train.precision.name(),
         backend: device::selected().name(),
+        unit: match feed {
+            Feed::Full { .. } => "iteration",
+            Feed::Batches { .. } => "epoch",
+        },
     });
     let clock = Instant::now();
     let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;

@@ -180,6 +180,8 @@ pub struct Plan {
     pub schedule: Schedule,
     pub precision: &'static str,
     pub backend: &'static str,
+    /// What the schedule counts: "iteration" (the full batch, the notes' word) or "epoch".
+    pub unit: &'static str,
 }
 
 /// What the caller shows while training (cost lines, a progress bar, nothing). Every command

@@ -29,6 +29,8 @@ pub struct TrainingDisplay {
     interrupted: Arc<AtomicBool>,
     /// Stop before this iteration as if Ctrl-C had been pressed (tests, `--stop-at`).
     stop_at: Option<usize>,
+    /// "iteration" or "epoch", from the plan.
+    unit: &'static str,
 }
 
 impl TrainingDisplay {
@@ -38,6 +40,7 @@ impl TrainingDisplay {
             bar: None,
             interrupted: interrupt_flag(),
             stop_at,
+            unit: "iteration",
         }
     }
 
@@ -60,16 +63,18 @@ impl Observer for TrainingDisplay {
             return;
         }
         let s = &plan.schedule;
+        self.unit = plan.unit;
         if s.start > 0 {
-            println!("resuming at iteration {} of {}", s.start, s.iterations);
+            println!("resuming at {} {} of {}", plan.unit, s.start, s.iterations);
         }
         println!(
-            "simplenn: {} {:?} on {} examples ({} features), {} iterations, α = {}, {} on {}",
+            "simplenn: {} {:?} on {} examples ({} features), {} {}s, α = {}, {} on {}",
             plan.model,
             plan.sizes,
             plan.examples,
             plan.sizes[0],
             s.iterations,
+            plan.unit,
             s.learning_rate,
             plan.precision,
             plan.backend
@@ -77,9 +82,10 @@ impl Observer for TrainingDisplay {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(s.iterations as u64);
             bar.set_position(s.start as u64);
+            bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40.cyan/blue} {pos:>6}/{len} it  cost {msg}  {per_sec}  ETA {eta}",
+                    "{bar:40.cyan/blue} {pos:>6}/{len} {prefix}  cost {msg}  {per_sec}  ETA {eta}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
@@ -91,7 +97,7 @@ impl Observer for TrainingDisplay {
         if self.quiet {
             return;
         }
-        let line = format!("Cost after iteration {iteration}: {cost:.6}");
+        let line = format!("Cost after {} {iteration}: {cost:.6}", self.unit);
         match &self.bar {
             Some(bar) => bar.println(line),
             None => println!("{line}"),
