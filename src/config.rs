@@ -44,34 +44,22 @@ pub struct ModelConfig {
     pub leaky_slope: Option<f64>,
 }
 
+/// Where the examples come from: `[data] kind = …` and the keys of that kind.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum DataConfig {
+pub enum DataSource {
     /// The notes' flower, generated in code (no download).
     Planar {
         #[serde(default = "default_planar_m")]
         m: usize,
         #[serde(default = "default_planar_noise")]
         noise: f64,
-        /// Seeds the flower and the split.
-        #[serde(default = "default_seed")]
-        seed: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        split: Option<f64>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        standardize: bool,
     },
     /// The course's cat / non-cat HDF5 files.
     Cat {
         train: PathBuf,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         test: Option<PathBuf>,
-        #[serde(default = "default_seed")]
-        seed: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        split: Option<f64>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        standardize: bool,
     },
     /// Any HDF5 file with X (n_x, m) floats and Y (1, m) 0/1 labels.
     H5 {
@@ -82,12 +70,6 @@ pub enum DataConfig {
         x: String,
         #[serde(default = "default_y_name")]
         y: String,
-        #[serde(default = "default_seed")]
-        seed: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        split: Option<f64>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        standardize: bool,
     },
     /// A folder per class of PNG/JPEG pictures (the layout of torchvision's `ImageFolder`).
     Images {
@@ -103,12 +85,6 @@ pub enum DataConfig {
         /// Skip pictures that cannot be decoded (counted) instead of stopping.
         #[serde(default)]
         skip_unreadable: bool,
-        #[serde(default = "default_seed")]
-        seed: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        split: Option<f64>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        standardize: bool,
     },
     /// A CSV table with a header row: one column of labels, numeric feature columns.
     Csv {
@@ -123,75 +99,89 @@ pub enum DataConfig {
         /// The label value of class 1, when the labels are not 0/1.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         positive: Option<String>,
-        #[serde(default = "default_seed")]
-        seed: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        split: Option<f64>,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        standardize: bool,
     },
 }
 
-/// What every kind of `[data]` can ask for after loading (`split`, `seed`, `standardize`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Prep {
-    /// Without a test set: this fraction of each class becomes the test set.
-    pub split: Option<f64>,
-    /// Seeds the split.
+/// The `[data]` section: a source, and what every kind can ask for after loading.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DataConfig {
+    #[serde(flatten)]
+    pub source: DataSource,
+    /// Seeds the generated flower and the split.
     pub seed: u32,
+    /// Without a test set: this fraction of each class becomes the test set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<f64>,
     /// Scale each feature by the training set's mean and standard deviation.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub standardize: bool,
 }
 
+/// `seed`, `split` and `standardize` apply to every kind, so they are taken out of the section
+/// before the rest is read as the kind's own keys (serde's `flatten` cannot be combined with
+/// rejecting unknown keys).
+impl<'de> Deserialize<'de> for DataConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        fn take<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+            table: &mut toml::Table,
+            key: &str,
+        ) -> std::result::Result<Option<T>, E> {
+            table
+                .remove(key)
+                .map(|v| T::deserialize(v).map_err(|e| E::custom(format!("data.{key}: {e}"))))
+                .transpose()
+        }
+        let mut table = toml::Table::deserialize(d)?;
+        let seed = take::<_, D::Error>(&mut table, "seed")?.unwrap_or_else(default_seed);
+        let split = take::<_, D::Error>(&mut table, "split")?;
+        let standardize = take::<_, D::Error>(&mut table, "standardize")?.unwrap_or(false);
+        let source = DataSource::deserialize(toml::Value::Table(table)).map_err(|e| {
+            D::Error::custom(format!(
+                "{e} (every kind also takes seed, split and standardize)"
+            ))
+        })?;
+        Ok(DataConfig {
+            source,
+            seed,
+            split,
+            standardize,
+        })
+    }
+}
+
 impl DataConfig {
-    /// The split and scaling this section asks for.
-    pub fn prep(&self) -> Prep {
-        match *self {
-            DataConfig::Planar {
-                split,
-                seed,
-                standardize,
-                ..
-            }
-            | DataConfig::Cat {
-                split,
-                seed,
-                standardize,
-                ..
-            }
-            | DataConfig::H5 {
-                split,
-                seed,
-                standardize,
-                ..
-            }
-            | DataConfig::Images {
-                split,
-                seed,
-                standardize,
-                ..
-            }
-            | DataConfig::Csv {
-                split,
-                seed,
-                standardize,
-                ..
-            } => Prep {
-                split,
-                seed,
-                standardize,
-            },
+    /// A source with the defaults of the other keys (seed 1, no split, no scaling).
+    pub fn of(source: DataSource) -> DataConfig {
+        DataConfig {
+            source,
+            seed: default_seed(),
+            split: None,
+            standardize: false,
+        }
+    }
+}
+
+impl DataSource {
+    /// The training file or folder (none for the generated flower).
+    pub fn train(&self) -> Option<&PathBuf> {
+        match self {
+            DataSource::Planar { .. } => None,
+            DataSource::Cat { train, .. }
+            | DataSource::H5 { train, .. }
+            | DataSource::Images { train, .. }
+            | DataSource::Csv { train, .. } => Some(train),
         }
     }
 
     /// The test file or folder, if the section names one.
     pub fn test(&self) -> Option<&PathBuf> {
         match self {
-            DataConfig::Planar { .. } => None,
-            DataConfig::Cat { test, .. }
-            | DataConfig::H5 { test, .. }
-            | DataConfig::Images { test, .. }
-            | DataConfig::Csv { test, .. } => test.as_ref(),
+            DataSource::Planar { .. } => None,
+            DataSource::Cat { test, .. }
+            | DataSource::H5 { test, .. }
+            | DataSource::Images { test, .. }
+            | DataSource::Csv { test, .. } => test.as_ref(),
         }
     }
 }
@@ -377,7 +367,8 @@ impl TrainConfig {
                     self.optimizer.name()
                 ));
             }
-            if !(0.0..1.0).contains(&v) {
+            // Burn holds these as f32: a value that rounds to 1 there is 1.
+            if !(0.0..1.0).contains(&v) || v as f32 >= 1.0 {
                 return Err(format!("train.{key} = {v}: must be in [0, 1), e.g. 0.9"));
             }
         }
@@ -385,7 +376,7 @@ impl TrainConfig {
             if self.optimizer != OptimizerKind::Adam {
                 return Err("train.epsilon: only used with optimizer = \"adam\"".into());
             }
-            if !(e.is_finite() && e > 0.0) {
+            if !(e.is_finite() && e as f32 > 0.0 && (e as f32).is_finite()) {
                 return Err(format!(
                     "train.epsilon = {e}: must be a finite number > 0, e.g. 1e-8"
                 ));
@@ -471,8 +462,8 @@ impl InitConfig {
 
 impl DataConfig {
     fn validate(&self) -> std::result::Result<(), String> {
-        match self {
-            DataConfig::Planar { m, noise, .. } => {
+        match &self.source {
+            DataSource::Planar { m, noise, .. } => {
                 if *m < 2 || m % 2 != 0 {
                     return Err(format!(
                         "data.m = {m}: the flower needs an even number of points ≥ 2 (half per class)"
@@ -482,14 +473,14 @@ impl DataConfig {
                     return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
                 }
             }
-            DataConfig::Cat { train, .. }
-            | DataConfig::H5 { train, .. }
-            | DataConfig::Csv { train, .. } => {
+            DataSource::Cat { train, .. }
+            | DataSource::H5 { train, .. }
+            | DataSource::Csv { train, .. } => {
                 if train.as_os_str().is_empty() {
                     return Err("data.train: empty path; give the training file, e.g. train = \"../datasets/train_catvnoncat.h5\"".into());
                 }
             }
-            DataConfig::Images { train, size, .. } => {
+            DataSource::Images { train, size, .. } => {
                 if train.as_os_str().is_empty() {
                     return Err("data.train: empty path; give the folder that holds one subfolder per class, e.g. train = \"pictures/train\"".into());
                 }
@@ -500,11 +491,11 @@ impl DataConfig {
                 }
             }
         }
-        if let DataConfig::Csv {
+        if let DataSource::Csv {
             label,
             features: Some(features),
             ..
-        } = self
+        } = &self.source
         {
             if features.is_empty() {
                 return Err("data.features = []: name at least one feature column, or remove the key to use every column but the label".into());
@@ -515,14 +506,13 @@ impl DataConfig {
                 ));
             }
         }
-        let prep = self.prep();
-        if let Some(fraction) = prep.split {
+        if let Some(fraction) = self.split {
             if !(fraction > 0.0 && fraction < 1.0) {
                 return Err(format!(
                     "data.split = {fraction}: must be a fraction strictly between 0 and 1, e.g. split = 0.2"
                 ));
             }
-            if self.test().is_some() {
+            if self.source.test().is_some() {
                 return Err(
                     "data.split: the section names a test set already; remove `test` or `split`"
                         .into(),
@@ -658,15 +648,15 @@ impl Config {
     pub fn with_absolute_paths(&self, base_dir: &Path) -> Config {
         let abs = |p: &PathBuf| absolute(base_dir, p);
         let mut c = self.clone();
-        match &mut c.data {
-            DataConfig::Cat { train, test, .. }
-            | DataConfig::H5 { train, test, .. }
-            | DataConfig::Images { train, test, .. }
-            | DataConfig::Csv { train, test, .. } => {
+        match &mut c.data.source {
+            DataSource::Cat { train, test, .. }
+            | DataSource::H5 { train, test, .. }
+            | DataSource::Images { train, test, .. }
+            | DataSource::Csv { train, test, .. } => {
                 *train = abs(train);
                 *test = test.as_ref().map(abs);
             }
-            DataConfig::Planar { .. } => {}
+            DataSource::Planar { .. } => {}
         }
         c.init.path = c.init.path.as_ref().map(abs);
         c
@@ -726,6 +716,17 @@ pub fn apply_override(
         current = entry
             .as_table_mut()
             .ok_or_else(|| format!("--set {assignment}: `{s}` is a value, not a section"))?;
+    }
+    // `epochs` and `iterations` are one key: setting either replaces the other.
+    if let (["train"], Some(alias)) = (
+        sections,
+        match *last {
+            "epochs" => Some("iterations"),
+            "iterations" => Some("epochs"),
+            _ => None,
+        },
+    ) {
+        current.remove(alias);
     }
     current.insert(last.to_string(), value);
     Ok(())

@@ -200,23 +200,31 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             c.train.optimizer.name()
         )));
     }
-    let Trainee { model, x, y } = Trainee::new(&prepared, &checkpoint.layers);
     let m = prepared.data.train.m;
-    let feed = match c.train.batch_size {
-        Some(size) if size < m => Feed::Batches {
+    let batch = c.train.batch_size.filter(|&size| size < m);
+    if let Some(size) = c.train.batch_size.filter(|&size| size >= m) {
+        observer.note(&format!(
+            "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
+        ));
+    }
+    // The full batch lives on the device for the whole run; mini-batches are cut from the host
+    // copy, so X goes to the device a batch at a time.
+    let ad = device::autodiff_device();
+    let model = prepared.spec.init_with(&checkpoint.layers, &ad);
+    let dtype = prepared.spec.dtype;
+    let full = batch.is_none().then(|| {
+        let train = &prepared.data.train;
+        (train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad))
+    });
+    let feed = match (&full, batch) {
+        (Some((x, y)), _) => Feed::Full { x, y },
+        (None, size) => Feed::Batches {
             data: &prepared.data.train,
-            size,
+            size: size.unwrap_or(m),
             shuffle: c.train.shuffle.unwrap_or(true),
             seed: c.init.seed,
-            dtype: prepared.spec.dtype,
+            dtype,
         },
-        Some(size) => {
-            observer.note(&format!(
-                "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
-            ));
-            Feed::Full { x: &x, y: &y }
-        }
-        None => Feed::Full { x: &x, y: &y },
     };
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,
@@ -240,7 +248,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;
     let seconds = checkpoint.seconds + clock.elapsed().as_secs_f64();
     observer.finished();
-    drop((x, y));
+    drop(full);
 
     let TrainOutcome {
         model,
@@ -289,7 +297,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         classes: Some(data.classes.clone()),
         image_shape: data.image_shape,
         resume_from: match stop {
-            Some(Stop::Interrupted { iteration }) => Some(iteration),
+            Some(Stop::Interrupted { iteration, .. }) => Some(iteration),
             _ => None,
         },
     };

@@ -330,8 +330,8 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         ));
     }
     let data = &config.config.data;
-    if (data.prep().standardize && input.scaling.is_none())
-        || (matches!(data, crate::config::DataConfig::Csv { .. }) && input.columns.is_none())
+    if (data.standardize && input.scaling.is_none())
+        || (matches!(data.source, crate::config::DataSource::Csv { .. }) && input.columns.is_none())
     {
         return Err(Error::data(
             &input_path,

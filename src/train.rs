@@ -92,8 +92,9 @@ pub enum Stop {
         /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
         batches: bool,
     },
-    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with.
-    Interrupted { iteration: usize },
+    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with;
+    /// `resumable` is false for an optimizer whose state the run folder does not keep.
+    Interrupted { iteration: usize, resumable: bool },
 }
 
 impl Stop {
@@ -108,28 +109,32 @@ impl Stop {
                 learning_rate,
                 batches,
             } => {
-                let kept = if batches {
-                    format!(
-                        "a mini-batch's cost became non-finite in epoch {iteration}; the saved parameters are those at the start of that epoch"
-                    )
-                } else if iteration > first {
-                    format!(
-                        "the saved parameters are those of iteration {} (the last finite cost)",
-                        iteration - 1
-                    )
-                } else if first > 0 {
-                    format!(
-                        "the saved parameters are the checkpoint's (iteration {iteration}), whose cost is already non-finite"
+                let (at, kept) = if batches {
+                    (
+                        format!("in epoch {iteration} (the cost of a mini-batch)"),
+                        "the saved parameters are those at the start of that epoch".to_string(),
                     )
                 } else {
-                    "the saved parameters are the starting ones, whose cost is already non-finite: check the data and the initial weights".to_string()
+                    (
+                        format!("at iteration {iteration}"),
+                        kept_full_batch(iteration, first),
+                    )
                 };
                 let saved = folder.map(|d| format!(" (in {d})")).unwrap_or_default();
                 format!(
-                    "training diverged: the cost became {cost} at iteration {iteration}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
+                    "training diverged: the cost became {cost} {at}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
                 )
             }
-            Stop::Interrupted { iteration } => match folder {
+            Stop::Interrupted {
+                iteration,
+                resumable: false,
+            } => {
+                let saved = folder.map(|d| format!(" in {d}")).unwrap_or_default();
+                format!(
+                    "interrupted before epoch {iteration}; the parameters reached are saved{saved}, but a run with momentum or Adam cannot be resumed (the optimizer's state is not saved): train it again"
+                )
+            }
+            Stop::Interrupted { iteration, .. } => match folder {
                 Some(d) => format!(
                     "interrupted before iteration {iteration}; the checkpoint is in {d}; continue with: simplenn train --resume {d}"
                 ),
@@ -138,6 +143,23 @@ impl Stop {
                 ),
             },
         }
+    }
+}
+
+/// Which parameters a full-batch run that diverged at `iteration` keeps (`first`: the run's
+/// first iteration).
+fn kept_full_batch(iteration: usize, first: usize) -> String {
+    if iteration > first {
+        format!(
+            "the saved parameters are those of iteration {} (the last finite cost)",
+            iteration - 1
+        )
+    } else if first > 0 {
+        format!(
+            "the saved parameters are the checkpoint's (iteration {iteration}), whose cost is already non-finite"
+        )
+    } else {
+        "the saved parameters are the starting ones, whose cost is already non-finite: check the data and the initial weights".to_string()
     }
 }
 
@@ -197,8 +219,8 @@ pub trait Observer {
     /// After every iteration.
     fn step(&mut self, _iteration: usize, _cost: f64) {}
     fn finished(&mut self) {}
-    /// Polled before every iteration: true stops training cleanly (Ctrl-C), keeping the
-    /// parameters reached so far as a checkpoint.
+    /// Polled before every epoch (with the full batch: every iteration): true stops training
+    /// cleanly (Ctrl-C), keeping the parameters reached so far as a checkpoint.
     fn should_stop(&mut self, _iteration: usize) -> bool {
         false
     }
@@ -228,7 +250,10 @@ pub fn train(
                 model,
                 costs,
                 iterations_done: i,
-                stop: Some(Stop::Interrupted { iteration: i }),
+                stop: Some(Stop::Interrupted {
+                    iteration: i,
+                    resumable: !updater.has_state(),
+                }),
             });
         }
         let current = model.clone();
@@ -280,10 +305,10 @@ pub fn train(
                             stop: Some(diverged(cost)),
                         });
                     }
-                    total += cost * part.m as f64;
+                    total += cost * (part.m as f64 / data.m as f64);
                     model = next;
                 }
-                total / data.m as f64
+                total
             }
         };
         if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {

@@ -331,7 +331,8 @@ per_backend!(fn bench_times_iterations_and_whole_runs(backend) {
     // (printed to 3 decimals, hence the tolerance).
     let (ms_per_epoch, per_second): (f64, f64) = (row[3].parse().unwrap(), row[4].parse().unwrap());
     let expected = 400.0 / (ms_per_epoch / 1e3);
-    assert!((per_second - expected).abs() <= 0.02 * expected, "{stdout}");
+    let printed = 0.0005 / ms_per_epoch; // the relative error of a value printed to 3 decimals
+    assert!((per_second - expected).abs() <= (printed + 0.01) * expected, "{stdout}");
     let final_cost: f64 = row[6].parse().unwrap();
     assert!(final_cost > 0.0 && final_cost < 0.693, "{stdout}");
 

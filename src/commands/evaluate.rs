@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::config::{Config, DataConfig};
+use crate::config::{Config, DataConfig, DataSource};
 use crate::data::{self, DataSplit, Dataset, h5};
 use crate::plot::{self, Tile};
 use crate::run_dir::{self, SavedRun, write_atomic};
@@ -59,7 +59,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
         ("toml", Some(columns), Some(classes)) => {
             // A CSV run reads any table by its own columns and label values.
             let other = Config::load(path, &[])?;
-            let DataConfig::Csv { train, .. } = &other.config.data else {
+            let DataSource::Csv { train, .. } = &other.config.data.source else {
                 return Err(Error::Usage(format!(
                     "{} was trained on a CSV table; --data {} must name a CSV config or table",
                     run.dir.display(),
@@ -149,15 +149,12 @@ fn h5_data(path: &Path) -> Result<DataSplit> {
             notes: Vec::new(),
         });
     }
-    let generic = DataConfig::H5 {
+    let generic = DataConfig::of(DataSource::H5 {
         train: path.to_path_buf(),
         test: None,
         x: "X".into(),
         y: "Y".into(),
-        seed: 1,
-        split: None,
-        standardize: false,
-    };
+    });
     data::load_source(&generic, Path::new("."))
 }
 

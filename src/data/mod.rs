@@ -8,14 +8,14 @@ pub mod images;
 pub mod planar;
 pub mod prep;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::tensor::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 pub use prep::{Scaling, SplitRecord};
 
-use crate::config::{DataConfig, absolute};
+use crate::config::{DataConfig, DataSource, absolute};
 use crate::{Error, Result};
 
 use crate::nn::DataMatrix;
@@ -136,18 +136,19 @@ fn same_features(path: &Path, test: &Dataset, train: &Dataset) -> Result<()> {
 /// Load (or generate) what a config's `[data]` section names, then split and scale it as asked.
 pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     let mut split = load_source(config, base_dir)?;
-    let prep = config.prep();
-    if let Some(fraction) = prep.split {
-        let (train, test, record) = prep::split(&split.train, fraction, prep.seed, &split.classes)
-            .map_err(|m| match source_path(config) {
-                Some(path) => Error::data(absolute(base_dir, path), m),
-                None => Error::config("[data]", m),
+    if let Some(fraction) = config.split {
+        let (train, test, record) =
+            prep::split(&split.train, fraction, config.seed, &split.classes).map_err(|m| {
+                match config.source.train() {
+                    Some(path) => Error::data(absolute(base_dir, path), m),
+                    None => Error::config("[data]", m),
+                }
             })?;
         split.train = train;
         split.test = Some(test);
         split.input.split = Some(record);
     }
-    if prep.standardize {
+    if config.standardize {
         let scaling = Scaling::fit(&split.train);
         scaling.apply(&mut split.train);
         if let Some(test) = &mut split.test {
@@ -156,17 +157,6 @@ pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         split.input.scaling = Some(scaling);
     }
     Ok(split)
-}
-
-/// The training file or folder a section names (none for the generated flower).
-fn source_path(config: &DataConfig) -> Option<&PathBuf> {
-    match config {
-        DataConfig::Planar { .. } => None,
-        DataConfig::Cat { train, .. }
-        | DataConfig::H5 { train, .. }
-        | DataConfig::Images { train, .. }
-        | DataConfig::Csv { train, .. } => Some(train),
-    }
 }
 
 /// What `[data]` names, as stored: no split, no scaling (`evaluate --data` applies the run's own).
@@ -179,13 +169,13 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         input: InputRecord::default(),
         notes: Vec::new(),
     };
-    match config {
-        DataConfig::Planar { m, noise, seed, .. } => Ok(plain(
-            planar::flower(*m, *noise, *seed),
+    match &config.source {
+        DataSource::Planar { m, noise } => Ok(plain(
+            planar::flower(*m, *noise, config.seed),
             None,
             ["red (0)", "blue (1)"],
         )),
-        DataConfig::Cat { train, test, .. } => {
+        DataSource::Cat { train, test, .. } => {
             let (train, classes, shape) = cat::load(&absolute(base_dir, train), "train")?;
             let test = match test {
                 Some(p) => {
@@ -212,7 +202,7 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
                 notes: Vec::new(),
             })
         }
-        DataConfig::H5 {
+        DataSource::H5 {
             train, test, x, y, ..
         } => {
             let train = h5::load_xy(&absolute(base_dir, train), x, y)?;
@@ -227,7 +217,7 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
             };
             Ok(plain(train, test, ["class 0", "class 1"]))
         }
-        DataConfig::Images {
+        DataSource::Images {
             train,
             test,
             size,
@@ -266,7 +256,7 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
                 notes,
             })
         }
-        DataConfig::Csv {
+        DataSource::Csv {
             train,
             test,
             label,
