@@ -83,6 +83,26 @@ per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
     }
 });
 
+per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
+    // At α = 0 the parameters stay put, so every epoch's cost (the batches' costs weighted by
+    // their sizes: 64, …, 64, 16) must be the full batch's cost at those parameters.
+    let (data, spec, layers) = planar_start();
+    let ad = simplenn::device::autodiff_device();
+    let dtype = Precision::F64.dtype();
+    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let run = |feed: &Feed| {
+        let model = spec.init_with(&layers, &ad);
+        let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: 0 };
+        train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent).unwrap().costs
+    };
+    let full = run(&Feed::Full { x: &x, y: &y });
+    let batches = run(&Feed::Batches { data: &data, size: 64, shuffle: true, seed: 1, dtype });
+    assert_eq!(batches.len(), 3);
+    for (&(i, a), &(_, b)) in batches.iter().zip(&full) {
+        assert!((a - b).abs() <= 1e-12 * b, "epoch {i}: batches {a} vs full {b}");
+    }
+});
+
 per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backend) {
     // One epoch of 4 unshuffled batches of 100 by train::train (autodiff), against the notes'
     // handwritten dW = 1/m_B·dZ·Aᵀ, db = 1/m_B·Σ dZ of each batch applied by hand (f64).

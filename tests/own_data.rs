@@ -314,8 +314,12 @@ per_backend!(cpu fn resume_refuses_data_that_changed(backend) {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    // Another table under the same name: the recorded split and scaling no longer hold.
+    // Another table under the same name: the recorded split and scaling no longer hold, for
+    // resume and for evaluate alike.
     table(&dir.join("table.csv"), 80, 6, true);
+    let out = common::simplenn().args(["evaluate", &run_s]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("changed since training"), "{}", stderr(&out));
     let out = common::simplenn().args(["train", "--resume", &run_s]).output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
