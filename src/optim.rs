@@ -76,6 +76,33 @@ impl Updater {
         }
     }
 
+    /// The optimizer's state (a Burn record), if it has any.
+    pub fn state(&self) -> crate::Result<Option<Vec<u8>>> {
+        match self {
+            Updater::Notes { .. } => Ok(None),
+            Updater::Burn { optimizer, .. } => optimizer
+                .into_bytes()
+                .map(|b| Some(b.to_vec()))
+                .map_err(|e| crate::Error::Output(format!("the optimizer's state: {e}"))),
+        }
+    }
+
+    /// Continue from a state that [`Updater::state`] gave.
+    pub fn restore(self, bytes: Vec<u8>) -> std::result::Result<Updater, String> {
+        match self {
+            Updater::Notes { .. } => Err("gradient descent has no state to restore".into()),
+            Updater::Burn {
+                optimizer,
+                learning_rate,
+            } => Ok(Updater::Burn {
+                optimizer: optimizer
+                    .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+                    .map_err(|e| e.to_string())?,
+                learning_rate,
+            }),
+        }
+    }
+
     /// Whether the optimizer carries state from step to step.
     pub fn has_state(&self) -> bool {
         matches!(self, Updater::Burn { .. })

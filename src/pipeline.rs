@@ -118,6 +118,8 @@ pub struct Checkpoint {
     pub data_seconds: f64,
     /// How the run's examples were made (`input.json`): the data read again must give the same.
     pub input: Option<InputRecord>,
+    /// The optimizer's state (momentum, Adam), when it has one.
+    pub optimizer: Option<Vec<u8>>,
 }
 
 /// A finished run: the trained model (plain device), its metrics and data.
@@ -127,6 +129,8 @@ pub struct RunResult {
     pub data: DataSplit,
     /// Why training ended early, if it did.
     pub stop: Option<Stop>,
+    /// The optimizer's state when a run with momentum or Adam was interrupted (to resume it).
+    pub optimizer: Option<Vec<u8>>,
 }
 
 /// Train what `loaded` describes from `start` to its last iteration, telling `observer`.
@@ -145,6 +149,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             seconds: 0.0,
             data_seconds: 0.0,
             input: None,
+            optimizer: None,
         }),
         Start::Checkpoint(checkpoint) => Some(*checkpoint),
     };
@@ -157,6 +162,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             seconds: 0.0,
             data_seconds: 0.0,
             input: None,
+            optimizer: None,
         },
     };
     let sizes = ModelSpec::of_layers(
@@ -194,11 +200,21 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     }
     let mut updater = Updater::from_config(&c.train);
     if checkpoint.iteration > 0 && updater.has_state() {
-        return Err(Error::Usage(format!(
-            "a run with optimizer = \"{}\" cannot be resumed: the run folder keeps its parameters but not \
-             the optimizer's state, without which the rest would differ from an uninterrupted run; train it again",
-            c.train.optimizer.name()
-        )));
+        let Some(bytes) = checkpoint.optimizer.clone() else {
+            return Err(Error::config(
+                &loaded.source,
+                format!(
+                    "a checkpoint of a run with optimizer = \"{}\" needs the optimizer's state, and this one has none",
+                    c.train.optimizer.name()
+                ),
+            ));
+        };
+        updater = updater.restore(bytes).map_err(|e| {
+            Error::config(
+                &loaded.source,
+                format!("the checkpoint's optimizer state cannot be read: {e}"),
+            )
+        })?;
     }
     let m = prepared.data.train.m;
     let batch = c.train.batch_size.filter(|&size| size < m);
@@ -297,14 +313,19 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         classes: Some(data.classes.clone()),
         image_shape: data.image_shape,
         resume_from: match stop {
-            Some(Stop::Interrupted { iteration, .. }) => Some(iteration),
+            Some(Stop::Interrupted { iteration }) => Some(iteration),
             _ => None,
         },
+    };
+    let optimizer = match stop {
+        Some(Stop::Interrupted { .. }) => updater.state()?,
+        _ => None,
     };
     Ok(RunResult {
         model,
         metrics,
         data,
         stop,
+        optimizer,
     })
 }

@@ -25,6 +25,8 @@ pub const METRICS_FILE: &str = "metrics.json";
 pub const MODEL_FILE: &str = "model.bpk";
 /// How the examples were made (CSV columns, feature scaling, the split): `data::InputRecord`.
 pub const INPUT_FILE: &str = "input.json";
+/// A checkpoint's optimizer state (momentum, Adam): a Burn record.
+pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
 fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
@@ -233,6 +235,9 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
     let input = serde_json::to_string(&result.data.input)
         .map_err(|e| Error::Output(format!("input record: {e}")))?;
     dir.write(INPUT_FILE, input.as_bytes())?;
+    if let Some(state) = &result.optimizer {
+        dir.write(OPTIMIZER_FILE, state)?;
+    }
     let staged = dir.staged_path("");
     let m = &result.metrics;
     let title = format!("{} {:?}, α = {}", m.model, m.layers, m.learning_rate);
@@ -272,6 +277,8 @@ pub struct SavedRun {
     pub model: Model,
     /// How the examples were made: what new data must go through before the model sees it.
     pub input: InputRecord,
+    /// A checkpoint's optimizer state, if it has one.
+    pub optimizer: Option<Vec<u8>>,
 }
 
 /// A JSON file of the run folder, read as `T`.
@@ -338,6 +345,15 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
             "is missing or incomplete: this run's config scales its features or reads a CSV table, and the run folder must record how; train the model again",
         ));
     }
+    let optimizer_path = dir.join(OPTIMIZER_FILE);
+    let optimizer = if optimizer_path.is_file() {
+        Some(
+            std::fs::read(&optimizer_path)
+                .map_err(|e| Error::io("cannot read", &optimizer_path, e))?,
+        )
+    } else {
+        None
+    };
     let model_path = need(dir, MODEL_FILE)?;
     let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
     let model = model_from_bytes(&config, &metrics.layers, bytes).map_err(|m| {
@@ -352,6 +368,7 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         metrics,
         model,
         input,
+        optimizer,
     })
 }
 

@@ -92,9 +92,8 @@ pub enum Stop {
         /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
         batches: bool,
     },
-    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with;
-    /// `resumable` is false for an optimizer whose state the run folder does not keep.
-    Interrupted { iteration: usize, resumable: bool },
+    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with.
+    Interrupted { iteration: usize },
 }
 
 impl Stop {
@@ -125,16 +124,7 @@ impl Stop {
                     "training diverged: the cost became {cost} {at}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
                 )
             }
-            Stop::Interrupted {
-                iteration,
-                resumable: false,
-            } => {
-                let saved = folder.map(|d| format!(" in {d}")).unwrap_or_default();
-                format!(
-                    "interrupted before epoch {iteration}; the parameters reached are saved{saved}, but a run with momentum or Adam cannot be resumed (the optimizer's state is not saved): train it again"
-                )
-            }
-            Stop::Interrupted { iteration, .. } => match folder {
+            Stop::Interrupted { iteration } => match folder {
                 Some(d) => format!(
                     "interrupted before iteration {iteration}; the checkpoint is in {d}; continue with: simplenn train --resume {d}"
                 ),
@@ -250,10 +240,7 @@ pub fn train(
                 model,
                 costs,
                 iterations_done: i,
-                stop: Some(Stop::Interrupted {
-                    iteration: i,
-                    resumable: !updater.has_state(),
-                }),
+                stop: Some(Stop::Interrupted { iteration: i }),
             });
         }
         let current = model.clone();

@@ -55,16 +55,6 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
             saved.metrics.iterations
         )));
     };
-    let optimizer = saved.config.config.train.optimizer;
-    if optimizer != crate::config::OptimizerKind::Gd {
-        return Err(Error::Usage(format!(
-            "{}: a run with optimizer = \"{}\" cannot be resumed: the run folder keeps its parameters \
-             but not the optimizer's state, without which the rest would differ from an uninterrupted \
-             run; train it again",
-            dir.display(),
-            optimizer.name()
-        )));
-    }
     // The promise is that a resumed run equals the uninterrupted one bit for bit, which holds on
     // the backend the run started on.
     let here = crate::device::selected().name();
@@ -84,6 +74,7 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
         seconds: saved.metrics.seconds,
         data_seconds: saved.metrics.data_seconds,
         input: Some(saved.input.clone()),
+        optimizer: saved.optimizer.clone(),
     };
     let run_dir = RunDir::create(dir, true)?;
     let mut display = TrainingDisplay::new(quiet, stop_at);

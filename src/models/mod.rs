@@ -9,7 +9,7 @@ pub use deep::DeepNet;
 pub use logistic::LogisticRegression;
 pub use shallow::ShallowNet;
 
-use burn::module::Module;
+use burn::module::{Module, ParamId};
 use burn::tensor::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,12 @@ impl ModelSpec {
                 )
             })
             .collect();
+        // Parameter ids by position (W[l], b[l] → 2l − 1, 2l): an optimizer keeps its state by
+        // id, so a model rebuilt from a checkpoint must carry the ids of the one that was saved.
+        for (l, layer) in dense.iter_mut().enumerate() {
+            layer.w.id = ParamId::from(2 * l as u64 + 1);
+            layer.b.id = ParamId::from(2 * l as u64 + 2);
+        }
         if let Some(count) = self.kind.layer_count() {
             assert_eq!(
                 dense.len(),
