@@ -122,6 +122,21 @@ pub struct Checkpoint {
     pub optimizer: Option<Vec<u8>>,
 }
 
+impl Checkpoint {
+    /// Iteration 0 with the parameters `layers`.
+    fn at_start(layers: Vec<LayerValues>) -> Checkpoint {
+        Checkpoint {
+            layers,
+            iteration: 0,
+            costs: Vec::new(),
+            seconds: 0.0,
+            data_seconds: 0.0,
+            input: None,
+            optimizer: None,
+        }
+    }
+}
+
 /// A finished run: the trained model (plain device), its metrics and data.
 pub struct RunResult {
     pub model: Model,
@@ -141,29 +156,9 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         observer.note(note);
     }
     let checkpoint = match start {
-        Start::Fresh => None,
-        Start::From(layers) => Some(Checkpoint {
-            layers,
-            iteration: 0,
-            costs: Vec::new(),
-            seconds: 0.0,
-            data_seconds: 0.0,
-            input: None,
-            optimizer: None,
-        }),
-        Start::Checkpoint(checkpoint) => Some(*checkpoint),
-    };
-    let checkpoint = match checkpoint {
-        Some(checkpoint) => checkpoint,
-        None => Checkpoint {
-            layers: initial_parameters(loaded, &prepared.spec)?,
-            iteration: 0,
-            costs: Vec::new(),
-            seconds: 0.0,
-            data_seconds: 0.0,
-            input: None,
-            optimizer: None,
-        },
+        Start::Fresh => Checkpoint::at_start(initial_parameters(loaded, &prepared.spec)?),
+        Start::From(layers) => Checkpoint::at_start(layers),
+        Start::Checkpoint(checkpoint) => *checkpoint,
     };
     let sizes = ModelSpec::of_layers(
         c.model.kind,
