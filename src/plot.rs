@@ -22,12 +22,12 @@ fn register_font() {
     });
 }
 
+/// Drawing's outcome: plotters' errors as text.
+type Drawn = std::result::Result<(), String>;
+
 /// A figure that can be drawn on any plotters backend (PNG and SVG here).
 trait Figure {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn;
 }
 
 /// Draw the same figure into `STEM.png` and `STEM.svg` in `dir`.
@@ -67,10 +67,7 @@ struct CostFigure<'a> {
 }
 
 impl Figure for CostFigure<'_> {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let (title, curves) = (self.title, self.curves);
         let finite = |c: &&(usize, f64)| c.1.is_finite();
         let max_it = curves
@@ -183,10 +180,7 @@ struct BoundaryFigure<'a> {
 }
 
 impl Figure for BoundaryFigure<'_> {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let BoundaryFigure {
             title,
             x1,
@@ -275,10 +269,7 @@ struct SweepFigure<'a> {
 }
 
 impl Figure for SweepFigure<'_> {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let SweepFigure {
             key,
             labels,
@@ -395,10 +386,7 @@ struct GridFigure<'a> {
 }
 
 impl Figure for GridFigure<'_> {
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
         let GridFigure {
             title,
             tiles,
