@@ -463,17 +463,12 @@ fn image_run(dir: &Path) -> PathBuf {
     let config = dir.join("tiny_cat.toml");
     std::fs::write(&config, format!("[model]\nkind = \"logistic\"\n[data]\nkind = \"cat\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 3\n", data.display().to_string())).unwrap();
     let run = dir.join("image_run");
-    let out = common::simplenn()
-        .args(["train", "-q"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&run)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        common::simplenn()
+            .args(["train", "-q"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&run),
     );
     run
 }

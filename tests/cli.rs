@@ -100,23 +100,18 @@ fn the_flag_takes_precedence_over_the_environment() {
         unreachable!("a binary has at least one backend")
     };
     let tmp = common::tempdir();
-    let out = simplenn_unset()
-        .env("SIMPLENN_BACKEND", first.name())
-        .args([
-            "train",
-            "configs/shallow_planar.toml",
-            "-q",
-            "--set",
-            "train.iterations=3",
-        ])
-        .args(["--backend", last.name(), "--out"])
-        .arg(tmp.path().join("run"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        simplenn_unset()
+            .env("SIMPLENN_BACKEND", first.name())
+            .args([
+                "train",
+                "configs/shallow_planar.toml",
+                "-q",
+                "--set",
+                "train.iterations=3",
+            ])
+            .args(["--backend", last.name(), "--out"])
+            .arg(tmp.path().join("run")),
     );
     let metrics: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(tmp.path().join("run/metrics.json")).unwrap(),
@@ -124,21 +119,12 @@ fn the_flag_takes_precedence_over_the_environment() {
     .unwrap();
     assert_eq!(metrics["backend"], last.name());
     // An unusable environment value does not matter when the flag is given.
-    let out = simplenn_unset()
-        .env("SIMPLENN_BACKEND", "nonsense")
-        .args([
-            "gradcheck",
-            "configs/shallow_planar.toml",
-            "--backend",
-            first.name(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeds(simplenn_unset().env("SIMPLENN_BACKEND", "nonsense").args([
+        "gradcheck",
+        "configs/shallow_planar.toml",
+        "--backend",
+        first.name(),
+    ]));
 }
 
 per_backend!(fn train_writes_a_complete_run_folder(backend) {
@@ -395,15 +381,10 @@ fn a_run_resumes_only_on_the_backend_it_started_on() {
         "{err}"
     );
     // The checkpoint is untouched and still resumes where it started.
-    let out = simplenn_unset()
-        .args(["train", "-q", "--resume"])
-        .arg(&run)
-        .args(["--backend", first.name()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        simplenn_unset()
+            .args(["train", "-q", "--resume"])
+            .arg(&run)
+            .args(["--backend", first.name()]),
     );
 }

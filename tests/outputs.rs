@@ -34,16 +34,9 @@ fn assert_svg(path: &Path) {
 per_backend!(fn run_folder_plots_are_valid_png_and_svg(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path().join("run");
-    let out = simplenn()
+    common::succeeds(simplenn()
         .args(["train", "-q", "--set", "train.iterations=200", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&dir));
     for stem in ["cost", "boundary"] {
         assert_png(&dir.join(format!("{stem}.png")));
         assert_svg(&dir.join(format!("{stem}.svg")));
@@ -53,7 +46,7 @@ per_backend!(fn run_folder_plots_are_valid_png_and_svg(backend) {
 per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path().join("sweep");
-    let out = simplenn()
+    common::succeeds(simplenn()
         .args([
             "sweep",
             "configs/shallow_planar.toml",
@@ -64,14 +57,7 @@ per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {
             "train.iterations=100",
             "--out",
         ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&dir));
     let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{csv}");
@@ -139,19 +125,12 @@ per_backend!(fn export_then_import_round_trips_exactly(backend) {
         &dir,
     );
     let h5 = tmp.path().join("trained.h5");
-    let out = simplenn()
+    common::succeeds(simplenn()
         .args(["export"])
         .arg(&dir)
         .arg("--h5")
         .arg(&h5)
-        .args(["--group", "shallow_nh4"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .args(["--group", "shallow_nh4"]));
     // simplenn starts again from the exported file, exactly where training ended.
     let h5_text = h5.display().to_string();
     let again = shipped(
@@ -196,7 +175,7 @@ per_backend!(fn predict_on_a_course_picture_matches_evaluate(backend) {
     let dir = tmp.path().join("run");
     // After 300 iterations the model classifies cats and non-cats of the test set right, and
     // gets some of each wrong, so a class printed by predict can be checked against a label.
-    let out = simplenn()
+    common::succeeds(simplenn()
         .args([
             "train",
             "configs/logistic_cat.toml",
@@ -205,14 +184,7 @@ per_backend!(fn predict_on_a_course_picture_matches_evaluate(backend) {
             "train.iterations=300",
             "--out",
         ])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(&dir));
     let eval = simplenn().arg("evaluate").arg(&dir).output().unwrap();
     let eval_text = String::from_utf8_lossy(&eval.stdout);
     assert!(

@@ -20,8 +20,7 @@ fn stderr(out: &std::process::Output) -> String {
 
 /// Run the binary; it must succeed. Returns stdout and stderr.
 fn ok(args: &[&str]) -> (String, String) {
-    let out = common::simplenn().args(args).output().unwrap();
-    assert!(out.status.success(), "simplenn {args:?}: {}", stderr(&out));
+    let out = common::succeeds(common::simplenn().args(args));
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr(&out),

@@ -156,6 +156,17 @@ pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
     run
 }
 
+/// Run `cmd`, which must succeed (a failure shows its stderr); its output.
+pub fn succeeds(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The simplenn binary, run from the repository root on this thread's backend.
 pub fn simplenn() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_simplenn"));
