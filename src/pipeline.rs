@@ -1,7 +1,8 @@
 //! The one run pipeline: config → data → model → training → metrics.
 //!
 //! [`run`] is what `train`, `train --resume`, `sweep`, `bench --whole` and `gradcheck --steps`
-//! go through; `bench` times [`train::step`] on what [`prepare`] and [`Trainee::new`] build.
+//! go through; `bench` times [`train::step`] on what [`prepare`] builds ([`Prepared::model`],
+//! [`Prepared::full_batch`]).
 //! Writing the run folder is the caller's last step (`run_dir::save`).
 
 use std::time::Instant;
@@ -75,24 +76,16 @@ pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
         .collect()
 }
 
-/// What gradient descent works on: the model, X and Y, on the autodiff device.
-pub struct Trainee {
-    pub model: Model,
-    pub x: DataMatrix,
-    pub y: Tensor<2>,
-}
+impl Prepared {
+    /// The model with the parameters `layers`, on the autodiff device.
+    pub fn model(&self, layers: &[LayerValues]) -> Model {
+        self.spec.init_with(layers, &device::autodiff_device())
+    }
 
-impl Trainee {
-    /// The model of `prepared` with the parameters `layers`, and the training set.
-    pub fn new(prepared: &Prepared, layers: &[LayerValues]) -> Trainee {
-        let ad = device::autodiff_device();
-        let dtype = prepared.spec.dtype;
-        let train = &prepared.data.train;
-        Trainee {
-            model: prepared.spec.init_with(layers, &ad),
-            x: train.x_matrix(dtype, &ad),
-            y: train.y_tensor(dtype, &ad),
-        }
+    /// X and Y of the whole training set on the autodiff device: the full batch.
+    pub fn full_batch(&self) -> (DataMatrix, Tensor<2>) {
+        let (ad, dtype, train) = (device::autodiff_device(), self.spec.dtype, &self.data.train);
+        (train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad))
     }
 }
 
@@ -220,13 +213,8 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     }
     // The full batch lives on the device for the whole run; mini-batches are cut from the host
     // copy, so X goes to the device a batch at a time.
-    let ad = device::autodiff_device();
-    let model = prepared.spec.init_with(&checkpoint.layers, &ad);
-    let dtype = prepared.spec.dtype;
-    let full = batch.is_none().then(|| {
-        let train = &prepared.data.train;
-        (train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad))
-    });
+    let model = prepared.model(&checkpoint.layers);
+    let full = batch.is_none().then(|| prepared.full_batch());
     let feed = match (&full, batch) {
         (Some((x, y)), _) => Feed::Full { x, y },
         (None, size) => Feed::Batches {
@@ -234,7 +222,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             size: size.unwrap_or(m),
             shuffle: c.train.shuffle.unwrap_or(true),
             seed: c.init.seed,
-            dtype,
+            dtype: prepared.spec.dtype,
         },
     };
     let schedule = Schedule {

@@ -11,7 +11,7 @@ use crate::cli::BenchArgs;
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
 use crate::optim::Updater;
-use crate::pipeline::{self, Start, Trainee};
+use crate::pipeline::{self, Start};
 use crate::train::{self, Silent};
 
 /// Timings of one config.
@@ -48,7 +48,8 @@ pub fn bench_config(
     loaded.config.train.precision = precision;
     let prepared = pipeline::prepare(&loaded)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
-    let Trainee { mut model, x, y } = Trainee::new(&prepared, &layers);
+    let mut model = prepared.model(&layers);
+    let (x, y) = prepared.full_batch();
     let mut updater = Updater::from_config(&loaded.config.train);
     let mut times = Vec::with_capacity(iterations + 1);
     for _ in 0..=iterations {
