@@ -111,9 +111,10 @@ pub struct TrainArgs {
     /// Continue an interrupted run folder (its checkpoint) to the end.
     #[arg(long, value_name = "RUN_DIR")]
     pub resume: Option<PathBuf>,
-    /// Stop before this iteration and save a checkpoint, as Ctrl-C does.
-    #[arg(long, value_name = "ITERATION", hide = true)]
-    pub stop_at: Option<usize>,
+    /// Stop before this iteration (or before batch B of epoch E: E:B) and save a checkpoint,
+    /// as Ctrl-C does.
+    #[arg(long, value_name = "ITERATION[:BATCH]", hide = true, value_parser = parse_stop_at)]
+    pub stop_at: Option<(usize, usize)>,
 }
 
 #[derive(Args, Debug)]
@@ -196,6 +197,12 @@ pub struct BenchArgs {
 pub fn main_with(cli: Cli) -> Result<()> {
     let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
     device::select(backend);
+    if let Command::Train(TrainArgs {
+        resume: Some(dir), ..
+    }) = &cli.command
+    {
+        commands::train::before_resume(dir);
+    }
     if !matches!(cli.command, Command::Backends | Command::Data(_))
         && let Some(why) = backend.open_error()
     {
@@ -226,4 +233,14 @@ pub fn main_with(cli: Cli) -> Result<()> {
             DataCommand::Fetch(args) => commands::data::fetch(args),
         },
     }
+}
+
+/// `--stop-at E` or `--stop-at E:B`.
+fn parse_stop_at(text: &str) -> std::result::Result<(usize, usize), String> {
+    let (epoch, batch) = text.split_once(':').unwrap_or((text, "0"));
+    let number = |t: &str| {
+        t.parse::<usize>()
+            .map_err(|_| format!("`{text}`: expected ITERATION or EPOCH:BATCH, e.g. 7 or 7:3"))
+    };
+    Ok((number(epoch)?, number(batch)?))
 }

@@ -61,7 +61,9 @@ pub enum DataSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         test: Option<PathBuf>,
     },
-    /// Any HDF5 file with X (n_x, m) floats and Y (1, m) 0/1 labels.
+    /// Any HDF5 file with X of floats and Y of 0/1 labels: X is (n_x, m), one example per
+    /// column as in the notes, or with `layout = "examples_first"` (m, …), one example per row
+    /// (what h5py users and PyTorch write).
     H5 {
         train: PathBuf,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +72,8 @@ pub enum DataSource {
         x: String,
         #[serde(default = "default_y_name")]
         y: String,
+        #[serde(default, skip_serializing_if = "H5Layout::is_notes")]
+        layout: H5Layout,
     },
     /// A folder per class of PNG/JPEG pictures (the layout of torchvision's `ImageFolder`).
     Images {
@@ -102,6 +106,39 @@ pub enum DataSource {
     },
 }
 
+/// Where the examples run in an HDF5 `X`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum H5Layout {
+    /// (n_x, m): one example per column, the notes' X.
+    #[default]
+    FeaturesFirst,
+    /// (m, …): one example per row (any further axes are flattened, row-major).
+    ExamplesFirst,
+}
+
+impl H5Layout {
+    fn is_notes(&self) -> bool {
+        *self == H5Layout::FeaturesFirst
+    }
+}
+
+/// `[data] stream = true`: how examples are read from disk during training.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConfig {
+    /// Examples per read (one HDF5 hyperslab, or pictures decoded together). Default: as many
+    /// as fill 4 MB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<usize>,
+    /// Examples held by the shuffle buffer. Default: as many as fill 64 MB, at least one batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_buffer: Option<usize>,
+}
+
+/// The kinds whose examples can be read a block at a time.
+pub const STREAMING_KINDS: &str = "cat, h5 and images";
+
 /// The `[data]` section: a source, and what every kind can ask for after loading.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DataConfig {
@@ -115,6 +152,12 @@ pub struct DataConfig {
     /// Scale each feature by the training set's mean and standard deviation.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub standardize: bool,
+    /// Read the training (and test) examples from disk a block at a time during training and
+    /// evaluation instead of loading the set into memory.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
+    #[serde(flatten)]
+    pub streaming: StreamConfig,
 }
 
 /// `seed`, `split` and `standardize` apply to every kind, so they are taken out of the section
@@ -136,9 +179,14 @@ impl<'de> Deserialize<'de> for DataConfig {
         let seed = take::<_, D::Error>(&mut table, "seed")?.unwrap_or_else(default_seed);
         let split = take::<_, D::Error>(&mut table, "split")?;
         let standardize = take::<_, D::Error>(&mut table, "standardize")?.unwrap_or(false);
+        let stream = take::<_, D::Error>(&mut table, "stream")?.unwrap_or(false);
+        let streaming = StreamConfig {
+            block: take::<_, D::Error>(&mut table, "block")?,
+            shuffle_buffer: take::<_, D::Error>(&mut table, "shuffle_buffer")?,
+        };
         let source = DataSource::deserialize(toml::Value::Table(table)).map_err(|e| {
             D::Error::custom(format!(
-                "{e} (every kind also takes seed, split and standardize)"
+                "{e} (every kind also takes seed, split, standardize, stream, block and shuffle_buffer)"
             ))
         })?;
         Ok(DataConfig {
@@ -146,6 +194,8 @@ impl<'de> Deserialize<'de> for DataConfig {
             seed,
             split,
             standardize,
+            stream,
+            streaming,
         })
     }
 }
@@ -158,6 +208,8 @@ impl DataConfig {
             seed: default_seed(),
             split: None,
             standardize: false,
+            stream: false,
+            streaming: StreamConfig::default(),
         }
     }
 }
@@ -519,6 +571,50 @@ impl DataConfig {
                 );
             }
         }
+        self.validate_stream()
+    }
+
+    fn validate_stream(&self) -> std::result::Result<(), String> {
+        let s = &self.streaming;
+        for (key, value) in [("block", s.block), ("shuffle_buffer", s.shuffle_buffer)] {
+            match value {
+                Some(0) => return Err(format!("data.{key} = 0: must be at least 1 example")),
+                Some(_) if !self.stream => {
+                    return Err(format!(
+                        "data.{key} applies to streamed data only: add stream = true or remove it"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if !self.stream {
+            return Ok(());
+        }
+        let kind = match &self.source {
+            DataSource::Planar { .. } => Some("planar (the flower is generated in memory)"),
+            DataSource::Csv { .. } => Some("csv"),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            return Err(format!(
+                "data.stream = true: kind = {kind} cannot be streamed; the kinds that can are {STREAMING_KINDS}; remove stream = true"
+            ));
+        }
+        if self.split.is_some() {
+            return Err("data.stream = true with data.split: a streamed set is read in file order and cannot be split; give the test set as its own file or folder (test = …) and remove split".into());
+        }
+        if self.standardize {
+            return Err("data.stream = true with data.standardize: the statistics need a pass over the whole set before training; remove standardize, or remove stream = true to load the set into memory".into());
+        }
+        if matches!(
+            self.source,
+            DataSource::Images {
+                skip_unreadable: true,
+                ..
+            }
+        ) {
+            return Err("data.stream = true with data.skip_unreadable: a streamed picture is decoded when its batch is read, so the set's size must be known before; remove the unreadable pictures and skip_unreadable, or remove stream = true".into());
+        }
         Ok(())
     }
 }
@@ -586,7 +682,11 @@ impl Config {
         self.train.validate()?;
         self.model.validate()?;
         self.init.validate()?;
-        self.data.validate()
+        self.data.validate()?;
+        if self.data.stream && self.train.batch_size.is_none() {
+            return Err("data.stream = true needs train.batch_size: streaming reads a mini-batch at a time (the full batch would need the whole set in memory), e.g. batch_size = 256".into());
+        }
+        Ok(())
     }
 
     /// The hidden activation the model uses.

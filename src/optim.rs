@@ -10,7 +10,7 @@
 use burn::module::{Module, ModuleMapper, Param};
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Gradients, Tensor};
+use burn::tensor::{DType, Device, FloatDType, Gradients, Tensor};
 
 use crate::config::{OptimizerKind, TrainConfig};
 use crate::models::Model;
@@ -87,10 +87,15 @@ impl Updater {
         }
     }
 
-    /// Continue from a state that [`Updater::state`] gave.
-    pub fn restore(self, bytes: Vec<u8>) -> std::result::Result<Updater, String> {
+    /// Continue from a state that [`Updater::state`] gave, for parameters of `dtype`.
+    pub fn restore(self, bytes: Vec<u8>, dtype: DType) -> std::result::Result<Updater, String> {
         match self {
             Updater::Notes { .. } => Err("gradient descent has no state to restore".into()),
+            Updater::Burn { .. } if !state_loads_as(dtype) => Err(format!(
+                "Burn loads an optimizer's state in the float type of the default device, which \
+                 this process already uses for another type than the run's {dtype:?}; resume the \
+                 run in a process of its own (simplenn train --resume RUN_DIR)"
+            )),
             Updater::Burn {
                 optimizer,
                 learning_rate,
@@ -124,4 +129,18 @@ impl Updater {
             }
         }
     }
+}
+
+/// Make Burn's default device create float tensors of `dtype`, as it must before an optimizer's
+/// state is loaded (`ModuleOptimizer::load_record` builds the state there without a dtype, and a
+/// state of the wrong type fails at the next step). Possible until the default device makes its
+/// first tensor; afterwards true only if it already uses `dtype`. `train --resume` calls this
+/// before anything touches a device (`commands::train::before_resume`).
+pub fn state_loads_as(dtype: DType) -> bool {
+    let float = match dtype {
+        DType::F64 => FloatDType::F64,
+        _ => FloatDType::F32,
+    };
+    let mut default = Device::default();
+    default.configure(float).is_ok() || default.settings().float_dtype == float
 }

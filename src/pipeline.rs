@@ -11,14 +11,14 @@ use burn::module::Module;
 use burn::tensor::Tensor;
 
 use crate::config::{LoadedConfig, absolute};
-use crate::data::{self, DataSplit, InputRecord};
+use crate::data::{self, DataSplit, Examples, InputRecord, Order, stream};
 use crate::device;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
 use crate::run_dir::Metrics;
-use crate::train::{self, Feed, Observer, Plan, Schedule, Stop, TrainOutcome};
+use crate::train::{self, Feed, Observer, Plan, Position, Schedule, Stop, TrainOutcome};
 use crate::{Error, Result, params_file};
 
 /// A config's data and the model that fits it.
@@ -36,7 +36,7 @@ pub fn prepare(loaded: &LoadedConfig) -> Result<Prepared> {
     let data_seconds = clock.elapsed().as_secs_f64();
     let spec = loaded
         .config
-        .model_spec(data.train.n_x)
+        .model_spec(data.train.n_x())
         .map_err(|m| Error::config(&loaded.source, m))?;
     Ok(Prepared {
         data,
@@ -83,9 +83,10 @@ impl Prepared {
     }
 
     /// X and Y of the whole training set on the autodiff device: the full batch.
-    pub fn full_batch(&self) -> (DataMatrix, Tensor<2>) {
-        let (ad, dtype, train) = (device::autodiff_device(), self.spec.dtype, &self.data.train);
-        (train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad))
+    pub fn full_batch(&self) -> Result<(DataMatrix, Tensor<2>)> {
+        let train = self.data.train.need_memory("the full batch")?;
+        let (ad, dtype) = (device::autodiff_device(), self.spec.dtype);
+        Ok((train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad)))
     }
 }
 
@@ -102,9 +103,9 @@ pub enum Start {
 /// A run folder's state when it was interrupted.
 pub struct Checkpoint {
     pub layers: Vec<LayerValues>,
-    /// The next iteration to run.
-    pub iteration: usize,
-    /// Costs logged before `iteration`.
+    /// Where the run goes on: the next iteration (and batch) to run.
+    pub at: Position,
+    /// Costs logged before `at`.
     pub costs: Vec<(usize, f64)>,
     /// Seconds of training and of reading data spent before `iteration`.
     pub seconds: f64,
@@ -120,7 +121,7 @@ impl Checkpoint {
     fn at_start(layers: Vec<LayerValues>) -> Checkpoint {
         Checkpoint {
             layers,
-            iteration: 0,
+            at: Position::default(),
             costs: Vec::new(),
             seconds: 0.0,
             data_seconds: 0.0,
@@ -181,13 +182,13 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
              columns differ from the run folder's input.json): resume needs the same data files",
         ));
     }
-    if checkpoint.iteration == 0 {
+    if checkpoint.at == Position::default() {
         for warning in init_warnings(&checkpoint.layers) {
             observer.warning(&warning);
         }
     }
     let mut updater = Updater::from_config(&c.train);
-    if checkpoint.iteration > 0 && updater.has_state() {
+    if checkpoint.at != Position::default() && updater.has_state() {
         let Some(bytes) = checkpoint.optimizer.clone() else {
             return Err(Error::config(
                 &loaded.source,
@@ -197,30 +198,48 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
                 ),
             ));
         };
-        updater = updater.restore(bytes).map_err(|e| {
+        updater = updater.restore(bytes, prepared.spec.dtype).map_err(|e| {
             Error::config(
                 &loaded.source,
                 format!("the checkpoint's optimizer state cannot be read: {e}"),
             )
         })?;
     }
-    let m = prepared.data.train.m;
-    let batch = c.train.batch_size.filter(|&size| size < m);
+    let train_set = &prepared.data.train;
+    let m = train_set.m();
+    let streamed = train_set.in_memory().is_none();
+    let batch = c.train.batch_size.filter(|&size| size < m || streamed);
     if let Some(size) = c.train.batch_size.filter(|&size| size >= m) {
         observer.note(&format!(
             "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
         ));
     }
     // The full batch lives on the device for the whole run; mini-batches are cut from the host
-    // copy, so X goes to the device a batch at a time.
+    // copy (or read from disk), so X goes to the device a batch at a time.
     let model = prepared.model(&checkpoint.layers);
-    let full = batch.is_none().then(|| prepared.full_batch());
+    let full = match batch {
+        None => Some(prepared.full_batch()?),
+        Some(_) => None,
+    };
+    let shuffle = c.train.shuffle.unwrap_or(true);
+    let order = match train_set {
+        _ if !shuffle => Order::InFile,
+        Examples::Memory(_) => Order::Shuffled,
+        Examples::Stream(set) => Order::Blocks {
+            block: set.block,
+            buffer: c
+                .data
+                .streaming
+                .shuffle_buffer
+                .unwrap_or_else(|| stream::default_buffer(set.n_x, batch.unwrap_or(m))),
+        },
+    };
     let feed = match (&full, batch) {
         (Some((x, y)), _) => Feed::Full { x, y },
         (None, size) => Feed::Batches {
-            data: &prepared.data.train,
+            examples: train_set,
             size: size.unwrap_or(m),
-            shuffle: c.train.shuffle.unwrap_or(true),
+            order,
             seed: c.init.seed,
             dtype: prepared.spec.dtype,
         },
@@ -229,12 +248,12 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         learning_rate: c.train.learning_rate,
         iterations: c.train.iterations,
         log_every: c.train.log_every,
-        start: checkpoint.iteration,
+        start: checkpoint.at,
     };
     observer.started(&Plan {
         model: c.model.kind.name(),
         sizes: prepared.spec.sizes.clone(),
-        examples: prepared.data.train.m,
+        examples: m,
         schedule,
         precision: c.train.precision.name(),
         backend: device::selected().name(),
@@ -264,26 +283,34 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         data_seconds,
     } = prepared;
     let data_seconds = checkpoint.data_seconds + data_seconds;
-    let plain = device::device();
-    let train_x = data.train.x_matrix(spec.dtype, &plain);
-    let train_probs = train::probabilities(&model, &train_x)?;
-    let final_cost = crate::tensor_util::scalar_f64(train::cost_from_logits(
-        model.forward(&train_x),
-        data.train.y_tensor(spec.dtype, &plain),
-    ))?;
-    let test_accuracy = match &data.test {
-        Some(test) => Some(train::accuracy(
-            &train::probabilities(&model, &test.x_matrix(spec.dtype, &plain))?,
-            &test.y,
-        )),
-        None => None,
+    let resume = stop.as_ref().and_then(Stop::resume_at);
+    // A checkpoint of streamed data is not scored: that would read the whole set again (or
+    // fail, when reading it is why the run stopped) before the checkpoint is saved.
+    let scored = !(streamed && resume.is_some());
+    let on_train = match scored {
+        true => train::score(&model, &data.train, spec.dtype)?,
+        false => train::Scores {
+            probabilities: Vec::new(),
+            cost: f64::NAN,
+        },
     };
+    let test_accuracy = match (&data.test, scored) {
+        (Some(test), true) => Some(train::accuracy(
+            &train::score(&model, test, spec.dtype)?.probabilities,
+            test.y(),
+        )),
+        _ => None,
+    };
+    let within_epoch = resume.filter(|at| at.batch > 0);
     let metrics = Metrics {
         model: c.model.kind.name().into(),
         layers: spec.sizes,
-        train_accuracy: train::accuracy(&train_probs, &data.train.y),
+        train_accuracy: match scored {
+            true => train::accuracy(&on_train.probabilities, data.train.y()),
+            false => f64::NAN,
+        },
         test_accuracy,
-        final_cost,
+        final_cost: on_train.cost,
         costs,
         iterations: iterations_done,
         learning_rate: c.train.learning_rate,
@@ -292,17 +319,16 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         seed: c.init.seed,
         seconds,
         data_seconds,
-        failure: stop.map(|s| s.to_string()),
+        failure: stop.as_ref().map(Stop::to_string),
         classes: Some(data.classes.clone()),
         image_shape: data.image_shape,
-        resume_from: match stop {
-            Some(Stop::Interrupted { iteration }) => Some(iteration),
-            _ => None,
-        },
+        resume_from: resume.map(|at| at.iteration),
+        resume_batch: within_epoch.map(|at| at.batch),
+        resume_cost_so_far: within_epoch.map(|at| at.cost_so_far),
     };
-    let optimizer = match stop {
-        Some(Stop::Interrupted { .. }) => updater.state()?,
-        _ => None,
+    let optimizer = match resume {
+        Some(_) => updater.state()?,
+        None => None,
     };
     Ok(RunResult {
         model,

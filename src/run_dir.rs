@@ -38,6 +38,8 @@ fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f6
 pub struct Metrics {
     pub model: String,
     pub layers: Vec<usize>,
+    /// `null` in JSON for a checkpoint of streamed data (not scored).
+    #[serde(deserialize_with = "null_as_nan")]
     pub train_accuracy: f64,
     pub test_accuracy: Option<f64>,
     /// `null` in JSON when the cost is not finite (a diverged run).
@@ -64,6 +66,12 @@ pub struct Metrics {
     /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
     #[serde(default)]
     pub resume_from: Option<usize>,
+    /// A checkpoint inside an epoch: the next batch of that epoch, and the epoch's cost over
+    /// the batches done (`train::Position`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_batch: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume_cost_so_far: Option<f64>,
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename.
@@ -250,8 +258,7 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
             costs: &m.costs,
         }],
     )?;
-    let train = &result.data.train;
-    if train.n_x == 2 {
+    if let Some(train) = result.data.train.in_memory().filter(|t| t.n_x == 2) {
         let dtype = c.train.precision.dtype();
         let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();

@@ -4,11 +4,10 @@
 use burn::tensor::{DType, Tensor, activation};
 
 use crate::Result;
-use crate::data::Dataset;
+use crate::data::{Dataset, Examples, Order};
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
-use crate::rng::NumpyRng;
 use crate::tensor_util::scalar_f64;
 
 /// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
@@ -43,43 +42,47 @@ pub fn step(
 pub enum Feed<'a> {
     /// The whole training set, on the autodiff device: one step per epoch (the notes' method).
     Full { x: &'a DataMatrix, y: &'a Tensor<2> },
-    /// Mini-batches of `size` examples cut from the host copy every epoch, in file order or
-    /// shuffled by a generator seeded with (`seed`, epoch), so an epoch's order does not depend on
-    /// where a run was resumed.
+    /// Mini-batches of `size` examples, in memory or read from disk, every epoch in the order
+    /// `order` gives for (`seed`, epoch), so an epoch's batches do not depend on where a run was
+    /// resumed.
     Batches {
-        data: &'a Dataset,
+        examples: &'a Examples,
         size: usize,
-        shuffle: bool,
+        order: Order,
         seed: u32,
         dtype: DType,
     },
 }
 
-impl Feed<'_> {
-    /// The example indices of each batch of `epoch`.
-    fn batches(
-        data: &Dataset,
-        size: usize,
-        shuffle: bool,
-        seed: u32,
-        epoch: usize,
-    ) -> Vec<Vec<usize>> {
-        let mut order: Vec<usize> = (0..data.m).collect();
-        if shuffle {
-            let mut rng =
-                NumpyRng::new(seed.wrapping_add((epoch as u32).wrapping_mul(0x9E37_79B9)));
-            for i in (1..order.len()).rev() {
-                let j = (rng.uniform() * (i + 1) as f64) as usize;
-                order.swap(i, j);
-            }
+/// A point of a run: before batch `batch` of epoch `iteration`, with the epoch's cost so far
+/// (Σ cost·m_b/m over its first `batch` batches). With the full batch, `batch` is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Position {
+    pub iteration: usize,
+    pub batch: usize,
+    pub cost_so_far: f64,
+}
+
+impl Position {
+    /// The start of epoch `iteration`.
+    pub fn at(iteration: usize) -> Position {
+        Position {
+            iteration,
+            ..Position::default()
         }
-        order.chunks(size.max(1)).map(<[usize]>::to_vec).collect()
+    }
+
+    fn describe(&self) -> String {
+        match self.batch {
+            0 => format!("before iteration {}", self.iteration),
+            b => format!("in epoch {} before batch {b}", self.iteration),
+        }
     }
 }
 
 /// Why gradient descent ended before the schedule's last iteration: one value, rendered once
 /// (the run's `metrics.json` and the command's error message both use [`Stop::message`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
     /// The cost of the parameters of `iteration` was NaN or infinite. The parameters kept are
     /// those of the iteration before, or the starting ones when `iteration` was the run's first
@@ -92,15 +95,34 @@ pub enum Stop {
         /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
         batches: bool,
     },
-    /// Stopped (Ctrl-C, `--stop-at`) before `iteration`, which a resumed run starts with.
-    Interrupted { iteration: usize },
+    /// Stopped (Ctrl-C, `--stop-at`) at `at`, where a resumed run starts.
+    Interrupted { at: Position },
+    /// Reading the training data failed at `at` (a streamed file changed or cannot be read);
+    /// the parameters reached are kept as a checkpoint at `at`.
+    DataFailed { at: Position, error: String },
+}
+
+impl Stop {
+    /// Where a resumed run starts, when the run folder is a checkpoint.
+    pub fn resume_at(&self) -> Option<Position> {
+        match self {
+            Stop::Interrupted { at } | Stop::DataFailed { at, .. } => Some(*at),
+            Stop::Diverged { .. } => None,
+        }
+    }
 }
 
 impl Stop {
     /// What happened and what to do; `dir` is the run folder, once it is written.
     pub fn message(&self, dir: Option<&std::path::Path>) -> String {
         let folder = dir.map(|d| d.display().to_string());
-        match *self {
+        let resume = match &folder {
+            Some(d) => {
+                format!("the checkpoint is in {d}; continue with: simplenn train --resume {d}")
+            }
+            None => "continue with: simplenn train --resume RUN_DIR".to_string(),
+        };
+        match self {
             Stop::Diverged {
                 iteration,
                 cost,
@@ -108,7 +130,8 @@ impl Stop {
                 learning_rate,
                 batches,
             } => {
-                let (at, kept) = if batches {
+                let (iteration, first) = (*iteration, *first);
+                let (at, kept) = if *batches {
                     (
                         format!("in epoch {iteration} (the cost of a mini-batch)"),
                         "the saved parameters are those at the start of that epoch".to_string(),
@@ -124,14 +147,11 @@ impl Stop {
                     "training diverged: the cost became {cost} {at}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
                 )
             }
-            Stop::Interrupted { iteration } => match folder {
-                Some(d) => format!(
-                    "interrupted before iteration {iteration}; the checkpoint is in {d}; continue with: simplenn train --resume {d}"
-                ),
-                None => format!(
-                    "interrupted before iteration {iteration}; continue with: simplenn train --resume RUN_DIR"
-                ),
-            },
+            Stop::Interrupted { at } => format!("interrupted {}; {resume}", at.describe()),
+            Stop::DataFailed { at, error } => format!(
+                "reading the training data failed {}: {error}; the parameters reached are kept: {resume} once the data is whole again",
+                at.describe()
+            ),
         }
     }
 }
@@ -179,8 +199,8 @@ pub struct Schedule {
     /// Total iterations of the run (a resumed run counts the ones done before).
     pub iterations: usize,
     pub log_every: usize,
-    /// First iteration to run: 0, or where a checkpoint left off.
-    pub start: usize,
+    /// Where to start: iteration 0, or where a checkpoint left off.
+    pub start: Position,
 }
 
 /// What a run tells its observer before the first iteration.
@@ -209,9 +229,9 @@ pub trait Observer {
     /// After every iteration.
     fn step(&mut self, _iteration: usize, _cost: f64) {}
     fn finished(&mut self) {}
-    /// Polled before every epoch (with the full batch: every iteration): true stops training
-    /// cleanly (Ctrl-C), keeping the parameters reached so far as a checkpoint.
-    fn should_stop(&mut self, _iteration: usize) -> bool {
+    /// Polled before every batch (with the full batch: every iteration): true stops training
+    /// cleanly (Ctrl-C), keeping the parameters reached so far as a checkpoint at `at`.
+    fn should_stop(&mut self, _at: &Position) -> bool {
         false
     }
 }
@@ -234,68 +254,83 @@ pub fn train(
     // iteration before. `previous` keeps them alive (a clone of the tensor handles, not of the
     // values).
     let mut previous: Option<Model> = None;
-    for i in schedule.start..schedule.iterations {
-        if observer.should_stop(i) {
-            return Ok(TrainOutcome {
-                model,
-                costs,
-                iterations_done: i,
-                stop: Some(Stop::Interrupted { iteration: i }),
-            });
-        }
+    let first = schedule.start.iteration;
+    let stopped = |model, costs, stop: Stop| TrainOutcome {
+        model,
+        costs,
+        iterations_done: stop.resume_at().map_or(0, |at| at.iteration),
+        stop: Some(stop),
+    };
+    for i in first..schedule.iterations {
         let current = model.clone();
         let diverged = |cost| Stop::Diverged {
             iteration: i,
             cost,
-            first: schedule.start,
+            first,
             learning_rate: schedule.learning_rate,
             batches: matches!(feed, Feed::Batches { .. }),
         };
         let cost = match feed {
             Feed::Full { x, y } => {
+                let at = Position::at(i);
+                if observer.should_stop(&at) {
+                    return Ok(stopped(model, costs, Stop::Interrupted { at }));
+                }
                 let (next, cost) = step(model, x, y, updater)?;
                 if !cost.is_finite() {
                     // Not recorded in `costs` (JSON has no NaN); the stop carries it.
-                    return Ok(TrainOutcome {
-                        model: previous.unwrap_or(current),
-                        costs,
-                        iterations_done: i,
-                        stop: Some(diverged(cost)),
-                    });
+                    let mut outcome = stopped(previous.unwrap_or(current), costs, diverged(cost));
+                    outcome.iterations_done = i;
+                    return Ok(outcome);
                 }
                 model = next;
                 cost
             }
             Feed::Batches {
-                data,
+                examples,
                 size,
-                shuffle,
+                order,
                 seed,
                 dtype,
             } => {
                 // The epoch's cost: the batches' mean costs weighted by their sizes, the cost
                 // over all examples as the course computes it for mini-batches.
                 let device = crate::device::autodiff_device();
-                let mut total = 0.0;
-                for batch in Feed::batches(data, *size, *shuffle, *seed, i) {
-                    let part = data.select(&batch);
+                let m = examples.m();
+                let mut at = if i == first {
+                    schedule.start
+                } else {
+                    Position::at(i)
+                };
+                let indices = order.indices(m, *seed, i);
+                let mut batches = examples.batches(indices, *size, at.batch);
+                loop {
+                    if observer.should_stop(&at) {
+                        return Ok(stopped(model, costs, Stop::Interrupted { at }));
+                    }
+                    let part = match batches.next() {
+                        None => break,
+                        Some(Ok(part)) => part,
+                        Some(Err(e)) => {
+                            let error = e.to_string();
+                            return Ok(stopped(model, costs, Stop::DataFailed { at, error }));
+                        }
+                    };
                     let (x, y) = (
                         part.x_matrix(*dtype, &device),
                         part.y_tensor(*dtype, &device),
                     );
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
-                        return Ok(TrainOutcome {
-                            model: current,
-                            costs,
-                            iterations_done: i,
-                            stop: Some(diverged(cost)),
-                        });
+                        let mut outcome = stopped(current, costs, diverged(cost));
+                        outcome.iterations_done = i;
+                        return Ok(outcome);
                     }
-                    total += cost * (part.m as f64 / data.m as f64);
+                    at.cost_so_far += cost * (part.m as f64 / m as f64);
+                    at.batch += 1;
                     model = next;
                 }
-                total
+                at.cost_so_far
             }
         };
         if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {
@@ -311,6 +346,50 @@ pub fn train(
         iterations_done: schedule.iterations,
         stop: None,
     })
+}
+
+/// What a model makes of a set: Ŷ for every example (in file order) and the cost J.
+pub struct Scores {
+    pub probabilities: Vec<f64>,
+    pub cost: f64,
+}
+
+/// Examples per forward pass when scoring a streamed set: 2 M values (16 MB of f64).
+const SCORE_VALUES: usize = 1 << 21;
+
+/// Ŷ and J of `model` (on the plain device) on `examples`: in one pass for a set in memory,
+/// a block of examples at a time (J weighted by block sizes) for a streamed one.
+pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores> {
+    let device = crate::device::device();
+    let one = |set: &Dataset| -> Result<(Vec<f64>, f64)> {
+        let x = set.x_matrix(dtype, &device);
+        let probabilities = probabilities(model, &x)?;
+        let cost = scalar_f64(cost_from_logits(
+            model.forward(&x),
+            set.y_tensor(dtype, &device),
+        ))?;
+        Ok((probabilities, cost))
+    };
+    if let Some(set) = examples.in_memory() {
+        let (probabilities, cost) = one(set)?;
+        return Ok(Scores {
+            probabilities,
+            cost,
+        });
+    }
+    let m = examples.m();
+    let size = (SCORE_VALUES / examples.n_x().max(1)).max(1);
+    let mut scores = Scores {
+        probabilities: Vec::with_capacity(m),
+        cost: 0.0,
+    };
+    for batch in examples.batches((0..m).collect(), size, 0) {
+        let batch = batch?;
+        let (p, cost) = one(&batch)?;
+        scores.probabilities.extend(p);
+        scores.cost += cost * (batch.m as f64 / m as f64);
+    }
+    Ok(scores)
 }
 
 /// The predicted class of an example whose Ŷ is `p`: 1 when Ŷ > 0.5, as in the notes.

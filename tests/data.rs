@@ -49,7 +49,7 @@ fn planar_flower_equals_the_numpy_generated_file() {
     }) else {
         return;
     };
-    let numpy = h5::load_xy(&path, "X", "Y").unwrap();
+    let numpy = h5::load_xy(&path, "X", "Y", Default::default()).unwrap();
     let ours = planar::flower(400, 0.2, 1);
     assert_eq!(ours.y, numpy.y);
     let worst = ours

@@ -178,7 +178,7 @@ fn hdf5_loader_never_panics_on_corrupted_files() {
             // Keep the case being loaded, to reproduce a crash that kills the process.
             std::fs::write(keep, &bytes).unwrap();
         }
-        match h5::load_xy(&path, "X", "Y") {
+        match h5::load_xy(&path, "X", "Y", Default::default()) {
             // A corruption that still loads must give a consistent data set.
             Ok(d) => assert!(
                 d.x.len() == d.n_x * d.m

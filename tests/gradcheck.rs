@@ -56,7 +56,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
         learning_rate: 0.5,
         iterations: steps,
         log_every: steps,
-        start: 0,
+        start: Default::default(),
     };
     let (x, y) = (d.x_matrix(dt, &ad), d.y_tensor(dt, &ad));
     let out = simplenn::train::train(

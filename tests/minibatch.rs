@@ -5,7 +5,7 @@
 #[macro_use]
 mod common;
 
-use simplenn::data::Dataset;
+use simplenn::data::{Examples, Order};
 use simplenn::device::Precision;
 use simplenn::gradcheck::NotesFormulas;
 use simplenn::gradcheck::handwritten;
@@ -42,7 +42,7 @@ per_backend!(fn mini_batch_runs_repeat_bit_for_bit_from_the_seed(backend) {
 });
 
 /// X, Y and the shallow net of the planar config, on the autodiff device.
-fn planar_start() -> (Dataset, ModelSpec, Vec<LayerValues>) {
+fn planar_start() -> (Examples, ModelSpec, Vec<LayerValues>) {
     let l = common::shipped("shallow_planar.toml", &["train.precision=f64"]);
     let prepared = pipeline::prepare(&l).unwrap();
     let layers = pipeline::initial_parameters(&l, &prepared.spec).unwrap();
@@ -60,7 +60,7 @@ fn epochs(
         learning_rate: 0.5,
         iterations: n,
         log_every: 1,
-        start: 0,
+        start: Default::default(),
     };
     let out = train::train(model, feed, &mut Updater::gd(0.5), schedule, &mut Silent).unwrap();
     (out.costs, out.model.layer_values().unwrap())
@@ -70,13 +70,14 @@ per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
     let (data, spec, layers) = planar_start();
     let ad = simplenn::device::autodiff_device();
     let dtype = Precision::F64.dtype();
-    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let mem = data.in_memory().unwrap();
+    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
     let full = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 20);
     // In file order: the very same arithmetic.
-    let in_order = Feed::Batches { data: &data, size: data.m, shuffle: false, seed: 1, dtype };
+    let in_order = Feed::Batches { examples: &data, size: data.m(), order: Order::InFile, seed: 1, dtype };
     assert_eq!(epochs(&in_order, &spec, &layers, 20), full);
     // Shuffled: the same sums in another order.
-    let shuffled = Feed::Batches { data: &data, size: data.m, shuffle: true, seed: 1, dtype };
+    let shuffled = Feed::Batches { examples: &data, size: data.m(), order: Order::Shuffled, seed: 1, dtype };
     let (costs, _) = epochs(&shuffled, &spec, &layers, 20);
     for (&(i, a), &(_, b)) in costs.iter().zip(&full.0) {
         assert!((a - b).abs() <= 1e-12 * b.abs(), "epoch {i}: {a} vs {b}");
@@ -89,14 +90,15 @@ per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
     let (data, spec, layers) = planar_start();
     let ad = simplenn::device::autodiff_device();
     let dtype = Precision::F64.dtype();
-    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let mem = data.in_memory().unwrap();
+    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
     let run = |feed: &Feed| {
         let model = spec.init_with(&layers, &ad);
-        let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: 0 };
+        let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: Default::default() };
         train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent).unwrap().costs
     };
     let full = run(&Feed::Full { x: &x, y: &y });
-    let batches = run(&Feed::Batches { data: &data, size: 64, shuffle: true, seed: 1, dtype });
+    let batches = run(&Feed::Batches { examples: &data, size: 64, order: Order::Shuffled, seed: 1, dtype });
     assert_eq!(batches.len(), 3);
     for (&(i, a), &(_, b)) in batches.iter().zip(&full) {
         assert!((a - b).abs() <= 1e-12 * b, "epoch {i}: batches {a} vs full {b}");
@@ -109,12 +111,12 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
     let (data, spec, layers) = planar_start();
     let dtype = Precision::F64.dtype();
     let lr = 0.5;
-    let feed = Feed::Batches { data: &data, size: 100, shuffle: false, seed: 1, dtype };
+    let feed = Feed::Batches { examples: &data, size: 100, order: Order::InFile, seed: 1, dtype };
     let (_, trained) = epochs(&feed, &spec, &layers, 1);
     let plain = simplenn::device::device();
     let mut by_hand = layers.clone();
     for k in 0..4 {
-        let batch = data.select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>());
+        let batch = data.in_memory().unwrap().select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>());
         let model = spec.init_with(&by_hand, &plain);
         let x = simplenn::tensor_util::matrix(batch.x.clone(), 2, 100, dtype, &plain);
         let y = batch.y_tensor(dtype, &plain);
@@ -134,7 +136,8 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
     }
     // …and not the full batch's gradient: a single full step lands elsewhere.
     let ad = simplenn::device::autodiff_device();
-    let (x, y) = (data.x_matrix(dtype, &ad), data.y_tensor(dtype, &ad));
+    let mem = data.in_memory().unwrap();
+    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
     let (_, full) = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 1);
     assert_ne!(full[0].w, trained[0].w);
 });
@@ -192,9 +195,10 @@ fn train_cli(dir: &std::path::Path, set: &[&str], extra: &[&str]) -> Option<i32>
 }
 
 per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(backend) {
-    // Interrupted before epoch 7 and resumed: the same costs and parameters as the run that was
-    // not interrupted, for gradient descent and for Adam (whose moments the checkpoint keeps).
-    for optimizer in ["gd", "adam"] {
+    // Interrupted before epoch 7, or inside it before its batch 3, and resumed: the same costs and
+    // parameters as the run that was not interrupted, for gradient descent and for Adam (whose
+    // moments the checkpoint keeps).
+    for (optimizer, stop_at) in [("gd", "7"), ("adam", "7"), ("gd", "7:3"), ("adam", "7:3")] {
         let tmp = common::tempdir();
         let set = [
             "train.iterations=20",
@@ -205,7 +209,7 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
         ];
         let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
         assert_eq!(train_cli(&whole, &set, &[]), Some(0));
-        assert_eq!(train_cli(&parts, &set, &["--stop-at", "7"]), Some(130));
+        assert_eq!(train_cli(&parts, &set, &["--stop-at", stop_at]), Some(130));
         assert_eq!(parts.join("optimizer.bpk").exists(), optimizer == "adam");
         let out = common::simplenn().args(["train", "-q", "--resume"]).arg(&parts).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -213,7 +217,7 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
             simplenn::run_dir::load(&whole).unwrap(),
             simplenn::run_dir::load(&parts).unwrap(),
         );
-        assert_eq!(bits(&a.metrics), bits(&b.metrics), "{optimizer}");
-        assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap(), "{optimizer}");
+        assert_eq!(bits(&a.metrics), bits(&b.metrics), "{optimizer} {stop_at}");
+        assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap(), "{optimizer} {stop_at}");
     }
 });

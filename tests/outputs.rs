@@ -106,6 +106,8 @@ per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
     let x = result
         .data
         .train
+        .in_memory()
+        .unwrap()
         .x_matrix(dtype, &simplenn::device::device());
     let before = train::probabilities(&result.model, &x).unwrap();
     let after = train::probabilities(&reloaded.model, &x).unwrap();

@@ -31,35 +31,6 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A picture of `size`×`size` pixels around grey level `level`, with seeded noise.
-fn picture(path: &Path, size: usize, level: f64, rng: &mut NumpyRng) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let rgb: Vec<u8> = (0..size * size * 3)
-        .map(|_| (level + 30.0 * rng.uniform()).clamp(0.0, 255.0) as u8)
-        .collect();
-    write_png(path, &rgb, size, size).unwrap();
-}
-
-/// `root/dark` and `root/light`: `n` pictures each (6×6), plus a file that is not a picture.
-fn picture_folders(root: &Path, n: usize, seed: u32) {
-    let mut rng = NumpyRng::new(seed);
-    for i in 0..n {
-        picture(
-            &root.join("dark").join(format!("{i:02}.png")),
-            6,
-            40.0,
-            &mut rng,
-        );
-        picture(
-            &root.join("light").join(format!("{i:02}.PNG")),
-            6,
-            180.0,
-            &mut rng,
-        );
-    }
-    std::fs::write(root.join("dark").join("notes.txt"), "not a picture").unwrap();
-}
-
 fn images_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("images.toml");
     std::fs::write(
@@ -75,8 +46,8 @@ fn images_config(dir: &Path, extra: &str) -> PathBuf {
 per_backend!(fn image_folders_train_end_to_end(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path();
-    picture_folders(&dir.join("train"), 12, 1);
-    picture_folders(&dir.join("test"), 4, 2);
+    common::picture_folders(&dir.join("train"), 12, 1);
+    common::picture_folders(&dir.join("test"), 4, 2);
     let config = images_config(dir, "");
     let run = dir.join("run");
     let run_s = run.display().to_string();
@@ -100,14 +71,14 @@ per_backend!(fn image_folders_train_end_to_end(backend) {
     let split = data::load(&l.config.data, &l.base_dir).unwrap();
     assert_eq!(split.classes, ["light".to_string(), "dark".to_string()]);
     // Sorted folders: dark first, so its 12 pictures are the first 12 examples.
-    assert!(split.train.y[..12].iter().all(|&y| y == 1.0));
-    assert!(split.train.y[12..].iter().all(|&y| y == 0.0));
+    assert!(split.train.y()[..12].iter().all(|&y| y == 1.0));
+    assert!(split.train.y()[12..].iter().all(|&y| y == 0.0));
     // An unreadable picture stops loading, unless skip_unreadable says to skip it.
     std::fs::write(dir.join("train").join("light").join("zz.png"), "broken").unwrap();
     assert!(data::load(&l.config.data, &l.base_dir).is_err());
     let l = simplenn::config::Config::load(&images_config(dir, "skip_unreadable = true"), &[]).unwrap();
     let split = data::load(&l.config.data, &l.base_dir).unwrap();
-    assert_eq!(split.train.m, 24);
+    assert_eq!(split.train.m(), 24);
     assert!(split.notes.iter().any(|n| n.contains("skipped 1 picture(s)")), "{:?}", split.notes);
 });
 
@@ -283,10 +254,10 @@ per_backend!(cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
         .filter(|&i| train.y[i] == 1.0)
         .chain((0..train.m).filter(|&i| train.y[i] == 0.0))
         .collect();
-    assert_eq!(folders.train.m, train.m);
+    assert_eq!(folders.train.m(), train.m);
     for (k, &i) in order.iter().enumerate() {
-        assert_eq!(folders.train.example(k), train.example(i), "picture {i}");
-        assert_eq!(folders.train.y[k], train.y[i]);
+        assert_eq!(folders.train.example(k).unwrap(), train.example(i), "picture {i}");
+        assert_eq!(folders.train.y()[k], train.y[i]);
     }
     // The same training: f64 cost histories to 1e-9, the same accuracies.
     let a = pipeline::run(&h5_route, Start::Fresh, &mut Silent).unwrap().metrics;

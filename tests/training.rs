@@ -256,7 +256,7 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
     let p = format!("train.precision={}", precision.name());
     let l = shipped(config, &[&it, &p]);
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
-    let sizes = l.config.layer_sizes(data.train.n_x).unwrap();
+    let sizes = l.config.layer_sizes(data.train.n_x()).unwrap();
     let layers = if group.is_empty() {
         common::initial_parameters(&l)
     } else {
@@ -380,12 +380,12 @@ per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
     let device = simplenn::device::device();
 
     simplenn::fast::set_enabled(true);
-    assert!(data.train.x_matrix(dtype, &device).takes_fast_path());
+    assert!(data.train.in_memory().unwrap().x_matrix(dtype, &device).takes_fast_path());
     let fast = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
     let fast_check = check_config(&l, 0, Precision::F64).unwrap();
 
     simplenn::fast::set_enabled(false);
-    assert!(!data.train.x_matrix(dtype, &device).takes_fast_path());
+    assert!(!data.train.in_memory().unwrap().x_matrix(dtype, &device).takes_fast_path());
     let plain = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
     let plain_check = check_config(&l, 0, Precision::F64).unwrap();
     simplenn::fast::set_enabled(true);

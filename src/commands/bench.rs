@@ -49,7 +49,7 @@ pub fn bench_config(
     let prepared = pipeline::prepare(&loaded)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
     let mut model = prepared.model(&layers);
-    let (x, y) = prepared.full_batch();
+    let (x, y) = prepared.full_batch()?;
     let mut updater = Updater::from_config(&loaded.config.train);
     let mut times = Vec::with_capacity(iterations + 1);
     for _ in 0..=iterations {
@@ -133,7 +133,7 @@ fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Res
         l.config.train.precision = precision;
         let r = pipeline::run(&l, Start::Fresh, &mut Silent)?;
         let m = &r.metrics;
-        let examples = (r.data.train.m * m.iterations) as f64;
+        let examples = (r.data.train.m() * m.iterations) as f64;
         println!(
             "| {} | {} | {:.3} | {:.3} | {:.0} | {:.1} | {:.6} |",
             config_name(&path),

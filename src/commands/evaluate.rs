@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::config::{Config, DataConfig, DataSource};
-use crate::data::{self, DataSplit, Dataset, h5};
+use crate::data::{self, DataSplit, Dataset, Examples, h5};
 use crate::plot::{self, Tile};
 use crate::run_dir::{self, SavedRun, write_atomic};
-use crate::train::{accuracy, probabilities};
+use crate::train::{accuracy, score};
 use crate::{Error, Result};
 
 /// Counts of (label, prediction) pairs.
@@ -67,14 +67,19 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
                 )));
             };
             let file = crate::config::absolute(&other.base_dir, train);
-            csv_split(data::csv::load_like(&file, columns, classes)?, classes)
+            csv_split(data::csv::load_like(&file, columns, classes)?, classes).into_examples()
         }
         ("toml", _, _) => {
             let other = Config::load(path, &[])?;
-            data::load_source(&other.config.data, &other.base_dir)?
+            let data = &other.config.data;
+            if data.stream {
+                data::load(data, &other.base_dir)?
+            } else {
+                data::load_source(data, &other.base_dir)?.into_examples()
+            }
         }
         ("csv", Some(columns), Some(classes)) => {
-            csv_split(data::csv::load_like(path, columns, classes)?, classes)
+            csv_split(data::csv::load_like(path, columns, classes)?, classes).into_examples()
         }
         ("csv", _, _) => {
             return Err(Error::Usage(format!(
@@ -82,22 +87,29 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
                 run.dir.display()
             )));
         }
-        _ => h5_data(path)?,
+        _ => h5_data(path)?.into_examples(),
     };
     if let Some(classes) = &classes {
         align_classes(&mut split, classes, path)?;
     }
     if let Some(scaling) = &run.input.scaling {
         for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
-            if set.n_x == scaling.mean.len() {
-                scaling.apply(set);
+            match set {
+                Examples::Memory(set) if set.n_x == scaling.mean.len() => scaling.apply(set),
+                Examples::Memory(_) => {}
+                Examples::Stream(_) => {
+                    return Err(Error::Usage(format!(
+                        "{} standardizes its inputs, which a streamed set cannot be; evaluate on data with stream = false",
+                        run.dir.display()
+                    )));
+                }
             }
         }
     }
     Ok(split)
 }
 
-fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit {
+fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit<Dataset> {
     DataSplit {
         train: set,
         test: None,
@@ -117,7 +129,7 @@ fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> R
     }
     if split.classes[0] == classes[1] && split.classes[1] == classes[0] {
         for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
-            set.y.iter_mut().for_each(|y| *y = 1.0 - *y);
+            set.y_mut().iter_mut().for_each(|y| *y = 1.0 - *y);
         }
         split.classes = classes.clone();
         return Ok(());
@@ -132,7 +144,7 @@ fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> R
 }
 
 /// An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
-fn h5_data(path: &Path) -> Result<DataSplit> {
+fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
     let file = h5::open(path)?;
     let names = file.member_names().unwrap_or_default();
     let course_prefix = ["test", "train"]
@@ -154,6 +166,7 @@ fn h5_data(path: &Path) -> Result<DataSplit> {
         test: None,
         x: "X".into(),
         y: "Y".into(),
+        layout: Default::default(),
     });
     data::load_source(&generic, Path::new("."))
 }
@@ -163,9 +176,8 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
     let split = data_for(&run, data)?;
     let n_x = run.metrics.layers[0];
     let dtype = run.config.config.train.precision.dtype();
-    let device = crate::device::device();
     let mut report = String::new();
-    let mut sets: Vec<(&str, &Dataset)> = Vec::new();
+    let mut sets: Vec<(&str, &Examples)> = Vec::new();
     if data.is_some() {
         sets.push(("data", &split.train));
     } else {
@@ -178,19 +190,19 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
     let mut csv = String::from("set,index,label,probability,prediction\n");
     let mut tiles = Vec::new();
     for (name, set) in &sets {
-        if set.n_x != n_x {
+        if set.n_x() != n_x {
             return Err(Error::data(
                 data.unwrap_or(dir),
                 format!(
                     "has {} features per example but the model takes {n_x}",
-                    set.n_x
+                    set.n_x()
                 ),
             ));
         }
-        let probs = probabilities(&run.model, &set.x_matrix(dtype, &device))?;
-        let acc = accuracy(&probs, &set.y);
-        let c = Confusion::new(&probs, &set.y);
-        let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m);
+        let probs = score(&run.model, set, dtype)?.probabilities;
+        let acc = accuracy(&probs, set.y());
+        let c = Confusion::new(&probs, set.y());
+        let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m());
         let _ = writeln!(
             report,
             "  confusion matrix (rows: label, columns: prediction)"
@@ -207,11 +219,11 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
             "  {:>w$}  {:>w$}  {:>w$}",
             c1, c.false_negative, c.true_positive
         );
-        for (i, (&p, &y)) in probs.iter().zip(&set.y).enumerate() {
+        for (i, (&p, &y)) in probs.iter().zip(set.y()).enumerate() {
             let predicted = crate::train::predicted_class(p);
             let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
             if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
-                let mut pixels = set.example(i);
+                let mut pixels = set.example(i)?;
                 if let Some(scaling) = &run.input.scaling {
                     scaling.unapply_one(&mut pixels);
                 }

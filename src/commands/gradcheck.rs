@@ -43,9 +43,11 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
         (result.model.layer_values()?, result.data)
     };
     let spec = c
-        .model_spec(data.train.n_x)
+        .model_spec(data.train.n_x())
         .map_err(|m| Error::config(&loaded.source, m))?;
-    let data = &data.train;
+    let data = data
+        .train
+        .need_memory("gradcheck (the notes' full-batch gradients)")?;
     let title = format!(
         "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),

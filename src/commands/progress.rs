@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::train::{Observer, Plan};
+use crate::train::{Observer, Plan, Position};
 
 /// Set by the Ctrl-C handler; training stops before its next iteration.
 fn interrupt_flag() -> Arc<AtomicBool> {
@@ -27,14 +27,14 @@ pub struct TrainingDisplay {
     quiet: bool,
     bar: Option<ProgressBar>,
     interrupted: Arc<AtomicBool>,
-    /// Stop before this iteration as if Ctrl-C had been pressed (tests, `--stop-at`).
-    stop_at: Option<usize>,
+    /// Stop before this (iteration, batch) as if Ctrl-C had been pressed (tests, `--stop-at`).
+    stop_at: Option<(usize, usize)>,
     /// "iteration" or "epoch", from the plan.
     unit: &'static str,
 }
 
 impl TrainingDisplay {
-    pub fn new(quiet: bool, stop_at: Option<usize>) -> Self {
+    pub fn new(quiet: bool, stop_at: Option<(usize, usize)>) -> Self {
         TrainingDisplay {
             quiet,
             bar: None,
@@ -64,8 +64,14 @@ impl Observer for TrainingDisplay {
         }
         let s = &plan.schedule;
         self.unit = plan.unit;
-        if s.start > 0 {
-            println!("resuming at {} {} of {}", plan.unit, s.start, s.iterations);
+        let start = s.start.iteration;
+        if s.start.batch > 0 {
+            println!(
+                "resuming in {} {start} of {} at batch {}",
+                plan.unit, s.iterations, s.start.batch
+            );
+        } else if start > 0 {
+            println!("resuming at {} {start} of {}", plan.unit, s.iterations);
         }
         println!(
             "simplenn: {} {:?} on {} examples ({} features), {} {}s, α = {}, {} on {}",
@@ -81,7 +87,7 @@ impl Observer for TrainingDisplay {
         );
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(s.iterations as u64);
-            bar.set_position(s.start as u64);
+            bar.set_position(start as u64);
             bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
             bar.set_style(
                 ProgressStyle::with_template(
@@ -119,7 +125,7 @@ impl Observer for TrainingDisplay {
         }
     }
 
-    fn should_stop(&mut self, iteration: usize) -> bool {
-        self.was_interrupted() || self.stop_at == Some(iteration)
+    fn should_stop(&mut self, at: &Position) -> bool {
+        self.was_interrupted() || self.stop_at == Some((at.iteration, at.batch))
     }
 }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::cli::TrainArgs;
 use crate::commands::progress::TrainingDisplay;
 use crate::config::{Config, LoadedConfig};
+use crate::device::Precision;
 use crate::pipeline::{self, Checkpoint, RunResult, Start};
 use crate::run_dir::{self, RunDir};
+use crate::train::Position;
 use crate::{Error, Result};
 
 /// The config `simplenn train` uses when none is given: the planar flower, no download needed.
@@ -45,8 +47,22 @@ pub fn train(args: TrainArgs) -> Result<()> {
     finish(run_dir, &loaded, result, args.quiet)
 }
 
+/// What `train --resume DIR` needs before any tensor exists (opening a backend makes one): an
+/// optimizer's state loads in the float type of Burn's default device, so that must be the run's.
+pub fn before_resume(dir: &Path) {
+    let text = std::fs::read_to_string(dir.join(run_dir::CONFIG_FILE)).unwrap_or_default();
+    let precision = toml::from_str::<toml::Table>(&text).ok().and_then(|t| {
+        t.get("train")?
+            .get("precision")?
+            .as_str()?
+            .parse::<Precision>()
+            .ok()
+    });
+    crate::optim::state_loads_as(precision.unwrap_or_default().dtype());
+}
+
 /// `train --resume DIR`: continue a checkpoint to the config's last iteration, in place.
-fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
+fn resume(dir: &Path, quiet: bool, stop_at: Option<(usize, usize)>) -> Result<()> {
     let saved = run_dir::load(dir)?;
     let Some(iteration) = saved.metrics.resume_from else {
         return Err(Error::Usage(format!(
@@ -69,7 +85,11 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<usize>) -> Result<()> {
     }
     let checkpoint = Checkpoint {
         layers: saved.model.layer_values()?,
-        iteration,
+        at: Position {
+            iteration,
+            batch: saved.metrics.resume_batch.unwrap_or(0),
+            cost_so_far: saved.metrics.resume_cost_so_far.unwrap_or(0.0),
+        },
         costs: saved.metrics.costs.clone(),
         seconds: saved.metrics.seconds,
         data_seconds: saved.metrics.data_seconds,

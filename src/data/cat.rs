@@ -4,13 +4,30 @@
 use std::path::Path;
 
 use super::Dataset;
-use super::h5::{Elements, check_labels, dataset, open, read_f64};
+use super::h5::{Blocks, Elements, check_labels, checked_shape, dataset, open, read_f64};
 use crate::{Error, Result};
 
 /// One cat file, flattened exactly like the notes' `x.reshape(m, -1).T / 255`: feature index
 /// `(row·64 + col)·3 + channel`, one example per column. Returns the data set, the class names
 /// and the image shape (height, width, channels).
 pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 3])> {
+    let file = open_checked(path, prefix)?;
+    let data = file.blocks.read_all(file.y)?;
+    Ok((data, file.classes, file.shape))
+}
+
+/// A cat file, checked, its pixels ready to be read by blocks of pictures.
+pub struct CatFile {
+    /// The pixels, divided by 255 as they are read.
+    pub blocks: Blocks,
+    pub y: Vec<f64>,
+    pub classes: [String; 2],
+    /// Height, width, channels.
+    pub shape: [usize; 3],
+}
+
+/// Open the cat file at `path` (datasets `{prefix}_set_x`, `{prefix}_set_y`) and check it.
+pub fn open_checked(path: &Path, prefix: &str) -> Result<CatFile> {
     if !path.exists() {
         return Err(Error::data(
             path,
@@ -20,13 +37,8 @@ pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 
     }
     let file = open(path)?;
     let (x_name, y_name) = (format!("{prefix}_set_x"), format!("{prefix}_set_y"));
-    let (pixels, shape) = read_f64(
-        &dataset(&file, path, &x_name)?,
-        path,
-        &x_name,
-        Elements::Bytes,
-        &[4],
-    )?;
+    let x_ds = dataset(&file, path, &x_name)?;
+    let shape = checked_shape(&x_ds, path, &x_name, Elements::Bytes, &[4])?;
     let (labels, yshape) = read_f64(
         &dataset(&file, path, &y_name)?,
         path,
@@ -35,7 +47,6 @@ pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 
         &[1, 2],
     )?;
     let m = shape[0];
-    let n_x = shape[1] * shape[2] * shape[3];
     let m_y = *yshape.last().unwrap_or(&0);
     if m_y != m {
         return Err(Error::data(
@@ -50,19 +61,15 @@ pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 
         ));
     }
     let y = check_labels(labels, path, &y_name)?;
-    // numpy's (m, n_x) row-major reshape, transposed to (n_x, m), scaled to [0, 1].
-    let mut x = vec![0.0; n_x * m];
-    for i in 0..m {
-        for f in 0..n_x {
-            x[f * m + i] = pixels[i * n_x + f] / 255.0;
-        }
-    }
     let classes = read_classes(&file, path)?;
-    Ok((
-        Dataset { n_x, m, x, y },
+    // numpy's (m, n_x) row-major reshape, scaled to [0, 1]; `Blocks` turns it into (n_x, m).
+    let blocks = Blocks::new(path, file, x_ds, &x_name, true, 255.0);
+    Ok(CatFile {
+        blocks,
+        y,
         classes,
-        [shape[1], shape[2], shape[3]],
-    ))
+        shape: [shape[1], shape[2], shape[3]],
+    })
 }
 
 /// `list_classes`: fixed-length byte strings; the course files hold `non-cat`, `cat`.

@@ -7,6 +7,7 @@ use std::path::Path;
 use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 
 use super::Dataset;
+use crate::config::H5Layout;
 use crate::{Error, Result};
 
 /// Open an HDF5 file for reading, with errors a person can act on.
@@ -97,6 +98,25 @@ pub fn read_f64(
     want: Elements,
     ranks: &[usize],
 ) -> Result<(Vec<f64>, Vec<usize>)> {
+    let shape = checked_shape(ds, path, name, want, ranks)?;
+    let values = ds.read_raw::<f64>().map_err(|e| {
+        Error::data(
+            path,
+            format!("dataset `{name}` cannot be read ({e}); the file may be truncated or corrupt"),
+        )
+    })?;
+    Ok((values, shape))
+}
+
+/// The shape of a numeric dataset, after checking its element type, its rank, and that its
+/// declared size fits the file (nothing is read).
+pub fn checked_shape(
+    ds: &hdf5::Dataset,
+    path: &Path,
+    name: &str,
+    want: Elements,
+    ranks: &[usize],
+) -> Result<Vec<usize>> {
     let d = descriptor(ds, path, name)?;
     let ok = match want {
         Elements::Float => matches!(d, TypeDescriptor::Float(_)),
@@ -134,7 +154,7 @@ pub fn read_f64(
     }
     // A corrupt header can declare an absurd shape; reading it would try to allocate terabytes.
     // Even a compressed dataset cannot hold more than ~1000 values per byte of file.
-    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+    let file_bytes = file_length(path).unwrap_or(u64::MAX);
     let declared = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d as u64));
     if declared.is_none_or(|n| n > file_bytes.saturating_mul(1000)) {
         return Err(Error::data(
@@ -145,13 +165,11 @@ pub fn read_f64(
         ));
     }
     check_storage(ds, path, name, declared.unwrap_or(0), file_bytes)?;
-    let values = ds.read_raw::<f64>().map_err(|e| {
-        Error::data(
-            path,
-            format!("dataset `{name}` cannot be read ({e}); the file may be truncated or corrupt"),
-        )
-    })?;
-    Ok((values, shape))
+    Ok(shape)
+}
+
+fn file_length(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).map(|m| m.len()).ok()
 }
 
 /// The Debian/Ubuntu HDF5 1.10 library trusts a dataset's storage description and reads out of
@@ -206,16 +224,133 @@ pub fn check_labels(values: Vec<f64>, path: &Path, name: &str) -> Result<Vec<f64
     Ok(values)
 }
 
-/// A generic data set: `x_name` (n_x, m) of floats and `y_name` (1, m) or (m,) of 0/1 integers.
-pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
+/// Examples of an HDF5 dataset read a block of consecutive examples at a time (one hyperslab
+/// per block), as rows of n_x values: what streaming reads, and what loading a whole set reads
+/// in one block.
+pub struct Blocks {
+    path: std::path::PathBuf,
+    /// Kept open for as long as the dataset is read.
+    _file: hdf5::File,
+    ds: hdf5::Dataset,
+    name: String,
+    /// The dataset's shape; examples run along the first axis when `examples_first`, else the
+    /// second (the notes' (n_x, m)).
+    shape: Vec<usize>,
+    examples_first: bool,
+    /// Every value is divided by this (255 for the course's pixels, else 1).
+    divisor: f64,
+    /// The file's length when it was opened: a file that changes under a run is an error, not
+    /// zeros (HDF5 reads past the end of a truncated file as zeros).
+    length: u64,
+    pub n_x: usize,
+    pub m: usize,
+}
+
+impl Blocks {
+    /// `ds` (named `name` in `file` at `path`), already checked by [`checked_shape`].
+    pub fn new(
+        path: &Path,
+        file: hdf5::File,
+        ds: hdf5::Dataset,
+        name: &str,
+        examples_first: bool,
+        divisor: f64,
+    ) -> Blocks {
+        let shape = ds.shape();
+        let (m, n_x) = if examples_first {
+            (shape[0], shape[1..].iter().product())
+        } else {
+            (shape[1], shape[0])
+        };
+        Blocks {
+            path: path.to_path_buf(),
+            _file: file,
+            ds,
+            name: name.to_string(),
+            shape,
+            examples_first,
+            divisor,
+            length: file_length(path).unwrap_or(0),
+            n_x,
+            m,
+        }
+    }
+
+    /// Examples `start .. start + count` as rows: value f of example i at `[i * n_x + f]`.
+    pub fn read_rows(&self, start: usize, count: usize) -> Result<Vec<f64>> {
+        let end = start + count;
+        let now = file_length(&self.path).unwrap_or(0);
+        if now != self.length {
+            return Err(Error::data(
+                &self.path,
+                format!(
+                    "changed while it was being read: it was {} bytes and is now {now} (truncated or replaced); \
+                     restore the file, then resume the run",
+                    self.length
+                ),
+            ));
+        }
+        let failed = |e: hdf5::Error| {
+            Error::data(
+                &self.path,
+                format!(
+                    "examples {start}..{end} of dataset `{}` cannot be read ({e}); the file may be truncated or corrupt",
+                    self.name
+                ),
+            )
+        };
+        let mut slab: Vec<hdf5::SliceOrIndex> = self.shape.iter().map(|_| (..).into()).collect();
+        let axis = if self.examples_first { 0 } else { 1 };
+        slab[axis] = (start..end).into();
+        let selection = hdf5::Selection::from(hdf5::Hyperslab::from(slab));
+        let block = self
+            .ds
+            .read_slice::<f64, _, nd::IxDyn>(selection)
+            .map_err(failed)?;
+        let values = block.as_slice().ok_or_else(|| {
+            Error::Backend(format!("a hyperslab of `{}` is not contiguous", self.name))
+        })?;
+        let d = self.divisor;
+        Ok(if self.examples_first {
+            values.iter().map(|v| v / d).collect()
+        } else {
+            // (n_x, count) → (count, n_x)
+            let mut rows = vec![0.0; values.len()];
+            for (f, column) in values.chunks_exact(count.max(1)).enumerate() {
+                for (i, v) in column.iter().enumerate() {
+                    rows[i * self.n_x + f] = v / d;
+                }
+            }
+            rows
+        })
+    }
+
+    /// Every example, in the notes' layout.
+    pub fn read_all(&self, y: Vec<f64>) -> Result<Dataset> {
+        let rows = self.read_rows(0, self.m)?;
+        Ok(Dataset::from_rows(self.n_x, &rows, y))
+    }
+}
+
+/// A generic data set: `x_name` of floats, (n_x, m) or with `layout = "examples_first"` (m, …),
+/// and `y_name` (m,), (1, m) or (m, 1) of 0/1 integers; read whole.
+pub fn load_xy(path: &Path, x_name: &str, y_name: &str, layout: H5Layout) -> Result<Dataset> {
+    let (blocks, y) = open_xy(path, x_name, y_name, layout)?;
+    blocks.read_all(y)
+}
+
+/// The X of a generic data set, checked and ready to read by blocks, and its labels.
+pub fn open_xy(
+    path: &Path,
+    x_name: &str,
+    y_name: &str,
+    layout: H5Layout,
+) -> Result<(Blocks, Vec<f64>)> {
     let file = open(path)?;
-    let (x, xs) = read_f64(
-        &dataset(&file, path, x_name)?,
-        path,
-        x_name,
-        Elements::Float,
-        &[2],
-    )?;
+    let examples_first = layout == H5Layout::ExamplesFirst;
+    let x_ds = dataset(&file, path, x_name)?;
+    let ranks: &[usize] = if examples_first { &[2, 3, 4, 5] } else { &[2] };
+    checked_shape(&x_ds, path, x_name, Elements::Float, ranks)?;
     let (y, ys) = read_f64(
         &dataset(&file, path, y_name)?,
         path,
@@ -223,28 +358,43 @@ pub fn load_xy(path: &Path, x_name: &str, y_name: &str) -> Result<Dataset> {
         Elements::Integer,
         &[1, 2],
     )?;
-    let (n_x, m) = (xs[0], xs[1]);
-    let m_y = *ys.last().unwrap_or(&0);
-    if ys.len() == 2 && ys[0] != 1 {
-        return Err(Error::data(
-            path,
-            format!("dataset `{y_name}` has shape {ys:?}, expected (1, m): one row of labels"),
-        ));
-    }
-    if m_y != m {
+    let blocks = Blocks::new(path, file, x_ds, x_name, examples_first, 1.0);
+    let (n_x, m) = (blocks.n_x, blocks.m);
+    let one_row = ys.len() == 1 || ys[0] == 1 || (examples_first && ys[1] == 1);
+    if !one_row {
         return Err(Error::data(
             path,
             format!(
-                "`{x_name}` has {m} examples (columns) but `{y_name}` has {m_y} labels; they must match (X is (n_x, m), Y is (1, m))"
+                "dataset `{y_name}` has shape {ys:?}, expected (m,), (1, m) or (m, 1): one label per example"
+            ),
+        ));
+    }
+    let m_y = y.len();
+    if m_y != m {
+        let (axis, shape) = if examples_first {
+            ("rows", "X is (m, …)")
+        } else {
+            (
+                "columns",
+                "X is (n_x, m), or set layout = \"examples_first\" for (m, n_x)",
+            )
+        };
+        return Err(Error::data(
+            path,
+            format!(
+                "`{x_name}` has {m} examples ({axis}) but `{y_name}` has {m_y} labels; they must match ({shape})"
             ),
         ));
     }
     if m == 0 || n_x == 0 {
         return Err(Error::data(
             path,
-            format!("`{x_name}` has shape ({n_x}, {m}): the data set is empty"),
+            format!(
+                "`{x_name}` has shape {:?}: the data set is empty",
+                blocks.shape
+            ),
         ));
     }
     let y = check_labels(y, path, y_name)?;
-    Ok(Dataset { n_x, m, x, y })
+    Ok((blocks, y))
 }

@@ -43,16 +43,22 @@ fn name_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Load `dir`, which must hold exactly two class folders. Class 1 is `positive`, or else the
-/// second folder in sorted order. `expected` (for a test folder) are the training set's classes,
-/// which the folder must have too. Pictures are resized to `size` = [height, width].
-pub fn load(
-    dir: &Path,
-    size: [usize; 2],
-    positive: Option<&str>,
-    skip_unreadable: bool,
-    expected: Option<&[String; 2]>,
-) -> Result<ImageFolder> {
+/// A folder of class folders, listed: every picture with its label, in sorted order (class
+/// folders by name, pictures by name within each).
+pub struct Listing {
+    /// Class 0, class 1.
+    pub classes: [String; 2],
+    pub pictures: Vec<(PathBuf, f64)>,
+    /// The class folders and their names, in sorted order.
+    folders: Vec<(PathBuf, String)>,
+    /// Files and folders that are not pictures in a class folder.
+    ignored: usize,
+}
+
+/// List `dir`, which must hold exactly two class folders with at least one PNG or JPEG picture
+/// each. Class 1 is `positive`, or else the second folder in sorted order. `expected` (for a test
+/// folder) are the training set's classes, which the folder must have too.
+pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) -> Result<Listing> {
     if !dir.is_dir() {
         let what = if dir.exists() {
             "is a file"
@@ -112,54 +118,89 @@ pub fn load(
             )
         })?,
     };
-    let one = &classes[1];
-    let [height, width] = size;
-    let mut x_by_example: Vec<Vec<f64>> = Vec::new();
-    let mut y = Vec::new();
-    let (mut ignored, mut skipped) = (loose.len(), 0);
+    let mut pictures = Vec::new();
+    let mut ignored = loose.len();
     for (folder, name) in folders.iter().zip(&names) {
-        let label = if name == one { 1.0 } else { 0.0 };
-        let mut pictures = 0;
+        let label = if *name == classes[1] { 1.0 } else { 0.0 };
+        let before = pictures.len();
         for file in sorted_entries(folder)? {
-            if !file.is_file() || !is_picture(&file) {
+            if file.is_file() && is_picture(&file) {
+                pictures.push((file, label));
+            } else {
                 ignored += 1;
-                continue;
-            }
-            match image_input::features(&file, [height, width, 3]) {
-                Ok(features) => {
-                    x_by_example.push(features);
-                    y.push(label);
-                    pictures += 1;
-                }
-                Err(_) if skip_unreadable => skipped += 1,
-                Err(Error::Image { path, message }) => {
-                    return Err(Error::Image {
-                        path,
-                        message: format!(
-                            "{message}; remove or replace it, or set data.skip_unreadable = true to skip pictures that cannot be read"
-                        ),
-                    });
-                }
-                Err(e) => return Err(e),
             }
         }
-        if pictures == 0 {
-            return Err(Error::data(
-                folder,
-                format!(
-                    "class folder \"{name}\" has no {}PNG or JPEG pictures; every class needs at least one",
-                    if skipped > 0 { "readable " } else { "" }
-                ),
-            ));
+        if pictures.len() == before {
+            return Err(no_pictures(folder, name, ""));
         }
     }
-    let data = Dataset::from_examples(height * width * 3, &x_by_example, y);
+    Ok(Listing {
+        classes,
+        pictures,
+        folders: folders.into_iter().zip(names).collect(),
+        ignored,
+    })
+}
+
+fn no_pictures(folder: &Path, name: &str, readable: &str) -> Error {
+    Error::data(
+        folder,
+        format!(
+            "class folder \"{name}\" has no {readable}PNG or JPEG pictures; every class needs at least one"
+        ),
+    )
+}
+
+/// The features of one listed picture, resized to `size` = [height, width]; an unreadable
+/// picture's error says how to go on.
+pub fn decode(path: &Path, size: [usize; 2]) -> Result<Vec<f64>> {
+    image_input::features(path, [size[0], size[1], 3]).map_err(|e| match e {
+        Error::Image { path, message } => Error::Image {
+            path,
+            message: format!(
+                "{message}; remove or replace it, or set data.skip_unreadable = true to skip pictures that cannot be read"
+            ),
+        },
+        e => e,
+    })
+}
+
+/// Load `dir` (see [`list`]), every picture decoded and resized to `size` = [height, width].
+pub fn load(
+    dir: &Path,
+    size: [usize; 2],
+    positive: Option<&str>,
+    skip_unreadable: bool,
+    expected: Option<&[String; 2]>,
+) -> Result<ImageFolder> {
+    let listing = list(dir, positive, expected)?;
+    let mut x_by_example: Vec<Vec<f64>> = Vec::new();
+    let mut y = Vec::new();
+    let mut skipped = 0;
+    for (file, label) in &listing.pictures {
+        match decode(file, size) {
+            Ok(features) => {
+                x_by_example.push(features);
+                y.push(*label);
+            }
+            Err(_) if skip_unreadable => skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    for (folder, name) in &listing.folders {
+        let label = if *name == listing.classes[1] {
+            1.0
+        } else {
+            0.0
+        };
+        if !y.contains(&label) {
+            return Err(no_pictures(folder, name, "readable "));
+        }
+    }
+    let data = Dataset::from_examples(size[0] * size[1] * 3, &x_by_example, y);
     let mut notes = Vec::new();
-    if ignored > 0 {
-        notes.push(format!(
-            "{}: ignored {ignored} file(s) or folder(s) that are not PNG or JPEG pictures in a class folder",
-            dir.display()
-        ));
+    if listing.ignored > 0 {
+        notes.push(ignored_note(dir, listing.ignored));
     }
     if skipped > 0 {
         notes.push(format!(
@@ -169,7 +210,24 @@ pub fn load(
     }
     Ok(ImageFolder {
         data,
-        classes,
+        classes: listing.classes,
         notes,
     })
+}
+
+impl Listing {
+    /// What the user should know about the listing (files ignored).
+    pub fn notes(&self, dir: &Path) -> Vec<String> {
+        (self.ignored > 0)
+            .then(|| ignored_note(dir, self.ignored))
+            .into_iter()
+            .collect()
+    }
+}
+
+fn ignored_note(dir: &Path, ignored: usize) -> String {
+    format!(
+        "{}: ignored {ignored} file(s) or folder(s) that are not PNG or JPEG pictures in a class folder",
+        dir.display()
+    )
 }

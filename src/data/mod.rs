@@ -5,15 +5,19 @@ pub mod csv;
 pub mod fetch;
 pub mod h5;
 pub mod images;
+pub mod order;
 pub mod planar;
 pub mod prep;
+pub mod stream;
 
 use std::path::Path;
 
 use burn::tensor::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+pub use order::Order;
 pub use prep::{Scaling, SplitRecord};
+pub use stream::{Examples, StreamSet};
 
 use crate::config::{DataConfig, DataSource, absolute};
 use crate::{Error, Result};
@@ -59,6 +63,18 @@ impl Dataset {
         Dataset { n_x, m, x, y }
     }
 
+    /// A data set from `rows` (m rows of `n_x` features, one example each) and their labels.
+    pub fn from_rows(n_x: usize, rows: &[f64], y: Vec<f64>) -> Dataset {
+        let m = y.len();
+        let mut x = vec![0.0; n_x * m];
+        for (i, row) in rows.chunks_exact(n_x.max(1)).enumerate() {
+            for (f, &v) in row.iter().enumerate() {
+                x[f * m + i] = v;
+            }
+        }
+        Dataset { n_x, m, x, y }
+    }
+
     /// The examples at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> Dataset {
         let mut x = Vec::with_capacity(self.n_x * indices.len());
@@ -82,9 +98,9 @@ impl Dataset {
 /// What a config's `[data]` section loads: a training set, an optional test set, the names of
 /// class 0 and class 1, and what the run folder must record to apply the model to new data.
 #[derive(Debug, Clone)]
-pub struct DataSplit {
-    pub train: Dataset,
-    pub test: Option<Dataset>,
+pub struct DataSplit<S = Examples> {
+    pub train: S,
+    pub test: Option<S>,
     pub classes: [String; 2],
     /// Height, width, channels when the examples are images.
     pub image_shape: Option<[usize; 3]>,
@@ -120,21 +136,22 @@ pub fn classes_of(sorted: [&String; 2], positive: Option<&str>) -> Option<[Strin
 }
 
 /// A test set's features must match the training set's.
-fn same_features(path: &Path, test: &Dataset, train: &Dataset) -> Result<()> {
-    if test.n_x != train.n_x {
+fn same_features(path: &Path, test: usize, train: usize) -> Result<()> {
+    if test != train {
         return Err(Error::data(
             path,
-            format!(
-                "test set has {} features but the training set has {}",
-                test.n_x, train.n_x
-            ),
+            format!("test set has {test} features but the training set has {train}"),
         ));
     }
     Ok(())
 }
 
-/// Load (or generate) what a config's `[data]` section names, then split and scale it as asked.
+/// Load (or generate) what a config's `[data]` section names, then split and scale it as asked;
+/// with `stream = true`, open it to be read a block at a time instead.
 pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+    if config.stream {
+        return open_stream(config, base_dir);
+    }
     let mut split = load_source(config, base_dir)?;
     if let Some(fraction) = config.split {
         let (train, test, record) =
@@ -156,11 +173,96 @@ pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         }
         split.input.scaling = Some(scaling);
     }
-    Ok(split)
+    Ok(split.into_examples())
 }
 
-/// What `[data]` names, as stored: no split, no scaling (`evaluate --data` applies the run's own).
-pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+impl DataSplit<Dataset> {
+    /// The same split, its sets held in memory.
+    pub fn into_examples(self) -> DataSplit {
+        DataSplit {
+            train: Examples::Memory(self.train),
+            test: self.test.map(Examples::Memory),
+            classes: self.classes,
+            image_shape: self.image_shape,
+            input: self.input,
+            notes: self.notes,
+        }
+    }
+}
+
+/// `stream = true`: check the files and list what to read; no example is read yet.
+fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+    let block = config.streaming.block;
+    let mut classes = ["class 0".to_string(), "class 1".to_string()];
+    let mut image_shape: Option<[usize; 3]> = None;
+    let mut notes = Vec::new();
+    let mut opened: Vec<StreamSet> = Vec::new();
+    let sets = std::iter::once((config.source.train(), "train"))
+        .chain(config.source.test().map(|t| (Some(t), "test")));
+    for (path, prefix) in sets {
+        let Some(path) = path.map(|p| absolute(base_dir, p)) else {
+            continue;
+        };
+        let set = match &config.source {
+            DataSource::Cat { .. } => {
+                let file = cat::open_checked(&path, prefix)?;
+                if let Some(shape) = image_shape.filter(|s| *s != file.shape) {
+                    return Err(Error::data(
+                        &path,
+                        format!(
+                            "test images are {:?} but training images are {shape:?}",
+                            file.shape
+                        ),
+                    ));
+                }
+                image_shape = Some(file.shape);
+                classes = file.classes;
+                StreamSet::h5(file.blocks, file.y, block)
+            }
+            DataSource::H5 { x, y, layout, .. } => {
+                let (blocks, labels) = h5::open_xy(&path, x, y, *layout)?;
+                StreamSet::h5(blocks, labels, block)
+            }
+            DataSource::Images { size, positive, .. } => {
+                let expected = (prefix == "test").then_some(&classes);
+                let listing = images::list(&path, positive.as_deref(), expected)?;
+                notes.extend(listing.notes(&path));
+                classes = listing.classes.clone();
+                image_shape = Some([size[0], size[1], 3]);
+                StreamSet::pictures(listing, *size, block)
+            }
+            DataSource::Planar { .. } | DataSource::Csv { .. } => {
+                return Err(Error::config(
+                    "[data]",
+                    format!(
+                        "stream = true: this kind cannot be streamed; the kinds that can are {}",
+                        crate::config::STREAMING_KINDS
+                    ),
+                ));
+            }
+        };
+        if let Some(train) = opened.first() {
+            same_features(&path, set.n_x, train.n_x)?;
+        }
+        opened.push(set);
+    }
+    let mut sets = opened.into_iter().map(Examples::Stream);
+    let train = sets
+        .next()
+        .ok_or_else(|| Error::config("[data]", "no training set"))?;
+    Ok(DataSplit {
+        train,
+        test: sets.next(),
+        classes,
+        image_shape,
+        input: InputRecord::default(),
+        notes,
+    })
+}
+
+/// What `[data]` names, as stored, in memory: no split, no scaling (`evaluate --data` applies the
+/// run's own).
+pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dataset>> {
     let plain = |train, test, classes: [&str; 2]| DataSplit {
         train,
         test,
@@ -203,14 +305,18 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
             })
         }
         DataSource::H5 {
-            train, test, x, y, ..
+            train,
+            test,
+            x,
+            y,
+            layout,
         } => {
-            let train = h5::load_xy(&absolute(base_dir, train), x, y)?;
+            let train = h5::load_xy(&absolute(base_dir, train), x, y, *layout)?;
             let test = match test {
                 Some(p) => {
                     let path = absolute(base_dir, p);
-                    let test = h5::load_xy(&path, x, y)?;
-                    same_features(&path, &test, &train)?;
+                    let test = h5::load_xy(&path, x, y, *layout)?;
+                    same_features(&path, test.n_x, train.n_x)?;
                     Some(test)
                 }
                 None => None,

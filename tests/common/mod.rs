@@ -228,3 +228,32 @@ pub fn best_precision(test: &str) -> simplenn::device::Precision {
         Precision::F32
     }
 }
+
+/// A picture of `size`×`size` pixels around grey level `level`, with seeded noise.
+pub fn picture(path: &Path, size: usize, level: f64, rng: &mut simplenn::rng::NumpyRng) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let rgb: Vec<u8> = (0..size * size * 3)
+        .map(|_| (level + 30.0 * rng.uniform()).clamp(0.0, 255.0) as u8)
+        .collect();
+    simplenn::image_input::write_png(path, &rgb, size, size).unwrap();
+}
+
+/// `root/dark` and `root/light`: `n` pictures each (6×6), plus a file that is not a picture.
+pub fn picture_folders(root: &Path, n: usize, seed: u32) {
+    let mut rng = simplenn::rng::NumpyRng::new(seed);
+    for i in 0..n {
+        picture(
+            &root.join("dark").join(format!("{i:02}.png")),
+            6,
+            40.0,
+            &mut rng,
+        );
+        picture(
+            &root.join("light").join(format!("{i:02}.PNG")),
+            6,
+            180.0,
+            &mut rng,
+        );
+    }
+    std::fs::write(root.join("dark").join("notes.txt"), "not a picture").unwrap();
+}

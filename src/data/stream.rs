@@ -1,0 +1,308 @@
+//! `[data] stream = true`: a set read from disk a block of examples at a time (HDF5 hyperslabs,
+//! or pictures decoded per block), so no command needs the whole set in memory. A background
+//! worker reads and assembles the batches of an epoch while the model trains on the previous
+//! ones, through a bounded queue: memory holds the shuffle buffer and a few batches, whatever
+//! the size of the file.
+//!
+//! Burn's `DataLoader` fetches examples one index at a time; a hyperslab read of a whole block
+//! of consecutive examples is what makes HDF5 fast, so the worker here reads by blocks.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use super::h5::Blocks;
+use super::{Dataset, images};
+use crate::{Error, Result, image_input};
+
+/// Batches the worker may have ready before the trainer takes them.
+const QUEUE_DEPTH: usize = 4;
+
+/// Values per read by default: 4 MB of f64.
+const BLOCK_VALUES: usize = 1 << 19;
+/// Values the shuffle buffer holds by default: 64 MB of f64.
+const BUFFER_VALUES: usize = 1 << 23;
+
+/// Examples per read for `n_x` features when the config does not say.
+pub fn default_block(n_x: usize) -> usize {
+    (BLOCK_VALUES / n_x.max(1)).clamp(1, 1 << 16)
+}
+
+/// Examples the shuffle buffer holds when the config does not say: 64 MB, at least one batch.
+pub fn default_buffer(n_x: usize, batch: usize) -> usize {
+    (BUFFER_VALUES / n_x.max(1)).max(batch)
+}
+
+/// Where a set's examples are: in memory, or on disk.
+#[derive(Clone)]
+pub enum Examples {
+    Memory(Dataset),
+    Stream(StreamSet),
+}
+
+impl Examples {
+    pub fn n_x(&self) -> usize {
+        match self {
+            Examples::Memory(d) => d.n_x,
+            Examples::Stream(s) => s.n_x,
+        }
+    }
+
+    pub fn m(&self) -> usize {
+        match self {
+            Examples::Memory(d) => d.m,
+            Examples::Stream(s) => s.m,
+        }
+    }
+
+    /// The labels (always in memory: one number per example).
+    pub fn y(&self) -> &[f64] {
+        match self {
+            Examples::Memory(d) => &d.y,
+            Examples::Stream(s) => &s.y,
+        }
+    }
+
+    /// The labels, to change (`evaluate` aligns another file's classes with the run's).
+    pub fn y_mut(&mut self) -> &mut [f64] {
+        match self {
+            Examples::Memory(d) => &mut d.y,
+            Examples::Stream(s) => Arc::make_mut(&mut s.y).as_mut_slice(),
+        }
+    }
+
+    /// The set itself, when it is in memory.
+    pub fn in_memory(&self) -> Option<&Dataset> {
+        match self {
+            Examples::Memory(d) => Some(d),
+            Examples::Stream(_) => None,
+        }
+    }
+
+    /// The set in memory, or an error saying that `what` needs it there.
+    pub fn need_memory(&self, what: &str) -> Result<&Dataset> {
+        self.in_memory().ok_or_else(|| {
+            Error::Usage(format!(
+                "{what} needs the whole set in memory; set data.stream = false (or --set data.stream=false)"
+            ))
+        })
+    }
+
+    /// Example `i`'s features.
+    pub fn example(&self, i: usize) -> Result<Vec<f64>> {
+        match self {
+            Examples::Memory(d) => Ok(d.example(i)),
+            Examples::Stream(s) => s.source.read_rows(i, 1),
+        }
+    }
+
+    /// The batches of `size` examples taken in `order` (every index once), skipping the first
+    /// `skip` batches. In memory they are cut as they are needed; streamed, a worker thread reads
+    /// them ahead.
+    pub fn batches<'a>(
+        &'a self,
+        order: Vec<usize>,
+        size: usize,
+        skip: usize,
+    ) -> Box<dyn Iterator<Item = Result<Dataset>> + 'a> {
+        let size = size.max(1);
+        match self {
+            Examples::Memory(d) => {
+                let mut batches: Vec<Vec<usize>> =
+                    order.chunks(size).map(<[usize]>::to_vec).collect();
+                batches.drain(..skip.min(batches.len()));
+                Box::new(batches.into_iter().map(move |b| Ok(d.select(&b))))
+            }
+            Examples::Stream(s) => Box::new(BatchStream::start(s, order, size, skip)),
+        }
+    }
+}
+
+/// A set on disk: its size and labels, and how to read its examples.
+#[derive(Clone)]
+pub struct StreamSet {
+    pub n_x: usize,
+    pub m: usize,
+    pub y: Arc<Vec<f64>>,
+    /// Examples per read.
+    pub block: usize,
+    source: Arc<Source>,
+}
+
+/// How a streamed set's examples are read.
+enum Source {
+    /// An HDF5 dataset, by hyperslabs of consecutive examples.
+    H5(Blocks),
+    /// Pictures, decoded and resized to [height, width] when their block is read.
+    Pictures {
+        files: Vec<PathBuf>,
+        size: [usize; 2],
+    },
+}
+
+impl Source {
+    /// Examples `start .. start + count` as rows of n_x values.
+    fn read_rows(&self, start: usize, count: usize) -> Result<Vec<f64>> {
+        match self {
+            Source::H5(blocks) => blocks.read_rows(start, count),
+            Source::Pictures { files, size } => {
+                let mut rows = Vec::new();
+                for file in &files[start..start + count] {
+                    rows.extend(picture(file, *size)?);
+                }
+                Ok(rows)
+            }
+        }
+    }
+}
+
+/// One picture of a streamed folder: an unreadable one stops the run (with its checkpoint).
+fn picture(file: &Path, [height, width]: [usize; 2]) -> Result<Vec<f64>> {
+    image_input::features(file, [height, width, 3]).map_err(|e| match e {
+        Error::Image { path, message } => Error::Image {
+            path,
+            message: format!("{message}; remove or replace it, then resume the run"),
+        },
+        e => e,
+    })
+}
+
+impl StreamSet {
+    /// An HDF5 dataset read by blocks, with its labels.
+    pub fn h5(blocks: Blocks, y: Vec<f64>, block: Option<usize>) -> StreamSet {
+        StreamSet {
+            n_x: blocks.n_x,
+            m: blocks.m,
+            y: Arc::new(y),
+            block: block.unwrap_or_else(|| default_block(blocks.n_x)),
+            source: Arc::new(Source::H5(blocks)),
+        }
+    }
+
+    /// A listed folder of pictures, decoded a block at a time at `size` = [height, width].
+    pub fn pictures(listing: images::Listing, size: [usize; 2], block: Option<usize>) -> StreamSet {
+        let n_x = size[0] * size[1] * 3;
+        let (files, y): (Vec<PathBuf>, Vec<f64>) = listing.pictures.into_iter().unzip();
+        StreamSet {
+            n_x,
+            m: files.len(),
+            y: Arc::new(y),
+            block: block.unwrap_or_else(|| default_block(n_x)),
+            source: Arc::new(Source::Pictures { files, size }),
+        }
+    }
+}
+
+/// The batches of one epoch of a streamed set, read ahead by a worker thread.
+struct BatchStream {
+    batches: Receiver<Result<Dataset>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl BatchStream {
+    fn start(set: &StreamSet, order: Vec<usize>, size: usize, skip: usize) -> BatchStream {
+        let (sender, batches) = sync_channel(QUEUE_DEPTH);
+        let job = Job {
+            source: set.source.clone(),
+            y: set.y.clone(),
+            n_x: set.n_x,
+            block: set.block.max(1),
+            order,
+            size,
+            skip,
+        };
+        let worker = std::thread::Builder::new()
+            .name("simplenn-reader".into())
+            .spawn(move || job.run(sender))
+            .ok();
+        BatchStream { batches, worker }
+    }
+}
+
+impl Iterator for BatchStream {
+    type Item = Result<Dataset>;
+
+    fn next(&mut self) -> Option<Result<Dataset>> {
+        match self.batches.recv() {
+            Ok(batch) => Some(batch),
+            // The worker finished (or could not start): every batch was sent, or an error was.
+            Err(_) if self.worker.is_none() => Some(Err(Error::Backend(
+                "the data reader thread could not be started".into(),
+            ))),
+            Err(_) => None,
+        }
+    }
+}
+
+impl Drop for BatchStream {
+    /// A run that stops early drops the stream: the worker's next send fails and it ends.
+    fn drop(&mut self) {
+        let (_, closed) = sync_channel(0);
+        drop(std::mem::replace(&mut self.batches, closed));
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// What the worker thread does for one epoch.
+struct Job {
+    source: Arc<Source>,
+    y: Arc<Vec<f64>>,
+    n_x: usize,
+    block: usize,
+    order: Vec<usize>,
+    size: usize,
+    skip: usize,
+}
+
+impl Job {
+    /// Read blocks as the order needs them and send each batch (in the notes' layout), or the
+    /// first error. Rows of a block that later batches need wait in `held`; the order's shuffle
+    /// buffer bounds how many.
+    fn run(self, sender: SyncSender<Result<Dataset>>) {
+        let todo = &self.order[(self.skip * self.size).min(self.order.len())..];
+        let mut needed = vec![false; self.y.len()];
+        for &i in todo {
+            needed[i] = true;
+        }
+        let mut held: HashMap<usize, Vec<f64>> = HashMap::new();
+        for batch in todo.chunks(self.size) {
+            let assembled = self.assemble(batch, &mut held, &mut needed);
+            let failed = assembled.is_err();
+            if sender.send(assembled).is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    fn assemble(
+        &self,
+        batch: &[usize],
+        held: &mut HashMap<usize, Vec<f64>>,
+        needed: &mut [bool],
+    ) -> Result<Dataset> {
+        let mut rows = Vec::with_capacity(batch.len() * self.n_x);
+        for &i in batch {
+            if !held.contains_key(&i) {
+                let start = i / self.block * self.block;
+                let count = self.block.min(self.y.len() - start);
+                let values = self.source.read_rows(start, count)?;
+                for (k, row) in values.chunks_exact(self.n_x).enumerate() {
+                    if needed[start + k] {
+                        held.insert(start + k, row.to_vec());
+                    }
+                }
+            }
+            let row = held.remove(&i).ok_or_else(|| {
+                Error::Backend(format!("example {i} was asked for twice in one epoch"))
+            })?;
+            needed[i] = false;
+            rows.extend(row);
+        }
+        let y = batch.iter().map(|&i| self.y[i]).collect();
+        Ok(Dataset::from_rows(self.n_x, &rows, y))
+    }
+}

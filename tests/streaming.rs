@@ -1,0 +1,331 @@
+//! `[data] stream = true`: training read from disk a block at a time equals training on the
+//! same examples in memory in the same order (f64, 1e-12), for both HDF5 layouts, picture folders
+//! and the course's cat file; a run stopped inside an epoch resumes bit for bit; a file that
+//! changes under a run stops it with a checkpoint from which the run goes on unchanged.
+
+#[macro_use]
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use simplenn::config::{Config, LoadedConfig};
+use simplenn::data::{self, Examples, Order};
+use simplenn::optim::Updater;
+use simplenn::pipeline::{self, Checkpoint, RunResult, Start};
+use simplenn::rng::NumpyRng;
+use simplenn::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
+
+/// `m` examples of 12 features, labelled by a fixed linear rule, written as X (n_x, m) — the
+/// notes' layout — or, `examples_first`, as X (m, 3, 4); Y is (1, m).
+fn linear_set(path: &Path, m: usize, examples_first: bool) {
+    let mut rng = NumpyRng::new(7);
+    let n_x = 12;
+    let rows: Vec<Vec<f64>> = (0..m)
+        .map(|_| (0..n_x).map(|_| rng.uniform() * 2.0 - 1.0).collect())
+        .collect();
+    let y: Vec<i64> = rows
+        .iter()
+        .map(|r| {
+            let s: f64 = r
+                .iter()
+                .enumerate()
+                .map(|(f, v)| v * (f as f64 - 5.5))
+                .sum();
+            (s > 0.3) as i64
+        })
+        .collect();
+    if examples_first {
+        let x: Vec<f64> = rows.concat();
+        common::write_xy(path, &x, &[m, 3, 4], &y);
+    } else {
+        let x: Vec<f64> = (0..n_x)
+            .flat_map(|f| rows.iter().map(move |r| r[f]))
+            .collect();
+        common::write_xy(path, &x, &[n_x, m], &y);
+    }
+}
+
+fn config(dir: &Path, data: &str, train: &str) -> LoadedConfig {
+    let rate = if train.contains("learning_rate") {
+        ""
+    } else {
+        "learning_rate = 0.3\n"
+    };
+    let precision = if train.contains("precision") {
+        ""
+    } else {
+        "precision = 'f64'\n"
+    };
+    let text = format!(
+        "[model]\nkind = 'deep'\nlayers = [{n_x}, 6, 1]\n[data]\n{data}\n[init]\nscale = 0.5\n[train]\n{rate}{precision}epochs = 6\nlog_every = 1\nbatch_size = 16\n{train}\n",
+        n_x = if data.contains("images") { 108 } else { 12 }
+    );
+    let path = dir.join("stream.toml");
+    std::fs::write(&path, text).unwrap();
+    Config::load(&path, &[]).unwrap()
+}
+
+fn h5_data(file: &str, examples_first: bool, extra: &str) -> String {
+    let layout = if examples_first {
+        "layout = 'examples_first'\n"
+    } else {
+        ""
+    };
+    format!("kind = 'h5'\ntrain = '{file}'\n{layout}{extra}")
+}
+
+/// Epochs of `train::train` from the config's initial parameters on `examples` in `order`.
+fn epochs(l: &LoadedConfig, examples: &Examples, order: Order) -> (Vec<(usize, f64)>, Vec<f64>) {
+    let prepared = pipeline::prepare(l).unwrap();
+    let layers = pipeline::initial_parameters(l, &prepared.spec).unwrap();
+    let feed = Feed::Batches {
+        examples,
+        size: 16,
+        order,
+        seed: 1,
+        dtype: prepared.spec.dtype,
+    };
+    let schedule = Schedule {
+        learning_rate: 0.3,
+        iterations: 6,
+        log_every: 1,
+        start: Position::default(),
+    };
+    let out = train::train(
+        prepared.model(&layers),
+        &feed,
+        &mut Updater::gd(0.3),
+        schedule,
+        &mut Silent,
+    )
+    .unwrap();
+    assert!(out.stop.is_none());
+    let params = out.model.layer_values().unwrap();
+    (
+        out.costs,
+        params
+            .iter()
+            .flat_map(|p| p.w.iter().chain(&p.b))
+            .copied()
+            .collect(),
+    )
+}
+
+fn close(a: &[(usize, f64)], b: &[(usize, f64)], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}");
+    for (&(i, x), &(_, y)) in a.iter().zip(b) {
+        let diff = (x - y).abs();
+        println!("{what} epoch {i}: streamed {x:.15} in memory {y:.15} (diff {diff:.1e})");
+        assert!(diff <= 1e-12 * y.abs(), "{what} epoch {i}: {x} vs {y}");
+    }
+}
+
+per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backend) {
+    let tmp = common::tempdir();
+    for examples_first in [false, true] {
+        let file = tmp.path().join(format!("set-{examples_first}.h5"));
+        linear_set(&file, 203, examples_first);
+        let name = file.display().to_string();
+        let memory = config(tmp.path(), &h5_data(&name, examples_first, ""), "");
+        let streamed = config(
+            tmp.path(),
+            &h5_data(&name, examples_first, "stream = true\nblock = 10\nshuffle_buffer = 40"),
+            "",
+        );
+        let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap().train;
+        let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap().train;
+        assert!(in_memory.in_memory().is_some() && on_disk.in_memory().is_none());
+        // The streamed order, given to both: blocks of 10 in random order through a buffer of 40.
+        let order = Order::Blocks { block: 10, buffer: 40 };
+        let (a, pa) = epochs(&streamed, &on_disk, order);
+        let (b, pb) = epochs(&memory, &in_memory, order);
+        close(&a, &b, &format!("examples_first = {examples_first}"));
+        for (x, y) in pa.iter().zip(&pb) {
+            assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{x} vs {y}");
+        }
+        // Another order gives another history: the comparison can fail.
+        let (c, _) = epochs(&memory, &in_memory, Order::Shuffled);
+        assert_ne!(c, b);
+        // The whole pipeline, in file order: the same history, and the batched accuracy and
+        // cost of the streamed set equal the in-memory ones.
+        let memory = config(tmp.path(), &h5_data(&name, examples_first, ""), "shuffle = false");
+        let streamed = config(
+            tmp.path(),
+            &h5_data(&name, examples_first, "stream = true\nblock = 7"),
+            "shuffle = false",
+        );
+        let a = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+        let b = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+        close(&a.costs, &b.costs, "pipeline");
+        assert_eq!(a.train_accuracy, b.train_accuracy);
+        assert!((a.final_cost - b.final_cost).abs() <= 1e-12 * b.final_cost);
+    }
+});
+
+#[test]
+fn the_block_order_is_a_seeded_permutation() {
+    let order = Order::Blocks {
+        block: 10,
+        buffer: 40,
+    };
+    let a = order.indices(203, 1, 0);
+    let mut sorted = a.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..203).collect::<Vec<_>>());
+    assert_eq!(a, order.indices(203, 1, 0));
+    assert_ne!(a, order.indices(203, 1, 1), "every epoch reshuffles");
+    assert_ne!(a, order.indices(203, 2, 0), "the seed decides");
+    assert_ne!(a, (0..203).collect::<Vec<_>>());
+    // No example leaves before its block is read: at any point, the examples handed out plus
+    // those waiting in the buffer come from the blocks read so far, at most `buffer + block`
+    // more than were handed out.
+    let mut seen_blocks = std::collections::BTreeSet::new();
+    for (k, &i) in a.iter().enumerate() {
+        seen_blocks.insert(i / 10);
+        assert!(
+            seen_blocks.len() * 10 <= k + 1 + 40 + 10 + 10,
+            "position {k}: {} blocks",
+            seen_blocks.len()
+        );
+    }
+}
+
+per_backend!(cpu fn picture_folders_stream_like_they_load(backend) {
+    let tmp = common::tempdir();
+    common::picture_folders(&tmp.path().join("train"), 20, 3);
+    let data = |extra: &str| format!("kind = 'images'\ntrain = 'train'\nsize = [6, 6]\n{extra}");
+    let memory = config(tmp.path(), &data(""), "shuffle = false");
+    let a = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+    let streamed = config(tmp.path(), &data("stream = true\nblock = 3"), "shuffle = false");
+    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+    close(&b.costs, &a.costs, "pictures");
+    assert_eq!(a.train_accuracy, b.train_accuracy);
+    // Shuffled streaming runs and repeats itself.
+    let shuffled = config(tmp.path(), &data("stream = true\nblock = 3\nshuffle_buffer = 8"), "");
+    let c = pipeline::run(&shuffled, Start::Fresh, &mut Silent).unwrap().metrics;
+    let d = pipeline::run(&shuffled, Start::Fresh, &mut Silent).unwrap().metrics;
+    assert_eq!(c.costs, d.costs);
+    assert_ne!(c.costs, b.costs);
+});
+
+per_backend!(cpu fn the_cat_file_streams_like_it_loads(backend) {
+    let Some(_) = common::dataset("train_catvnoncat.h5") else {
+        return;
+    };
+    let set = ["train.iterations=3", "train.precision=f64", "train.batch_size=64", "train.shuffle=false"];
+    let memory = common::shipped("deep_cat.toml", &set);
+    let streamed = common::shipped("deep_cat.toml", &[&set[..], &["data.stream=true", "data.block=50"]].concat());
+    let a = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+    close(&b.costs, &a.costs, "cat");
+    assert_eq!(a.train_accuracy, b.train_accuracy);
+    assert_eq!(a.test_accuracy, b.test_accuracy);
+});
+
+/// Truncates the training file once the run reaches batch 10 of epoch 1.
+struct Truncate {
+    file: PathBuf,
+    done: bool,
+}
+
+impl Observer for Truncate {
+    fn should_stop(&mut self, at: &Position) -> bool {
+        if !self.done && at.iteration == 1 && at.batch == 10 {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.file)
+                .unwrap();
+            let len = f.metadata().unwrap().len();
+            f.set_len(len / 2).unwrap();
+            self.done = true;
+        }
+        false
+    }
+}
+
+fn checkpoint_of(r: &RunResult) -> Checkpoint {
+    Checkpoint {
+        layers: r.model.layer_values().unwrap(),
+        at: r.stop.as_ref().unwrap().resume_at().unwrap(),
+        costs: r.metrics.costs.clone(),
+        seconds: 0.0,
+        data_seconds: 0.0,
+        input: None,
+        optimizer: r.optimizer.clone(),
+    }
+}
+
+per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resumes(backend) {
+    let tmp = common::tempdir();
+    let file = tmp.path().join("set.h5");
+    linear_set(&file, 400, true);
+    let name = file.display().to_string();
+    let l = config(
+        tmp.path(),
+        &h5_data(&name, true, "stream = true\nblock = 8\nshuffle_buffer = 16"),
+        // f32: this process has made f32 tensors on Burn's default device, where an optimizer's
+        // state loads (an f64 run resumes in a process of its own, as the CLI test below does).
+        "optimizer = 'adam'\nlearning_rate = 0.01\nprecision = 'f32'",
+    );
+    let whole = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let backup = tmp.path().join("backup.h5");
+    std::fs::copy(&file, &backup).unwrap();
+    let mut truncate = Truncate { file: file.clone(), done: false };
+    let cut = pipeline::run(&l, Start::Fresh, &mut truncate).unwrap();
+    let stop = cut.stop.clone().expect("the run must stop");
+    let Stop::DataFailed { at, error } = &stop else {
+        panic!("expected a data failure, got {stop:?}");
+    };
+    println!("{}", stop.message(Some(Path::new("RUN"))));
+    assert_eq!(at.iteration, 1, "{stop:?}");
+    assert!(at.batch >= 10, "{stop:?}");
+    assert!(error.contains("changed while it was being read"), "{error}");
+    assert!(stop.message(None).contains("--resume"));
+    assert_eq!(cut.metrics.resume_from, Some(1));
+    // Nothing lost: with the file restored, the checkpoint goes on to the uninterrupted result.
+    std::fs::copy(&backup, &file).unwrap();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut Silent).unwrap();
+    assert!(resumed.stop.is_none());
+    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&resumed.metrics), bits(&whole.metrics));
+    assert_eq!(resumed.model.layer_values().unwrap(), whole.model.layer_values().unwrap());
+});
+
+/// `simplenn train` with `config` into `dir`, with `extra` arguments; the exit status.
+fn train_cli(config: &Path, dir: &Path, extra: &[&str]) -> Option<i32> {
+    let mut cmd = common::simplenn();
+    cmd.args(["train", "-q", "--out"]).arg(dir).arg(config);
+    cmd.args(extra).output().unwrap().status.code()
+}
+
+per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(backend) {
+    let tmp = common::tempdir();
+    let file = tmp.path().join("set.h5");
+    linear_set(&file, 203, false);
+    let name = file.display().to_string();
+    config(
+        tmp.path(),
+        &h5_data(&name, false, "stream = true\nblock = 10\nshuffle_buffer = 30"),
+        "optimizer = 'momentum'",
+    );
+    let cfg = tmp.path().join("stream.toml");
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    assert_eq!(train_cli(&cfg, &whole, &[]), Some(0));
+    assert_eq!(train_cli(&cfg, &parts, &["--stop-at", "2:5"]), Some(130));
+    let checkpoint = simplenn::run_dir::load(&parts).unwrap();
+    assert_eq!(checkpoint.metrics.resume_from, Some(2));
+    assert_eq!(checkpoint.metrics.resume_batch, Some(5));
+    common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&parts));
+    let (a, b) = (
+        simplenn::run_dir::load(&whole).unwrap(),
+        simplenn::run_dir::load(&parts).unwrap(),
+    );
+    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a.metrics), bits(&b.metrics));
+    assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
+    // `evaluate` reads the streamed set in batches and finds the run's own accuracy.
+    let out = common::succeeds(common::simplenn().arg("evaluate").arg(&whole));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = format!("train accuracy: {:.2} %", a.metrics.train_accuracy);
+    assert!(text.contains(&line), "{text}");
+});
