@@ -32,6 +32,27 @@ pub fn matrix(
     )
 }
 
+/// The transpose of row-major `values` (`rows` × `cols`): X (n_x, m) ↔ its examples as rows.
+/// By tiles of 8 rows × 64 columns, each written one output row (8 values) at a time: a plain
+/// loop over a wide X writes every value to another page, and square tiles of a wide matrix put
+/// their output rows a power of two apart, on the same cache sets.
+pub fn transpose(values: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    const ROWS: usize = 8;
+    const COLS: usize = 64;
+    let mut out = vec![0.0; values.len()];
+    for r0 in (0..rows).step_by(ROWS) {
+        let r1 = (r0 + ROWS).min(rows);
+        for c0 in (0..cols).step_by(COLS) {
+            for c in c0..(c0 + COLS).min(cols) {
+                for r in r0..r1 {
+                    out[c * rows + r] = values[r * cols + c];
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `f()`, or the message of its panic (`fallback` when it carries none): Burn panics on
 /// mismatched shapes and on a device it cannot open, and those become error messages.
 pub fn catch_panic<T>(fallback: &str, f: impl FnOnce() -> T) -> std::result::Result<T, String> {

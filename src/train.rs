@@ -4,7 +4,7 @@
 use burn::tensor::{DType, Tensor, activation};
 
 use crate::Result;
-use crate::data::{Dataset, Examples, Order};
+use crate::data::{Examples, Order};
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
@@ -261,6 +261,10 @@ pub fn train(
         iterations_done: stop.resume_at().map_or(0, |at| at.iteration),
         stop: Some(stop),
     };
+    let reader = match feed {
+        Feed::Batches { examples, .. } => Some(examples.reader()),
+        Feed::Full { .. } => None,
+    };
     for i in first..schedule.iterations {
         let current = model.clone();
         let diverged = |cost| Stop::Diverged {
@@ -303,7 +307,10 @@ pub fn train(
                     Position::at(i)
                 };
                 let indices = order.indices(m, *seed, i);
-                let mut batches = examples.batches(indices, *size, at.batch);
+                let mut batches = reader
+                    .as_ref()
+                    .expect("a reader for mini-batches")
+                    .epoch(indices, *size, at.batch);
                 loop {
                     if observer.should_stop(&at) {
                         return Ok(stopped(model, costs, Stop::Interrupted { at }));
@@ -316,17 +323,15 @@ pub fn train(
                             return Ok(stopped(model, costs, Stop::DataFailed { at, error }));
                         }
                     };
-                    let (x, y) = (
-                        part.x_matrix(*dtype, &device),
-                        part.y_tensor(*dtype, &device),
-                    );
+                    let share = part.m() as f64 / m as f64;
+                    let (x, y) = part.tensors(*dtype, &device);
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
                         let mut outcome = stopped(current, costs, diverged(cost));
                         outcome.iterations_done = i;
                         return Ok(outcome);
                     }
-                    at.cost_so_far += cost * (part.m as f64 / m as f64);
+                    at.cost_so_far += cost * share;
                     at.batch += 1;
                     model = next;
                 }
@@ -361,17 +366,14 @@ const SCORE_VALUES: usize = 1 << 21;
 /// a block of examples at a time (J weighted by block sizes) for a streamed one.
 pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores> {
     let device = crate::device::device();
-    let one = |set: &Dataset| -> Result<(Vec<f64>, f64)> {
-        let x = set.x_matrix(dtype, &device);
+    let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
         let probabilities = probabilities(model, &x)?;
-        let cost = scalar_f64(cost_from_logits(
-            model.forward(&x),
-            set.y_tensor(dtype, &device),
-        ))?;
+        let cost = scalar_f64(cost_from_logits(model.forward(&x), y))?;
         Ok((probabilities, cost))
     };
     if let Some(set) = examples.in_memory() {
-        let (probabilities, cost) = one(set)?;
+        let (probabilities, cost) =
+            one(set.x_matrix(dtype, &device), set.y_tensor(dtype, &device))?;
         return Ok(Scores {
             probabilities,
             cost,
@@ -383,11 +385,13 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
         probabilities: Vec::with_capacity(m),
         cost: 0.0,
     };
-    for batch in examples.batches((0..m).collect(), size, 0) {
+    for batch in examples.reader().epoch((0..m).collect(), size, 0) {
         let batch = batch?;
-        let (p, cost) = one(&batch)?;
+        let share = batch.m() as f64 / m as f64;
+        let (x, y) = batch.tensors(dtype, &device);
+        let (p, cost) = one(x, y)?;
         scores.probabilities.extend(p);
-        scores.cost += cost * (batch.m as f64 / m as f64);
+        scores.cost += cost * share;
     }
     Ok(scores)
 }

@@ -708,6 +708,72 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
     v
 }
 
+/// Streaming (`[data] stream = true`) and the HDF5 layouts.
+fn stream_cases(dir: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    let good = dir.join("stream_good.h5");
+    write_xy(&good, &[3, 8], &[0, 1, 0, 1, 0, 1, 0, 1]);
+    let streamed = |extra: &str| {
+        h5_config(&good, &format!("stream = true\n{extra}"))
+            .replace("iterations = 5", "iterations = 5\nbatch_size = 4")
+    };
+    v.push(config_case(
+        "stream_planar",
+        dir,
+        &replace("m = 40", "m = 40\nstream = true")
+            .replace("iterations = 5", "iterations = 5\nbatch_size = 4"),
+        "the kinds that can are cat, h5 and images",
+    ));
+    v.push(config_case(
+        "stream_without_batch_size",
+        dir,
+        &h5_config(&good, "stream = true"),
+        "data.stream = true needs train.batch_size",
+    ));
+    v.push(config_case(
+        "stream_with_split",
+        dir,
+        &streamed("split = 0.5"),
+        "cannot be split",
+    ));
+    v.push(config_case(
+        "stream_with_standardize",
+        dir,
+        &streamed("standardize = true"),
+        "data.stream = true with data.standardize",
+    ));
+    v.push(config_case(
+        "block_zero",
+        dir,
+        &streamed("block = 0"),
+        "data.block = 0",
+    ));
+    v.push(config_case(
+        "shuffle_buffer_without_stream",
+        dir,
+        &h5_config(&good, "shuffle_buffer = 64"),
+        "data.shuffle_buffer applies to streamed data only",
+    ));
+    v.push(config_case(
+        "unknown_layout",
+        dir,
+        &streamed("layout = \"rows\""),
+        "unknown variant `rows`",
+    ));
+    // X written (m, n_x) but read in the notes' layout: the counts disagree, and the message
+    // names the layout key.
+    let rows = dir.join("stream_rows.h5");
+    write_xy(&rows, &[8, 3], &[0, 1, 0, 1, 0, 1, 0, 1]);
+    v.push(config_case(
+        "examples_first_read_as_notes_layout",
+        dir,
+        &h5_config(&rows, "stream = true")
+            .replace("iterations = 5", "iterations = 5\nbatch_size = 4"),
+        "layout = \"examples_first\"",
+    ));
+    v
+}
+
 per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path();
@@ -715,6 +781,7 @@ per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(bac
     let mut all = cases(dir);
     all.extend(image_cases(dir, &run));
     all.extend(own_data_cases(dir));
+    all.extend(stream_cases(dir));
     assert!(all.len() >= 60, "the corpus has {} cases", all.len());
     let mut failures = Vec::new();
     for case in &all {

@@ -310,18 +310,16 @@ impl Blocks {
         let values = block.as_slice().ok_or_else(|| {
             Error::Backend(format!("a hyperslab of `{}` is not contiguous", self.name))
         })?;
-        let d = self.divisor;
-        Ok(if self.examples_first {
-            values.iter().map(|v| v / d).collect()
+        let rows = if self.examples_first {
+            values.to_vec()
         } else {
-            // (n_x, count) → (count, n_x)
-            let mut rows = vec![0.0; values.len()];
-            for (f, column) in values.chunks_exact(count.max(1)).enumerate() {
-                for (i, v) in column.iter().enumerate() {
-                    rows[i * self.n_x + f] = v / d;
-                }
-            }
+            crate::tensor_util::transpose(values, self.n_x, count)
+        };
+        let d = self.divisor;
+        Ok(if d == 1.0 {
             rows
+        } else {
+            rows.into_iter().map(|v| v / d).collect()
         })
     }
 

@@ -53,25 +53,13 @@ impl Dataset {
 
     /// A data set from examples given one by one (each `n_x` features) and their labels.
     pub fn from_examples(n_x: usize, examples: &[Vec<f64>], y: Vec<f64>) -> Dataset {
-        let m = examples.len();
-        let mut x = vec![0.0; n_x * m];
-        for (i, example) in examples.iter().enumerate() {
-            for (f, &v) in example.iter().enumerate() {
-                x[f * m + i] = v;
-            }
-        }
-        Dataset { n_x, m, x, y }
+        Dataset::from_rows(n_x, &examples.concat(), y)
     }
 
     /// A data set from `rows` (m rows of `n_x` features, one example each) and their labels.
     pub fn from_rows(n_x: usize, rows: &[f64], y: Vec<f64>) -> Dataset {
-        let m = y.len();
-        let mut x = vec![0.0; n_x * m];
-        for (i, row) in rows.chunks_exact(n_x.max(1)).enumerate() {
-            for (f, &v) in row.iter().enumerate() {
-                x[f * m + i] = v;
-            }
-        }
+        let m = rows.len() / n_x.max(1);
+        let x = crate::tensor_util::transpose(rows, m, n_x);
         Dataset { n_x, m, x, y }
     }
 

@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 
 use super::h5::Blocks;
 use super::{Dataset, images};
+use crate::nn::DataMatrix;
 use crate::{Error, Result, image_input};
 
 /// Batches the worker may have ready before the trainer takes them.
@@ -98,24 +99,92 @@ impl Examples {
         }
     }
 
+    /// What cuts this set into mini-batches, for as many epochs as needed.
+    pub fn reader(&self) -> BatchReader<'_> {
+        match self {
+            // Once per run: a batch is then its examples' rows, copied whole (cutting a batch
+            // from X (n_x, m) gathers one value per feature and example, and the first layer's
+            // product wants the rows anyway).
+            Examples::Memory(d) => BatchReader::Rows {
+                rows: crate::tensor_util::transpose(&d.x, d.n_x, d.m),
+                n_x: d.n_x,
+                y: &d.y,
+            },
+            Examples::Stream(s) => BatchReader::Stream(s),
+        }
+    }
+}
+
+/// A mini-batch: its examples as rows (Xᵀ, m × n_x, row-major) and their labels.
+pub struct Batch {
+    pub n_x: usize,
+    pub rows: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+impl Batch {
+    pub fn m(&self) -> usize {
+        self.y.len()
+    }
+
+    /// X (n_x, m) and Y (1, m) on `device`.
+    pub fn tensors(
+        self,
+        dtype: burn::tensor::DType,
+        device: &burn::tensor::Device,
+    ) -> (DataMatrix, burn::tensor::Tensor<2>) {
+        let m = self.m();
+        let y = crate::tensor_util::matrix(self.y, 1, m, dtype, device);
+        (
+            DataMatrix::from_rows(self.rows, m, self.n_x, dtype, device),
+            y,
+        )
+    }
+}
+
+/// Cuts a set into mini-batches: [`Examples::reader`].
+pub enum BatchReader<'a> {
+    /// A set in memory, its examples as rows.
+    Rows {
+        rows: Vec<f64>,
+        n_x: usize,
+        y: &'a [f64],
+    },
+    /// A set on disk: a worker thread reads each epoch's batches ahead.
+    Stream(&'a StreamSet),
+}
+
+impl BatchReader<'_> {
     /// The batches of `size` examples taken in `order` (every index once), skipping the first
-    /// `skip` batches. In memory they are cut as they are needed; streamed, a worker thread reads
-    /// them ahead.
-    pub fn batches<'a>(
-        &'a self,
+    /// `skip` batches.
+    pub fn epoch(
+        &self,
         order: Vec<usize>,
         size: usize,
         skip: usize,
-    ) -> Box<dyn Iterator<Item = Result<Dataset>> + 'a> {
+    ) -> Box<dyn Iterator<Item = Result<Batch>> + '_> {
         let size = size.max(1);
         match self {
-            Examples::Memory(d) => {
-                let mut batches: Vec<Vec<usize>> =
-                    order.chunks(size).map(<[usize]>::to_vec).collect();
-                batches.drain(..skip.min(batches.len()));
-                Box::new(batches.into_iter().map(move |b| Ok(d.select(&b))))
+            BatchReader::Rows { rows, n_x, y } => {
+                let n_x = *n_x;
+                let batches: Vec<Vec<usize>> = order
+                    .chunks(size)
+                    .skip(skip)
+                    .map(<[usize]>::to_vec)
+                    .collect();
+                Box::new(batches.into_iter().map(move |batch| {
+                    let mut cut = Vec::with_capacity(batch.len() * n_x);
+                    for &i in &batch {
+                        cut.extend_from_slice(&rows[i * n_x..(i + 1) * n_x]);
+                    }
+                    Ok(Batch {
+                        n_x,
+                        rows: cut,
+                        y: batch.iter().map(|&i| y[i]).collect(),
+                    })
+                }))
             }
-            Examples::Stream(s) => Box::new(BatchStream::start(s, order, size, skip)),
+            BatchReader::Stream(s) => Box::new(BatchStream::start(s, order, size, skip)),
         }
     }
 }
@@ -197,7 +266,7 @@ impl StreamSet {
 
 /// The batches of one epoch of a streamed set, read ahead by a worker thread.
 struct BatchStream {
-    batches: Receiver<Result<Dataset>>,
+    batches: Receiver<Result<Batch>>,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -222,9 +291,9 @@ impl BatchStream {
 }
 
 impl Iterator for BatchStream {
-    type Item = Result<Dataset>;
+    type Item = Result<Batch>;
 
-    fn next(&mut self) -> Option<Result<Dataset>> {
+    fn next(&mut self) -> Option<Result<Batch>> {
         match self.batches.recv() {
             Ok(batch) => Some(batch),
             // The worker finished (or could not start): every batch was sent, or an error was.
@@ -259,10 +328,9 @@ struct Job {
 }
 
 impl Job {
-    /// Read blocks as the order needs them and send each batch (in the notes' layout), or the
-    /// first error. Rows of a block that later batches need wait in `held`; the order's shuffle
+    /// Read blocks as the order needs them and send each batch, or the first error. Rows of a block that later batches need wait in `held`; the order's shuffle
     /// buffer bounds how many.
-    fn run(self, sender: SyncSender<Result<Dataset>>) {
+    fn run(self, sender: SyncSender<Result<Batch>>) {
         let todo = &self.order[(self.skip * self.size).min(self.order.len())..];
         let mut needed = vec![false; self.y.len()];
         for &i in todo {
@@ -283,7 +351,7 @@ impl Job {
         batch: &[usize],
         held: &mut HashMap<usize, Vec<f64>>,
         needed: &mut [bool],
-    ) -> Result<Dataset> {
+    ) -> Result<Batch> {
         let mut rows = Vec::with_capacity(batch.len() * self.n_x);
         for &i in batch {
             if !held.contains_key(&i) {
@@ -303,6 +371,10 @@ impl Job {
             rows.extend(row);
         }
         let y = batch.iter().map(|&i| self.y[i]).collect();
-        Ok(Dataset::from_rows(self.n_x, &rows, y))
+        Ok(Batch {
+            n_x: self.n_x,
+            rows,
+            y,
+        })
     }
 }

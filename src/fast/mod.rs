@@ -53,17 +53,27 @@ pub fn transposed(
     dtype: DType,
     device: &Device,
 ) -> Option<Tensor<2>> {
+    wanted(n_x, device).then(|| {
+        let by_example = crate::tensor_util::transpose(values, n_x, m);
+        matrix(by_example, m, n_x, dtype, device)
+    })
+}
+
+/// Xᵀ (m, n_x) from the examples as rows, when the fast path will be taken (see [`transposed`]).
+pub fn by_example(
+    rows: &[f64],
+    m: usize,
+    n_x: usize,
+    dtype: DType,
+    device: &Device,
+) -> Option<Tensor<2>> {
+    wanted(n_x, device).then(|| matrix(rows.to_vec(), m, n_x, dtype, device))
+}
+
+/// Whether X of `n_x` features on `device` takes the fast path.
+fn wanted(n_x: usize, device: &Device) -> bool {
     let cpu = crate::device::Backend::compiled()
         .into_iter()
         .any(|b| b.is_cpu() && b.device() == *device);
-    if !(ENABLED.with(Cell::get) && cpu && n_x >= WIDE_INPUT) {
-        return None;
-    }
-    let mut by_example = vec![0.0; values.len()];
-    for (f, row) in values.chunks_exact(m.max(1)).enumerate() {
-        for (i, &v) in row.iter().enumerate() {
-            by_example[i * n_x + f] = v;
-        }
-    }
-    Some(matrix(by_example, m, n_x, dtype, device))
+    ENABLED.with(Cell::get) && cpu && n_x >= WIDE_INPUT
 }

@@ -23,6 +23,21 @@ impl DataMatrix {
         }
     }
 
+    /// From the examples as rows: row-major Xᵀ (m rows of n_x values), as a mini-batch is cut.
+    pub fn from_rows(rows: Vec<f64>, m: usize, n_x: usize, dtype: DType, device: &Device) -> Self {
+        DataMatrix {
+            #[cfg(feature = "cpu-kernels")]
+            x_t: crate::fast::by_example(&rows, m, n_x, dtype, device),
+            x: matrix(
+                crate::tensor_util::transpose(&rows, m, n_x),
+                n_x,
+                m,
+                dtype,
+                device,
+            ),
+        }
+    }
+
     /// X (n_x, m).
     pub fn x(&self) -> Tensor<2> {
         self.x.clone()
