@@ -252,7 +252,7 @@ fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// exp, tanh and log σ of a few values in f64 on `device`, equal to the host's to 1e-12.
 fn f64_ops_are_exact(device: &Device) -> bool {
-    let z = [-2.5, -0.5, 0.25, 3.0];
+    let z: [f64; 4] = [-2.5, -0.5, 0.25, 3.0];
     let t = crate::tensor_util::matrix(z.to_vec(), 1, z.len(), DType::F64, device);
     let on_device = t.clone().exp() + t.clone().tanh() + activation::log_sigmoid(t);
     let Ok(got) = crate::tensor_util::to_vec_f64(on_device) else {

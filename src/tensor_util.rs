@@ -19,8 +19,8 @@ pub fn scalar_f64<const D: usize>(t: Tensor<D>) -> Result<f64> {
 }
 
 /// A 2-D tensor from row-major host values.
-pub fn matrix(
-    values: Vec<f64>,
+pub fn matrix<E: burn::tensor::Element>(
+    values: Vec<E>,
     rows: usize,
     cols: usize,
     dtype: DType,
@@ -33,21 +33,32 @@ pub fn matrix(
 }
 
 /// The transpose of row-major `values` (`rows` × `cols`): X (n_x, m) ↔ its examples as rows.
-/// By tiles of 8 rows × 64 columns, each written one output row (8 values) at a time: a plain
-/// loop over a wide X writes every value to another page, and square tiles of a wide matrix put
-/// their output rows a power of two apart, on the same cache sets.
-pub fn transpose(values: &[f64], rows: usize, cols: usize) -> Vec<f64> {
-    const ROWS: usize = 8;
-    const COLS: usize = 64;
-    let mut out = vec![0.0; values.len()];
-    for r0 in (0..rows).step_by(ROWS) {
-        let r1 = (r0 + ROWS).min(rows);
-        for c0 in (0..cols).step_by(COLS) {
-            for c in c0..(c0 + COLS).min(cols) {
-                for r in r0..r1 {
-                    out[c * rows + r] = values[r * cols + c];
+/// By 8 × 8 blocks gathered in a local tile and written as 8 runs of 8: a plain loop over a wide
+/// X writes every value to another page, and larger tiles of a wide matrix put their output rows
+/// a power of two apart, on the same cache sets.
+pub fn transpose<T: Copy + Default>(values: &[T], rows: usize, cols: usize) -> Vec<T> {
+    const B: usize = 8;
+    let mut out = vec![T::default(); values.len()];
+    let (whole_rows, whole_cols) = (rows / B * B, cols / B * B);
+    for r0 in (0..whole_rows).step_by(B) {
+        for c0 in (0..whole_cols).step_by(B) {
+            let mut tile = [[T::default(); B]; B];
+            for (i, row) in values[r0 * cols..].chunks(cols).take(B).enumerate() {
+                for (j, &v) in row[c0..c0 + B].iter().enumerate() {
+                    tile[j][i] = v;
                 }
             }
+            for (j, column) in tile.iter().enumerate() {
+                let at = (c0 + j) * rows + r0;
+                out[at..at + B].copy_from_slice(column);
+            }
+        }
+    }
+    // The edges: the last rows (all columns) and the last columns of the other rows.
+    for r in 0..rows {
+        let from = if r < whole_rows { whole_cols } else { 0 };
+        for c in from..cols {
+            out[c * rows + r] = values[r * cols + c];
         }
     }
     out
@@ -63,4 +74,25 @@ pub fn catch_panic<T>(fallback: &str, f: impl FnOnce() -> T) -> std::result::Res
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| fallback.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The blocked transpose against the definition, on shapes with and without whole blocks.
+    #[test]
+    fn transpose_matches_the_definition() {
+        for (rows, cols) in [(13, 21), (8, 8), (1, 17), (64, 3), (16, 40), (0, 5)] {
+            let values: Vec<f64> = (0..rows * cols).map(|i| i as f64).collect();
+            let out = super::transpose(&values, rows, cols);
+            for r in 0..rows {
+                for c in 0..cols {
+                    assert_eq!(
+                        out[c * rows + r],
+                        values[r * cols + c],
+                        "{rows}×{cols} at ({r}, {c})"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -262,7 +262,9 @@ pub fn train(
         stop: Some(stop),
     };
     let reader = match feed {
-        Feed::Batches { examples, .. } => Some(examples.reader()),
+        Feed::Batches {
+            examples, dtype, ..
+        } => Some(examples.reader(*dtype)),
         Feed::Full { .. } => None,
     };
     for i in first..schedule.iterations {
@@ -385,7 +387,7 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
         probabilities: Vec::with_capacity(m),
         cost: 0.0,
     };
-    for batch in examples.reader().epoch((0..m).collect(), size, 0) {
+    for batch in examples.reader(dtype).epoch((0..m).collect(), size, 0) {
         let batch = batch?;
         let share = batch.m() as f64 / m as f64;
         let (x, y) = batch.tensors(dtype, &device);

@@ -15,6 +15,8 @@ use std::thread::JoinHandle;
 
 use super::h5::Blocks;
 use super::{Dataset, images};
+use burn::tensor::DType;
+
 use crate::nn::DataMatrix;
 use crate::{Error, Result, image_input};
 
@@ -99,26 +101,58 @@ impl Examples {
         }
     }
 
-    /// What cuts this set into mini-batches, for as many epochs as needed.
-    pub fn reader(&self) -> BatchReader<'_> {
+    /// What cuts this set into mini-batches of `dtype` values, for as many epochs as needed.
+    pub fn reader(&self, dtype: DType) -> BatchReader<'_> {
         match self {
             // Once per run: a batch is then its examples' rows, copied whole (cutting a batch
             // from X (n_x, m) gathers one value per feature and example, and the first layer's
-            // product wants the rows anyway).
+            // product wants the rows anyway), already in the training's float type.
             Examples::Memory(d) => BatchReader::Rows {
-                rows: crate::tensor_util::transpose(&d.x, d.n_x, d.m),
+                rows: Rows::of(crate::tensor_util::transpose(&d.x, d.n_x, d.m), dtype),
                 n_x: d.n_x,
                 y: &d.y,
             },
-            Examples::Stream(s) => BatchReader::Stream(s),
+            Examples::Stream(s) => BatchReader::Stream(s, dtype),
         }
     }
 }
 
-/// A mini-batch: its examples as rows (Xᵀ, m × n_x, row-major) and their labels.
+/// Examples as rows (Xᵀ, m × n_x, row-major) in the training's float type: an f32 run copies
+/// and transposes half the bytes, and its tensors need no conversion.
+pub enum Rows {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+impl Rows {
+    fn of(values: Vec<f64>, dtype: DType) -> Rows {
+        match dtype {
+            DType::F64 => Rows::F64(values),
+            // f64 → f32 rounds to nearest, as Burn's own conversion of f64 data does.
+            _ => Rows::F32(values.into_iter().map(|v| v as f32).collect()),
+        }
+    }
+
+    /// The rows `indices`, each `n_x` values, in that order.
+    fn cut(&self, indices: &[usize], n_x: usize) -> Rows {
+        fn cut<T: Copy>(rows: &[T], indices: &[usize], n_x: usize) -> Vec<T> {
+            let mut out = Vec::with_capacity(indices.len() * n_x);
+            for &i in indices {
+                out.extend_from_slice(&rows[i * n_x..(i + 1) * n_x]);
+            }
+            out
+        }
+        match self {
+            Rows::F32(r) => Rows::F32(cut(r, indices, n_x)),
+            Rows::F64(r) => Rows::F64(cut(r, indices, n_x)),
+        }
+    }
+}
+
+/// A mini-batch: its examples as rows and their labels.
 pub struct Batch {
     pub n_x: usize,
-    pub rows: Vec<f64>,
+    pub rows: Rows,
     pub y: Vec<f64>,
 }
 
@@ -130,15 +164,16 @@ impl Batch {
     /// X (n_x, m) and Y (1, m) on `device`.
     pub fn tensors(
         self,
-        dtype: burn::tensor::DType,
+        dtype: DType,
         device: &burn::tensor::Device,
     ) -> (DataMatrix, burn::tensor::Tensor<2>) {
         let m = self.m();
         let y = crate::tensor_util::matrix(self.y, 1, m, dtype, device);
-        (
-            DataMatrix::from_rows(self.rows, m, self.n_x, dtype, device),
-            y,
-        )
+        let x = match self.rows {
+            Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device),
+            Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device),
+        };
+        (x, y)
     }
 }
 
@@ -146,12 +181,12 @@ impl Batch {
 pub enum BatchReader<'a> {
     /// A set in memory, its examples as rows.
     Rows {
-        rows: Vec<f64>,
+        rows: Rows,
         n_x: usize,
         y: &'a [f64],
     },
-    /// A set on disk: a worker thread reads each epoch's batches ahead.
-    Stream(&'a StreamSet),
+    /// A set on disk: a worker thread reads each epoch's batches ahead (in this float type).
+    Stream(&'a StreamSet, DType),
 }
 
 impl BatchReader<'_> {
@@ -173,18 +208,16 @@ impl BatchReader<'_> {
                     .map(<[usize]>::to_vec)
                     .collect();
                 Box::new(batches.into_iter().map(move |batch| {
-                    let mut cut = Vec::with_capacity(batch.len() * n_x);
-                    for &i in &batch {
-                        cut.extend_from_slice(&rows[i * n_x..(i + 1) * n_x]);
-                    }
                     Ok(Batch {
                         n_x,
-                        rows: cut,
+                        rows: rows.cut(&batch, n_x),
                         y: batch.iter().map(|&i| y[i]).collect(),
                     })
                 }))
             }
-            BatchReader::Stream(s) => Box::new(BatchStream::start(s, order, size, skip)),
+            BatchReader::Stream(s, dtype) => {
+                Box::new(BatchStream::start(s, order, size, skip, *dtype))
+            }
         }
     }
 }
@@ -271,7 +304,13 @@ struct BatchStream {
 }
 
 impl BatchStream {
-    fn start(set: &StreamSet, order: Vec<usize>, size: usize, skip: usize) -> BatchStream {
+    fn start(
+        set: &StreamSet,
+        order: Vec<usize>,
+        size: usize,
+        skip: usize,
+        dtype: DType,
+    ) -> BatchStream {
         let (sender, batches) = sync_channel(QUEUE_DEPTH);
         let job = Job {
             source: set.source.clone(),
@@ -281,6 +320,7 @@ impl BatchStream {
             order,
             size,
             skip,
+            dtype,
         };
         let worker = std::thread::Builder::new()
             .name("simplenn-reader".into())
@@ -325,6 +365,7 @@ struct Job {
     order: Vec<usize>,
     size: usize,
     skip: usize,
+    dtype: DType,
 }
 
 impl Job {
@@ -373,7 +414,7 @@ impl Job {
         let y = batch.iter().map(|&i| self.y[i]).collect();
         Ok(Batch {
             n_x: self.n_x,
-            rows,
+            rows: Rows::of(rows, self.dtype),
             y,
         })
     }

@@ -60,14 +60,14 @@ pub fn transposed(
 }
 
 /// Xᵀ (m, n_x) from the examples as rows, when the fast path will be taken (see [`transposed`]).
-pub fn by_example(
-    rows: &[f64],
+pub fn by_example<E: burn::tensor::Element>(
+    rows: Vec<E>,
     m: usize,
     n_x: usize,
     dtype: DType,
     device: &Device,
 ) -> Option<Tensor<2>> {
-    wanted(n_x, device).then(|| matrix(rows.to_vec(), m, n_x, dtype, device))
+    wanted(n_x, device).then(|| matrix(rows, m, n_x, dtype, device))
 }
 
 /// Whether X of `n_x` features on `device` takes the fast path.

@@ -23,18 +23,26 @@ impl DataMatrix {
         }
     }
 
-    /// From the examples as rows: row-major Xᵀ (m rows of n_x values), as a mini-batch is cut.
-    pub fn from_rows(rows: Vec<f64>, m: usize, n_x: usize, dtype: DType, device: &Device) -> Self {
+    /// From the examples as rows: row-major Xᵀ (m rows of n_x values), as a mini-batch is cut
+    /// (in the training's float type: nothing to convert).
+    pub fn from_rows<E: burn::tensor::Element + Default>(
+        rows: Vec<E>,
+        m: usize,
+        n_x: usize,
+        dtype: DType,
+        device: &Device,
+    ) -> Self {
+        let x = matrix(
+            crate::tensor_util::transpose(&rows, m, n_x),
+            n_x,
+            m,
+            dtype,
+            device,
+        );
         DataMatrix {
             #[cfg(feature = "cpu-kernels")]
-            x_t: crate::fast::by_example(&rows, m, n_x, dtype, device),
-            x: matrix(
-                crate::tensor_util::transpose(&rows, m, n_x),
-                n_x,
-                m,
-                dtype,
-                device,
-            ),
+            x_t: crate::fast::by_example(rows, m, n_x, dtype, device),
+            x,
         }
     }
 
