@@ -5,13 +5,16 @@
 # the deep cat net at batch 64 in memory against PyTorch. Prints examples per second and peak
 # resident memory of each.
 #
-# Usage: bench/scale.sh [EXAMPLES] [CAT_EPOCHS]   (defaults 1000000 and 100)
+# Usage: bench/scale.sh [EXAMPLES] [CAT_EPOCHS] [ROUNDS]   (defaults 1000000, 200 and 2)
+# Each round runs every program once, one after the other (a shared machine's speed drifts, so
+# compare within a round, or each program's best over the rounds).
 # SCALE_DIR=DIR keeps the generated file there (default: a temporary folder, removed at the end).
 # Needs numpy, h5py and (for the comparison) torch; the cat part needs datasets/ filled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 m=${1:-1000000}
-cat_epochs=${2:-100}
+cat_epochs=${2:-200}
+rounds=${3:-2}
 python3 -c "import numpy, h5py" 2>/dev/null || pip install -q numpy h5py
 if [ -n "${SCALE_DIR:-}" ]; then dir=$SCALE_DIR; mkdir -p "$dir"; else
   dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
@@ -47,26 +50,31 @@ TOML
 has_torch=$(python3 -c "import torch" 2>/dev/null && echo yes || echo no)
 echo
 echo "## streamed: $m examples, [784, 128, 64, 1], Adam, batch 256, one epoch"
-for backend in ndarray flex; do
-  echo "simplenn ($backend):"
-  "$bin" bench --whole "$dir/scale.toml" --backend "$backend"
-done
-if [ "$has_torch" = yes ]; then
-  for workers in 0 2; do
-    python3 bench/torch_scale.py stream "$file" --workers "$workers"
+for round in $(seq "$rounds"); do
+  echo "# round $round"
+  for backend in ndarray flex; do
+    echo "simplenn ($backend):"
+    "$bin" bench --whole "$dir/scale.toml" --backend "$backend" | grep -E '^\| scale|peak'
   done
-else
-  echo "(torch not installed: pip install torch, then run again for the comparison)"
-fi
+  if [ "$has_torch" = yes ]; then
+    for workers in 0 2; do
+      python3 bench/torch_scale.py stream "$file" --workers "$workers"
+    done
+  fi
+done
+[ "$has_torch" = yes ] || echo "(torch not installed: pip install torch, then run again for the comparison)"
 if [ -f datasets/train_catvnoncat.h5 ]; then
   echo
   echo "## in memory: deep cat net [12288, 20, 7, 5, 1], batch 64, plain GD, $cat_epochs epochs"
-  for backend in ndarray flex; do
-    echo "simplenn ($backend):"
-    "$bin" bench --whole configs/deep_cat_minibatch.toml --backend "$backend" \
-      --set "train.epochs=$cat_epochs"
+  for round in $(seq "$rounds"); do
+    echo "# round $round"
+    for backend in ndarray flex; do
+      echo "simplenn ($backend):"
+      "$bin" bench --whole configs/deep_cat_minibatch.toml --backend "$backend" \
+        --set "train.epochs=$cat_epochs" | grep -E '^\| deep|peak'
+    done
+    if [ "$has_torch" = yes ]; then
+      python3 bench/torch_scale.py cat --epochs "$cat_epochs"
+    fi
   done
-  if [ "$has_torch" = yes ]; then
-    python3 bench/torch_scale.py cat --epochs "$cat_epochs"
-  fi
 fi

@@ -103,6 +103,11 @@ impl Error {
             }
             | Error::Backend(_)
             | Error::Output(_) => 1,
+            // The data went wrong under the run: input to fix, then resume.
+            Error::Stopped {
+                stop: crate::train::Stop::DataFailed { .. },
+                ..
+            } => 2,
             Error::Stopped { .. } | Error::Cancelled(_) => 130,
             _ => 2,
         }

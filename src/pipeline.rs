@@ -257,6 +257,10 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         schedule,
         precision: c.train.precision.name(),
         backend: device::selected().name(),
+        batches: match feed {
+            Feed::Full { .. } => 1,
+            Feed::Batches { size, .. } => m.div_ceil(size.max(1)),
+        },
         unit: match feed {
             Feed::Full { .. } => "iteration",
             Feed::Batches { .. } => "epoch",

@@ -214,6 +214,8 @@ pub struct Plan {
     pub backend: &'static str,
     /// What the schedule counts: "iteration" (the full batch, the notes' word) or "epoch".
     pub unit: &'static str,
+    /// Gradient steps per epoch (1 with the full batch).
+    pub batches: usize,
 }
 
 /// What the caller shows while training (cost lines, a progress bar, nothing). Every command
@@ -228,6 +230,8 @@ pub trait Observer {
     fn logged(&mut self, _iteration: usize, _cost: f64) {}
     /// After every iteration.
     fn step(&mut self, _iteration: usize, _cost: f64) {}
+    /// After every mini-batch step; `at` counts the batches done in the epoch.
+    fn batch(&mut self, _at: &Position) {}
     fn finished(&mut self) {}
     /// Polled before every batch (with the full batch: every iteration): true stops training
     /// cleanly (Ctrl-C), keeping the parameters reached so far as a checkpoint at `at`.
@@ -336,6 +340,7 @@ pub fn train(
                     at.cost_so_far += cost * share;
                     at.batch += 1;
                     model = next;
+                    observer.batch(&at);
                 }
                 at.cost_so_far
             }

@@ -31,6 +31,8 @@ pub struct TrainingDisplay {
     stop_at: Option<(usize, usize)>,
     /// "iteration" or "epoch", from the plan.
     unit: &'static str,
+    /// Gradient steps per epoch: the bar counts those, so a long epoch shows its progress.
+    batches: usize,
 }
 
 impl TrainingDisplay {
@@ -41,6 +43,7 @@ impl TrainingDisplay {
             interrupted: interrupt_flag(),
             stop_at,
             unit: "iteration",
+            batches: 1,
         }
     }
 
@@ -64,6 +67,7 @@ impl Observer for TrainingDisplay {
         }
         let s = &plan.schedule;
         self.unit = plan.unit;
+        self.batches = plan.batches.max(1);
         let start = s.start.iteration;
         if s.start.batch > 0 {
             println!(
@@ -86,9 +90,13 @@ impl Observer for TrainingDisplay {
             plan.backend
         );
         if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(s.iterations as u64);
-            bar.set_position(start as u64);
-            bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
+            let bar = ProgressBar::new((s.iterations * self.batches) as u64);
+            bar.set_position((start * self.batches + s.start.batch) as u64);
+            bar.set_prefix(match (plan.unit, self.batches) {
+                ("epoch", 1) => "epochs",
+                ("epoch", _) => "batches",
+                _ => "it",
+            });
             bar.set_style(
                 ProgressStyle::with_template(
                     "{bar:40.cyan/blue} {pos:>6}/{len} {prefix}  cost {msg}  {per_sec}  ETA {eta}",
@@ -112,9 +120,20 @@ impl Observer for TrainingDisplay {
 
     fn step(&mut self, iteration: usize, cost: f64) {
         if let Some(bar) = &self.bar {
-            bar.set_position(iteration as u64 + 1);
+            bar.set_position(((iteration + 1) * self.batches) as u64);
             if iteration.is_multiple_of(10) {
                 bar.set_message(format!("{cost:.6}"));
+            }
+        }
+    }
+
+    fn batch(&mut self, at: &Position) {
+        if let Some(bar) = &self.bar {
+            bar.set_position((at.iteration * self.batches + at.batch) as u64);
+            if at.batch.is_multiple_of(20) {
+                // The epoch's cost so far, as a mean over its batches (sizes nearly equal).
+                let mean = at.cost_so_far * self.batches as f64 / at.batch as f64;
+                bar.set_message(format!("{mean:.6}"));
             }
         }
     }
