@@ -287,34 +287,33 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         data_seconds,
     } = prepared;
     let data_seconds = checkpoint.data_seconds + data_seconds;
-    let resume = stop.as_ref().and_then(Stop::resume_at);
     // A checkpoint of streamed data is not scored: that would read the whole set again (or
-    // fail, when reading it is why the run stopped) before the checkpoint is saved.
-    let scored = !(streamed && resume.is_some());
-    let on_train = match scored {
-        true => train::score(&model, &data.train, spec.dtype)?,
-        false => train::Scores {
-            probabilities: Vec::new(),
-            cost: f64::NAN,
+    // fail, when reading it is why the run stopped) before the checkpoint is saved. A streamed
+    // set that cannot be read while scoring makes the finished run a checkpoint, to be scored
+    // when resumed.
+    let mut stop = stop;
+    let scores = match stop.as_ref().and_then(Stop::resume_at) {
+        Some(_) if streamed => None,
+        _ => match score(&model, &data, spec.dtype) {
+            Ok(scores) => Some(scores),
+            Err(e) if streamed => {
+                stop = Some(Stop::DataFailed {
+                    at: Position::at(iterations_done),
+                    error: e.to_string(),
+                });
+                None
+            }
+            Err(e) => return Err(e),
         },
     };
-    let test_accuracy = match (&data.test, scored) {
-        (Some(test), true) => Some(train::accuracy(
-            &train::score(&model, test, spec.dtype)?.probabilities,
-            test.y(),
-        )),
-        _ => None,
-    };
+    let resume = stop.as_ref().and_then(Stop::resume_at);
     let within_epoch = resume.filter(|at| at.batch > 0);
     let metrics = Metrics {
         model: c.model.kind.name().into(),
         layers: spec.sizes,
-        train_accuracy: match scored {
-            true => train::accuracy(&on_train.probabilities, data.train.y()),
-            false => f64::NAN,
-        },
-        test_accuracy,
-        final_cost: on_train.cost,
+        train_accuracy: scores.as_ref().map_or(f64::NAN, |s| s.train_accuracy),
+        test_accuracy: scores.as_ref().and_then(|s| s.test_accuracy),
+        final_cost: scores.as_ref().map_or(f64::NAN, |s| s.final_cost),
         costs,
         iterations: iterations_done,
         learning_rate: c.train.learning_rate,
@@ -340,5 +339,28 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         data,
         stop,
         optimizer,
+    })
+}
+
+/// What a trained model makes of a run's data.
+struct RunScores {
+    train_accuracy: f64,
+    final_cost: f64,
+    test_accuracy: Option<f64>,
+}
+
+fn score(model: &Model, data: &DataSplit, dtype: burn::tensor::DType) -> Result<RunScores> {
+    let on_train = train::score(model, &data.train, dtype)?;
+    let test_accuracy = match &data.test {
+        Some(test) => Some(train::accuracy(
+            &train::score(model, test, dtype)?.probabilities,
+            test.y(),
+        )),
+        None => None,
+    };
+    Ok(RunScores {
+        train_accuracy: train::accuracy(&on_train.probabilities, data.train.y()),
+        final_cost: on_train.cost,
+        test_accuracy,
     })
 }

@@ -134,7 +134,7 @@ impl Stop {
                 let (at, kept) = if *batches {
                     (
                         format!("in epoch {iteration} (the cost of a mini-batch)"),
-                        "the saved parameters are those at the start of that epoch".to_string(),
+                        "the saved parameters are those at the start of that epoch (or where a checkpoint inside it left off)".to_string(),
                     )
                 } else {
                     (

@@ -329,3 +329,65 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let line = format!("train accuracy: {:.2} %", a.metrics.train_accuracy);
     assert!(text.contains(&line), "{text}");
 });
+
+per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_a_checkpoint(backend) {
+    // The test set is read only when the trained model is scored: a broken picture there must
+    // not throw the finished training away.
+    let tmp = common::tempdir();
+    common::picture_folders(&tmp.path().join("train"), 10, 3);
+    common::picture_folders(&tmp.path().join("test"), 3, 4);
+    let broken = tmp.path().join("test").join("light").join("01.PNG");
+    let good = std::fs::read(&broken).unwrap();
+    std::fs::write(&broken, "not a picture").unwrap();
+    let data = "kind = 'images'\ntrain = 'train'\ntest = 'test'\nsize = [6, 6]\nstream = true";
+    let l = config(tmp.path(), data, "optimizer = 'adam'\nlearning_rate = 0.01\nprecision = 'f32'");
+    let cut = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let Some(Stop::DataFailed { at, error }) = &cut.stop else {
+        panic!("expected a data failure, got {:?}", cut.stop);
+    };
+    assert_eq!((at.iteration, at.batch), (6, 0), "{error}");
+    assert!(error.contains("01.PNG"), "{error}");
+    assert_eq!(cut.metrics.resume_from, Some(6));
+    std::fs::write(&broken, good).unwrap();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut Silent).unwrap();
+    assert!(resumed.stop.is_none());
+    assert_eq!(resumed.metrics.costs, cut.metrics.costs, "no epoch is trained again");
+    assert!(resumed.metrics.test_accuracy.is_some_and(f64::is_finite));
+});
+
+#[test]
+fn labels_may_be_a_row_or_a_column_in_either_layout() {
+    let tmp = common::tempdir();
+    let (n_x, m) = (3, 5);
+    let x: Vec<f64> = (0..n_x * m).map(|i| i as f64).collect();
+    let labels: Vec<i64> = vec![0, 1, 0, 1, 1];
+    for (layout, x_shape) in [("", [n_x, m]), ("layout = 'examples_first'", [m, n_x])] {
+        for y_shape in [vec![m], vec![1, m], vec![m, 1]] {
+            let path = tmp.path().join("xy.h5");
+            let f = hdf5::File::create(&path).unwrap();
+            f.new_dataset::<f64>()
+                .shape(x_shape)
+                .create("X")
+                .unwrap()
+                .write_raw(&x)
+                .unwrap();
+            f.new_dataset::<i64>()
+                .shape(y_shape.clone())
+                .create("Y")
+                .unwrap()
+                .write_raw(&labels)
+                .unwrap();
+            drop(f);
+            let text = format!(
+                "[model]\nkind = 'logistic'\n[data]\nkind = 'h5'\ntrain = 'xy.h5'\n{layout}\n[train]\nlearning_rate = 0.1\nepochs = 1\n"
+            );
+            let cfg = tmp.path().join("xy.toml");
+            std::fs::write(&cfg, text).unwrap();
+            let l = Config::load(&cfg, &[]).unwrap();
+            let split = data::load(&l.config.data, &l.base_dir)
+                .unwrap_or_else(|e| panic!("{layout} Y {y_shape:?}: {e}"));
+            assert_eq!(split.train.m(), m, "{layout} Y {y_shape:?}");
+            assert_eq!(split.train.y(), [0.0, 1.0, 0.0, 1.0, 1.0]);
+        }
+    }
+}

@@ -62,12 +62,21 @@ impl Observer for TrainingDisplay {
     }
 
     fn started(&mut self, plan: &Plan) {
+        self.unit = plan.unit;
+        self.batches = plan.batches.max(1);
+        if let Some((iteration, batch)) = self.stop_at.filter(|&(_, b)| b >= self.batches) {
+            eprintln!(
+                "warning: --stop-at {iteration}:{batch}: an epoch here has {} batch(es); stopping before {} {} instead",
+                self.batches,
+                plan.unit,
+                iteration + 1
+            );
+            self.stop_at = Some((iteration + 1, 0));
+        }
         if self.quiet {
             return;
         }
         let s = &plan.schedule;
-        self.unit = plan.unit;
-        self.batches = plan.batches.max(1);
         let start = s.start.iteration;
         if s.start.batch > 0 {
             println!(

@@ -54,10 +54,10 @@ pub fn open_checked(path: &Path, prefix: &str) -> Result<CatFile> {
             format!("`{x_name}` has {m} images but `{y_name}` has {m_y} labels; they must match"),
         ));
     }
-    if m == 0 {
+    if m == 0 || shape[1..].contains(&0) {
         return Err(Error::data(
             path,
-            format!("`{x_name}` holds no images: the data set is empty"),
+            format!("`{x_name}` has shape {shape:?}: it holds no pixels"),
         ));
     }
     let y = check_labels(labels, path, &y_name)?;

@@ -285,7 +285,7 @@ impl Blocks {
                 &self.path,
                 format!(
                     "changed while it was being read: it was {} bytes and is now {now} (truncated or replaced); \
-                     restore the file, then resume the run",
+                     restore the file, then try again",
                     self.length
                 ),
             ));
@@ -358,7 +358,7 @@ pub fn open_xy(
     )?;
     let blocks = Blocks::new(path, file, x_ds, x_name, examples_first, 1.0);
     let (n_x, m) = (blocks.n_x, blocks.m);
-    let one_row = ys.len() == 1 || ys[0] == 1 || (examples_first && ys[1] == 1);
+    let one_row = ys.len() == 1 || ys[0] == 1 || ys[1] == 1;
     if !one_row {
         return Err(Error::data(
             path,

@@ -152,14 +152,12 @@ fn no_pictures(folder: &Path, name: &str, readable: &str) -> Error {
 }
 
 /// The features of one listed picture, resized to `size` = [height, width]; an unreadable
-/// picture's error says how to go on.
-pub fn decode(path: &Path, size: [usize; 2]) -> Result<Vec<f64>> {
+/// picture's error says to remove or replace it, and then `what_next`.
+pub fn decode(path: &Path, size: [usize; 2], what_next: &str) -> Result<Vec<f64>> {
     image_input::features(path, [size[0], size[1], 3]).map_err(|e| match e {
         Error::Image { path, message } => Error::Image {
             path,
-            message: format!(
-                "{message}; remove or replace it, or set data.skip_unreadable = true to skip pictures that cannot be read"
-            ),
+            message: format!("{message}; remove or replace it, {what_next}"),
         },
         e => e,
     })
@@ -178,7 +176,11 @@ pub fn load(
     let mut y = Vec::new();
     let mut skipped = 0;
     for (file, label) in &listing.pictures {
-        match decode(file, size) {
+        match decode(
+            file,
+            size,
+            "or set data.skip_unreadable = true to skip pictures that cannot be read",
+        ) {
             Ok(features) => {
                 x_by_example.push(features);
                 y.push(*label);

@@ -8,7 +8,7 @@
 //! of consecutive examples is what makes HDF5 fast, so the worker here reads by blocks.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -18,7 +18,7 @@ use super::{Dataset, images};
 use burn::tensor::DType;
 
 use crate::nn::DataMatrix;
-use crate::{Error, Result, image_input};
+use crate::{Error, Result};
 
 /// Batches the worker may have ready before the trainer takes them.
 const QUEUE_DEPTH: usize = 4;
@@ -252,23 +252,13 @@ impl Source {
             Source::Pictures { files, size } => {
                 let mut rows = Vec::new();
                 for file in &files[start..start + count] {
-                    rows.extend(picture(file, *size)?);
+                    // An unreadable picture stops the run with its checkpoint.
+                    rows.extend(images::decode(file, *size, "then try again")?);
                 }
                 Ok(rows)
             }
         }
     }
-}
-
-/// One picture of a streamed folder: an unreadable one stops the run (with its checkpoint).
-fn picture(file: &Path, [height, width]: [usize; 2]) -> Result<Vec<f64>> {
-    image_input::features(file, [height, width, 3]).map_err(|e| match e {
-        Error::Image { path, message } => Error::Image {
-            path,
-            message: format!("{message}; remove or replace it, then resume the run"),
-        },
-        e => e,
-    })
 }
 
 impl StreamSet {
@@ -322,9 +312,14 @@ impl BatchStream {
             skip,
             dtype,
         };
+        let report = sender.clone();
         let worker = std::thread::Builder::new()
             .name("simplenn-reader".into())
             .spawn(move || job.run(sender))
+            .map_err(|e| {
+                let message = format!("the data reader thread could not be started ({e})");
+                let _ = report.send(Err(Error::Backend(message)));
+            })
             .ok();
         BatchStream { batches, worker }
     }
@@ -336,11 +331,15 @@ impl Iterator for BatchStream {
     fn next(&mut self) -> Option<Result<Batch>> {
         match self.batches.recv() {
             Ok(batch) => Some(batch),
-            // The worker finished (or could not start): every batch was sent, or an error was.
-            Err(_) if self.worker.is_none() => Some(Err(Error::Backend(
-                "the data reader thread could not be started".into(),
-            ))),
-            Err(_) => None,
+            // The channel closed: the worker sent every batch or an error, or it panicked (an
+            // epoch cut short must not pass for a whole one).
+            Err(_) => match self.worker.take().map(JoinHandle::join) {
+                Some(Err(_)) => Some(Err(Error::Backend(
+                    "the data reader thread stopped on an internal error before the epoch's end"
+                        .into(),
+                ))),
+                _ => None,
+            },
         }
     }
 }
