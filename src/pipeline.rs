@@ -10,7 +10,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::config::{LoadedConfig, absolute};
+use crate::config::{Config, LoadedConfig, absolute};
 use crate::data::{self, DataSplit, Examples, InputRecord, Order, stream};
 use crate::device;
 use crate::models::{Model, ModelSpec};
@@ -80,6 +80,31 @@ impl Prepared {
     /// The model with the parameters `layers`, on the autodiff device.
     pub fn model(&self, layers: &[LayerValues]) -> Model {
         self.spec.init_with(layers, &device::autodiff_device())
+    }
+
+    /// The mini-batches `c` asks for on this data: their size and how an epoch orders the
+    /// examples. None for the full batch: no `batch_size`, or one that covers every example of a
+    /// set in memory.
+    pub fn batches(&self, c: &Config) -> Option<(usize, Order)> {
+        let train = &self.data.train;
+        let streamed = train.in_memory().is_none();
+        let size = c
+            .train
+            .batch_size
+            .filter(|&size| size < train.m() || streamed)?;
+        let order = match train {
+            _ if !c.train.shuffle.unwrap_or(true) => Order::InFile,
+            Examples::Memory(_) => Order::Shuffled,
+            Examples::Stream(set) => Order::Blocks {
+                block: set.block,
+                buffer: c
+                    .data
+                    .streaming
+                    .shuffle_buffer
+                    .unwrap_or_else(|| stream::default_buffer(set.n_x, size)),
+            },
+        };
+        Some((size, order))
     }
 
     /// X and Y of the whole training set on the autodiff device: the full batch.
@@ -208,7 +233,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     let train_set = &prepared.data.train;
     let m = train_set.m();
     let streamed = train_set.in_memory().is_none();
-    let batch = c.train.batch_size.filter(|&size| size < m || streamed);
+    let batches = prepared.batches(c);
     if let Some(size) = c.train.batch_size.filter(|&size| size >= m) {
         observer.note(&format!(
             "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
@@ -217,32 +242,22 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     // The full batch lives on the device for the whole run; mini-batches are cut from the host
     // copy (or read from disk), so X goes to the device a batch at a time.
     let model = prepared.model(&checkpoint.layers);
-    let full = match batch {
+    let full = match batches {
         None => Some(prepared.full_batch()?),
         Some(_) => None,
     };
-    let shuffle = c.train.shuffle.unwrap_or(true);
-    let order = match train_set {
-        _ if !shuffle => Order::InFile,
-        Examples::Memory(_) => Order::Shuffled,
-        Examples::Stream(set) => Order::Blocks {
-            block: set.block,
-            buffer: c
-                .data
-                .streaming
-                .shuffle_buffer
-                .unwrap_or_else(|| stream::default_buffer(set.n_x, batch.unwrap_or(m))),
-        },
-    };
-    let feed = match (&full, batch) {
+    let feed = match (&full, batches) {
         (Some((x, y)), _) => Feed::Full { x, y },
-        (None, size) => Feed::Batches {
-            examples: train_set,
-            size: size.unwrap_or(m),
-            order,
-            seed: c.init.seed,
-            dtype: prepared.spec.dtype,
-        },
+        (None, batches) => {
+            let (size, order) = batches.unwrap_or((m, Order::InFile));
+            Feed::Batches {
+                examples: train_set,
+                size,
+                order,
+                seed: c.init.seed,
+                dtype: prepared.spec.dtype,
+            }
+        }
     };
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,

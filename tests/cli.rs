@@ -289,19 +289,39 @@ per_backend!(fn bench_times_iterations_and_whole_runs(backend) {
         stdout.contains(&format!("backend {}", backend.name())),
         "{stdout}"
     );
-    // median, p10, p90, first iteration, data load: five numbers; every iteration takes time,
-    // loading the (generated) data may not.
-    let cells: Vec<f64> = bench_row(&stdout, "shallow_planar")[1..]
-        .iter()
-        .map(|c| c.parse().unwrap())
-        .collect();
-    assert_eq!(cells.len(), 5, "{stdout}");
-    assert!(
-        cells[..4].iter().all(|&ms| ms > 0.0 && ms.is_finite()) && cells[4] >= 0.0,
-        "{stdout}"
-    );
+    // median, p10, p90, examples/s, first iteration, data load: six numbers; every iteration
+    // takes time, loading the (generated) data may not. examples/s is the examples of a step
+    // (all 400 with the full batch, 64 in a mini-batch) at the median step time, printed to
+    // 3 decimals (hence the tolerance).
+    let check = |stdout: &str, examples: f64| {
+        let cells: Vec<f64> = bench_row(stdout, "shallow_planar")[1..]
+            .iter()
+            .map(|c| c.parse().unwrap())
+            .collect();
+        assert_eq!(cells.len(), 6, "{stdout}");
+        assert!(
+            [cells[0], cells[1], cells[2], cells[4]].iter().all(|&ms| ms > 0.0 && ms.is_finite())
+                && cells[5] >= 0.0,
+            "{stdout}"
+        );
+        let expected = examples / (cells[0] / 1e3);
+        assert!(
+            (cells[3] - expected).abs() <= expected * (0.0005 / cells[0]) + 1.0,
+            "examples/s {} against {expected}: {stdout}",
+            cells[3]
+        );
+    };
+    check(&stdout, 400.0);
     assert!(stdout.contains("3 timed iterations"), "{stdout}");
     assert!(stdout.contains("peak resident memory"), "{stdout}");
+    let out = simplenn()
+        .args(["bench", "configs/shallow_planar.toml", "--iterations", "9"])
+        .args(["--set", "train.batch_size=64"])
+        .output()
+        .unwrap();
+    let batches = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{batches}");
+    check(&batches, 64.0);
 
     // --whole trains the config to the end (here shortened by --set) and reports its cost.
     let out = simplenn()

@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::Result;
 use crate::cli::BenchArgs;
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
 use crate::optim::Updater;
 use crate::pipeline::{self, Start};
 use crate::train::{self, Silent};
+use crate::{Error, Result};
 
 /// Timings of one config.
 pub struct BenchResult {
@@ -21,6 +21,8 @@ pub struct BenchResult {
     pub first_ms: f64,
     /// Per-iteration times after the first, sorted.
     pub iteration_ms: Vec<f64>,
+    /// Examples in one step: the training set, or a mini-batch.
+    pub examples_per_step: usize,
 }
 
 impl BenchResult {
@@ -38,7 +40,9 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Time `iterations` steps (after one warm-up step) of `loaded`'s training, in `precision`.
+/// Time `iterations` gradient steps (after one warm-up step) of `loaded`'s training, in
+/// `precision`: full-batch iterations, or mini-batch steps with the cutting (or reading) of
+/// their batches, in the order training takes them.
 pub fn bench_config(
     path: &Path,
     mut loaded: LoadedConfig,
@@ -46,17 +50,48 @@ pub fn bench_config(
     precision: Precision,
 ) -> Result<BenchResult> {
     loaded.config.train.precision = precision;
+    let c = &loaded.config;
     let prepared = pipeline::prepare(&loaded)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
     let mut model = prepared.model(&layers);
-    let (x, y) = prepared.full_batch()?;
-    let mut updater = Updater::from_config(&loaded.config.train);
+    let mut updater = Updater::from_config(&c.train);
     let mut times = Vec::with_capacity(iterations + 1);
-    for _ in 0..=iterations {
-        let clock = Instant::now();
-        model = train::step(model, &x, &y, &mut updater)?.0;
-        times.push(clock.elapsed().as_secs_f64() * 1e3);
-    }
+    let train_set = &prepared.data.train;
+    let examples_per_step = match prepared.batches(c) {
+        None => {
+            let (x, y) = prepared.full_batch()?;
+            for _ in 0..=iterations {
+                let clock = Instant::now();
+                model = train::step(model, &x, &y, &mut updater)?.0;
+                times.push(clock.elapsed().as_secs_f64() * 1e3);
+            }
+            train_set.m()
+        }
+        Some((size, order)) => {
+            let (dtype, device) = (prepared.spec.dtype, device::autodiff_device());
+            let reader = train_set.reader(dtype);
+            let epoch = |e| reader.epoch(order.indices(train_set.m(), c.init.seed, e), size, 0);
+            let (mut e, mut batches) = (0, epoch(0));
+            for _ in 0..=iterations {
+                let clock = Instant::now();
+                let batch = match batches.next() {
+                    Some(batch) => batch?,
+                    None => {
+                        e += 1;
+                        batches = epoch(e);
+                        batches
+                            .next()
+                            .transpose()?
+                            .ok_or_else(|| Error::Backend("an epoch without batches".into()))?
+                    }
+                };
+                let (x, y) = batch.tensors(dtype, &device);
+                model = train::step(model, &x, &y, &mut updater)?.0;
+                times.push(clock.elapsed().as_secs_f64() * 1e3);
+            }
+            size.min(train_set.m())
+        }
+    };
     let first_ms = times.remove(0);
     times.sort_by(f64::total_cmp);
     Ok(BenchResult {
@@ -64,6 +99,7 @@ pub fn bench_config(
         data_ms: prepared.data_seconds * 1e3,
         first_ms,
         iteration_ms: times,
+        examples_per_step,
     })
 }
 
@@ -91,20 +127,25 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     let iterations = args.iterations;
     let loaded = load_all(&args.configs, &args.set)?;
     println!(
-        "backend {}, {}, {iterations} timed iterations each (forward + autodiff backward + update)",
+        "backend {}, {}, {iterations} timed iterations each (gradient steps: forward + autodiff \
+         backward + update; a mini-batch step includes cutting or reading its batch)",
         device::selected().name(),
         precision.name()
     );
-    println!("| config | median ms/it | p10 | p90 | first it (ms) | data load (ms) |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| config | median ms/step | p10 | p90 | examples/s (median) | first step (ms) | data load (ms) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for (path, l) in loaded {
         let r = bench_config(&path, l, iterations.max(1), precision)?;
+        let median = r.quantile(0.5);
         println!(
-            "| {} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} |",
+            "| {} | {:.3} | {:.3} | {:.3} | {:.0} | {:.1} | {:.1} |",
             r.name,
-            r.quantile(0.5),
+            median,
             r.quantile(0.1),
             r.quantile(0.9),
+            r.examples_per_step as f64 / (median / 1e3),
             r.first_ms,
             r.data_ms
         );
