@@ -603,9 +603,6 @@ impl DataConfig {
         if self.split.is_some() {
             return Err("data.stream = true with data.split: a streamed set is read in file order and cannot be split; give the test set as its own file or folder (test = …) and remove split".into());
         }
-        if self.standardize {
-            return Err("data.stream = true with data.standardize: the statistics need a pass over the whole set before training; remove standardize, or remove stream = true to load the set into memory".into());
-        }
         if matches!(
             self.source,
             DataSource::Images {

@@ -737,12 +737,6 @@ fn stream_cases(dir: &Path) -> Vec<Case> {
         "cannot be split",
     ));
     v.push(config_case(
-        "stream_with_standardize",
-        dir,
-        &streamed("standardize = true"),
-        "data.stream = true with data.standardize",
-    ));
-    v.push(config_case(
         "block_zero",
         dir,
         &streamed("block = 0"),

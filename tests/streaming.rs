@@ -391,3 +391,29 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
         }
     }
 }
+
+per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend) {
+    // `standardize` on a streamed set: the statistics from passes over the file equal those of
+    // the set in memory, every row read is scaled by them, and training follows the same path.
+    let tmp = common::tempdir();
+    let file = tmp.path().join("set.h5");
+    linear_set(&file, 203, true);
+    let name = file.display().to_string();
+    let memory = config(tmp.path(), &h5_data(&name, true, "standardize = true"), "shuffle = false");
+    let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap();
+    let streamed = config(
+        tmp.path(),
+        &h5_data(&name, true, "standardize = true\nstream = true\nblock = 9"),
+        "shuffle = false",
+    );
+    let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap();
+    assert!(in_memory.input.scaling.is_some());
+    assert_eq!(on_disk.input.scaling, in_memory.input.scaling);
+    for i in [0, 100, 202] {
+        assert_eq!(on_disk.train.example(i).unwrap(), in_memory.train.example(i).unwrap());
+    }
+    let a = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+    let b = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+    close(&a.costs, &b.costs, "standardized");
+    assert_eq!(a.train_accuracy, b.train_accuracy);
+});

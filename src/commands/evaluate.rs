@@ -73,7 +73,12 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
             let other = Config::load(path, &[])?;
             let data = &other.config.data;
             if data.stream {
-                data::load(data, &other.base_dir)?
+                // As stored, like load_source below: the run's own scaling is applied after.
+                let as_stored = DataConfig {
+                    standardize: false,
+                    ..data.clone()
+                };
+                data::load(&as_stored, &other.base_dir)?
             } else {
                 data::load_source(data, &other.base_dir)?.into_examples()
             }
@@ -95,14 +100,9 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
     if let Some(scaling) = &run.input.scaling {
         for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
             match set {
-                Examples::Memory(set) if set.n_x == scaling.mean.len() => scaling.apply(set),
-                Examples::Memory(_) => {}
-                Examples::Stream(_) => {
-                    return Err(Error::Usage(format!(
-                        "{} standardizes its inputs, which a streamed set cannot be; evaluate on data with stream = false",
-                        run.dir.display()
-                    )));
-                }
+                _ if set.n_x() != scaling.mean.len() => {}
+                Examples::Memory(set) => scaling.apply(set),
+                Examples::Stream(s) => *s = s.clone().scaled(scaling.clone()),
             }
         }
     }

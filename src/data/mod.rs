@@ -178,7 +178,8 @@ impl DataSplit<Dataset> {
     }
 }
 
-/// `stream = true`: check the files and list what to read; no example is read yet.
+/// `stream = true`: check the files and list what to read; no example is read yet, but for the
+/// statistics of `standardize`.
 fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     let block = config.streaming.block;
     let mut classes = ["class 0".to_string(), "class 1".to_string()];
@@ -234,6 +235,18 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         }
         opened.push(set);
     }
+    let mut input = InputRecord::default();
+    if config.standardize {
+        let scaling = opened
+            .first()
+            .ok_or_else(|| Error::config("[data]", "no training set"))?
+            .fit_scaling()?;
+        opened = opened
+            .into_iter()
+            .map(|set| set.scaled(scaling.clone()))
+            .collect();
+        input.scaling = Some(scaling);
+    }
     let mut sets = opened.into_iter().map(Examples::Stream);
     let train = sets
         .next()
@@ -243,7 +256,7 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         test: sets.next(),
         classes,
         image_shape,
-        input: InputRecord::default(),
+        input,
         notes,
     })
 }

@@ -14,7 +14,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use super::h5::Blocks;
-use super::{Dataset, images};
+use super::{Dataset, Scaling, images};
 use burn::tensor::DType;
 
 use crate::nn::DataMatrix;
@@ -97,7 +97,7 @@ impl Examples {
     pub fn example(&self, i: usize) -> Result<Vec<f64>> {
         match self {
             Examples::Memory(d) => Ok(d.example(i)),
-            Examples::Stream(s) => s.source.read_rows(i, 1),
+            Examples::Stream(s) => s.read_rows(i, 1),
         }
     }
 
@@ -231,6 +231,8 @@ pub struct StreamSet {
     /// Examples per read.
     pub block: usize,
     source: Arc<Source>,
+    /// The training set's statistics (`standardize`), applied to every row read.
+    scaling: Option<Arc<Scaling>>,
 }
 
 /// How a streamed set's examples are read.
@@ -261,7 +263,66 @@ impl Source {
     }
 }
 
+/// Rows as training sees them: read, then scaled when the run standardizes its features.
+fn scaled_rows(
+    source: &Source,
+    scaling: Option<&Scaling>,
+    start: usize,
+    count: usize,
+) -> Result<Vec<f64>> {
+    let mut rows = source.read_rows(start, count)?;
+    if let Some(scaling) = scaling {
+        for row in rows.chunks_exact_mut(scaling.mean.len().max(1)) {
+            scaling.apply_one(row);
+        }
+    }
+    Ok(rows)
+}
+
 impl StreamSet {
+    /// Examples `start .. start + count` as rows, scaled if the set is.
+    fn read_rows(&self, start: usize, count: usize) -> Result<Vec<f64>> {
+        scaled_rows(&self.source, self.scaling.as_deref(), start, count)
+    }
+
+    /// The set's feature statistics for `standardize`, in two passes over the file (sums, then
+    /// squared deviations), each in file order as `Scaling::fit` sums in memory: the same numbers.
+    pub fn fit_scaling(&self) -> Result<Scaling> {
+        let (n_x, m) = (self.n_x, self.m.max(1) as f64);
+        let mut sum = vec![0.0; n_x];
+        self.each_row(|row| sum.iter_mut().zip(row).for_each(|(s, v)| *s += v))?;
+        let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
+        let mut squares = vec![0.0; n_x];
+        self.each_row(|row| {
+            for ((q, v), mu) in squares.iter_mut().zip(row).zip(&mean) {
+                *q += (v - mu) * (v - mu);
+            }
+        })?;
+        let std = squares
+            .iter()
+            .map(|q| (q / m).sqrt())
+            .map(|s| if s > 0.0 { s } else { 1.0 })
+            .collect();
+        Ok(Scaling { mean, std })
+    }
+
+    /// Every example's raw row, in file order, a block at a time.
+    fn each_row(&self, mut f: impl FnMut(&[f64])) -> Result<()> {
+        for start in (0..self.m).step_by(self.block.max(1)) {
+            let rows = self
+                .source
+                .read_rows(start, self.block.min(self.m - start))?;
+            rows.chunks_exact(self.n_x.max(1)).for_each(&mut f);
+        }
+        Ok(())
+    }
+
+    /// The same set, its rows scaled by `scaling` as they are read.
+    pub fn scaled(mut self, scaling: Scaling) -> StreamSet {
+        self.scaling = Some(Arc::new(scaling));
+        self
+    }
+
     /// An HDF5 dataset read by blocks, with its labels.
     pub fn h5(blocks: Blocks, y: Vec<f64>, block: Option<usize>) -> StreamSet {
         StreamSet {
@@ -270,6 +331,7 @@ impl StreamSet {
             y: Arc::new(y),
             block: block.unwrap_or_else(|| default_block(blocks.n_x)),
             source: Arc::new(Source::H5(blocks)),
+            scaling: None,
         }
     }
 
@@ -283,6 +345,7 @@ impl StreamSet {
             y: Arc::new(y),
             block: block.unwrap_or_else(|| default_block(n_x)),
             source: Arc::new(Source::Pictures { files, size }),
+            scaling: None,
         }
     }
 }
@@ -304,6 +367,7 @@ impl BatchStream {
         let (sender, batches) = sync_channel(QUEUE_DEPTH);
         let job = Job {
             source: set.source.clone(),
+            scaling: set.scaling.clone(),
             y: set.y.clone(),
             n_x: set.n_x,
             block: set.block.max(1),
@@ -358,6 +422,7 @@ impl Drop for BatchStream {
 /// What the worker thread does for one epoch.
 struct Job {
     source: Arc<Source>,
+    scaling: Option<Arc<Scaling>>,
     y: Arc<Vec<f64>>,
     n_x: usize,
     block: usize,
@@ -397,7 +462,7 @@ impl Job {
             if !held.contains_key(&i) {
                 let start = i / self.block * self.block;
                 let count = self.block.min(self.y.len() - start);
-                let values = self.source.read_rows(start, count)?;
+                let values = scaled_rows(&self.source, self.scaling.as_deref(), start, count)?;
                 for (k, row) in values.chunks_exact(self.n_x).enumerate() {
                     if needed[start + k] {
                         held.insert(start + k, row.to_vec());
