@@ -2,7 +2,7 @@
 //!
 //! [`run`] is what `train`, `train --resume`, `sweep`, `bench --whole` and `gradcheck --steps`
 //! go through; `bench` times [`train::step`] on what [`prepare`] builds ([`Prepared::model`],
-//! [`Prepared::full_batch`]).
+//! [`Prepared::full_batch`] or the mini-batches of [`Prepared::batches`]).
 //! Writing the run folder is the caller's last step (`run_dir::save`).
 
 use std::time::Instant;

@@ -394,26 +394,71 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
 
 per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend) {
     // `standardize` on a streamed set: the statistics from passes over the file equal those of
-    // the set in memory, every row read is scaled by them, and training follows the same path.
+    // the set in memory (a constant feature included: its std is taken as 1), every row read of
+    // the training and the test set is scaled by them, and training follows the same path.
     let tmp = common::tempdir();
-    let file = tmp.path().join("set.h5");
-    linear_set(&file, 203, true);
-    let name = file.display().to_string();
-    let memory = config(tmp.path(), &h5_data(&name, true, "standardize = true"), "shuffle = false");
+    let (train_file, test_file) = (tmp.path().join("train.h5"), tmp.path().join("test.h5"));
+    linear_set(&train_file, 203, true);
+    linear_set(&test_file, 41, true);
+    // Feature 0 constant in the training set.
+    {
+        let f = hdf5::File::open_rw(&train_file).unwrap();
+        let x = f.dataset("X").unwrap();
+        let mut values = x.read_raw::<f64>().unwrap();
+        values.iter_mut().step_by(12).for_each(|v| *v = 0.5);
+        x.write_raw(&values).unwrap();
+    }
+    let data = |extra: &str| {
+        format!(
+            "kind = 'h5'\ntrain = '{}'\ntest = '{}'\nlayout = 'examples_first'\nstandardize = true\n{extra}",
+            train_file.display(),
+            test_file.display()
+        )
+    };
+    let memory = config(tmp.path(), &data(""), "shuffle = false");
     let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap();
-    let streamed = config(
-        tmp.path(),
-        &h5_data(&name, true, "standardize = true\nstream = true\nblock = 9"),
-        "shuffle = false",
-    );
+    let streamed = config(tmp.path(), &data("stream = true\nblock = 9"), "shuffle = false");
     let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap();
-    assert!(in_memory.input.scaling.is_some());
+    let scaling = in_memory.input.scaling.clone().unwrap();
+    assert_eq!(scaling.std[0], 1.0, "a constant feature is only centred");
     assert_eq!(on_disk.input.scaling, in_memory.input.scaling);
     for i in [0, 100, 202] {
         assert_eq!(on_disk.train.example(i).unwrap(), in_memory.train.example(i).unwrap());
     }
+    let (a, b) = (on_disk.test.unwrap(), in_memory.test.unwrap());
+    for i in [0, 40] {
+        assert_eq!(a.example(i).unwrap(), b.example(i).unwrap());
+    }
     let a = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
     let b = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
     close(&a.costs, &b.costs, "standardized");
-    assert_eq!(a.train_accuracy, b.train_accuracy);
+    assert_eq!((a.train_accuracy, a.test_accuracy), (b.train_accuracy, b.test_accuracy));
+});
+
+per_backend!(cpu fn evaluate_scales_a_streamed_standardized_set_once(backend) {
+    // The run's own streamed data is scaled when it is opened; another streamed config given to
+    // --data is read as stored and scaled by the run's statistics: both give the run's accuracy.
+    let tmp = common::tempdir();
+    let file = tmp.path().join("set.h5");
+    linear_set(&file, 203, true);
+    // Far from centred and scaled: features scaled twice, or not at all, give other predictions.
+    {
+        let f = hdf5::File::open_rw(&file).unwrap();
+        let x = f.dataset("X").unwrap();
+        let values: Vec<f64> = x.read_raw::<f64>().unwrap().iter().map(|v| v * 5.0 + 10.0).collect();
+        x.write_raw(&values).unwrap();
+    }
+    let name = file.display().to_string();
+    config(tmp.path(), &h5_data(&name, true, "stream = true\nstandardize = true"), "");
+    let cfg = tmp.path().join("stream.toml");
+    let run = tmp.path().join("run");
+    assert_eq!(train_cli(&cfg, &run, &[]), Some(0));
+    let accuracy = simplenn::run_dir::load(&run).unwrap().metrics.train_accuracy;
+    assert!(accuracy > 90.0, "{accuracy}");
+    let own = common::succeeds(common::simplenn().arg("evaluate").arg(&run));
+    let text = String::from_utf8_lossy(&own.stdout);
+    assert!(text.contains(&format!("train accuracy: {accuracy:.2} %")), "{text}");
+    let other = common::succeeds(common::simplenn().arg("evaluate").arg(&run).arg("--data").arg(&cfg));
+    let text = String::from_utf8_lossy(&other.stdout);
+    assert!(text.contains(&format!("data accuracy: {accuracy:.2} %")), "{text}");
 });

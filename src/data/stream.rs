@@ -289,7 +289,8 @@ impl StreamSet {
     /// squared deviations), each in file order as `Scaling::fit` sums in memory: the same numbers.
     pub fn fit_scaling(&self) -> Result<Scaling> {
         let (n_x, m) = (self.n_x, self.m.max(1) as f64);
-        let mut sum = vec![0.0; n_x];
+        // -0.0: where `Iterator::sum` starts, as `Scaling::fit` sums in memory.
+        let mut sum = vec![-0.0; n_x];
         self.each_row(|row| sum.iter_mut().zip(row).for_each(|(s, v)| *s += v))?;
         let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
         let mut squares = vec![0.0; n_x];
