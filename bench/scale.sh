@@ -48,14 +48,18 @@ epochs = 1
 batch_size = 256
 TOML
 has_torch=$(python3 -c "import torch" 2>/dev/null && echo yes || echo no)
+# simplenn's whole run of config $1 (more arguments: bench's) on each CPU backend: its row, memory.
+simplenn_rows() {
+  for backend in ndarray flex; do
+    echo "simplenn ($backend):"
+    "$bin" bench --whole "$@" --backend "$backend" | grep -E '^\| [a-z]|peak' | grep -v '^| config'
+  done
+}
 echo
 echo "## streamed: $m examples, [784, 128, 64, 1], Adam, batch 256, one epoch"
 for round in $(seq "$rounds"); do
   echo "# round $round"
-  for backend in ndarray flex; do
-    echo "simplenn ($backend):"
-    "$bin" bench --whole "$dir/scale.toml" --backend "$backend" | grep -E '^\| scale|peak'
-  done
+  simplenn_rows "$dir/scale.toml"
   if [ "$has_torch" = yes ]; then
     for workers in 0 2; do
       python3 bench/torch_scale.py stream "$file" --workers "$workers"
@@ -68,11 +72,7 @@ if [ -f datasets/train_catvnoncat.h5 ]; then
   echo "## in memory: deep cat net [12288, 20, 7, 5, 1], batch 64, plain GD, $cat_epochs epochs"
   for round in $(seq "$rounds"); do
     echo "# round $round"
-    for backend in ndarray flex; do
-      echo "simplenn ($backend):"
-      "$bin" bench --whole configs/deep_cat_minibatch.toml --backend "$backend" \
-        --set "train.epochs=$cat_epochs" | grep -E '^\| deep|peak'
-    done
+    simplenn_rows configs/deep_cat_minibatch.toml --set "train.epochs=$cat_epochs"
     if [ "$has_torch" = yes ]; then
       python3 bench/torch_scale.py cat --epochs "$cat_epochs"
     fi
