@@ -259,10 +259,11 @@ pub fn train(
     // values).
     let mut previous: Option<Model> = None;
     let first = schedule.start.iteration;
-    let stopped = |model, costs, stop: Stop| TrainOutcome {
+    // Every stop happens in iteration `i`, which is then the number of iterations done.
+    let stopped = |model, costs, i, stop| TrainOutcome {
         model,
         costs,
-        iterations_done: stop.resume_at().map_or(0, |at| at.iteration),
+        iterations_done: i,
         stop: Some(stop),
     };
     let reader = match feed {
@@ -284,14 +285,17 @@ pub fn train(
             Feed::Full { x, y } => {
                 let at = Position::at(i);
                 if observer.should_stop(&at) {
-                    return Ok(stopped(model, costs, Stop::Interrupted { at }));
+                    return Ok(stopped(model, costs, i, Stop::Interrupted { at }));
                 }
                 let (next, cost) = step(model, x, y, updater)?;
                 if !cost.is_finite() {
                     // Not recorded in `costs` (JSON has no NaN); the stop carries it.
-                    let mut outcome = stopped(previous.unwrap_or(current), costs, diverged(cost));
-                    outcome.iterations_done = i;
-                    return Ok(outcome);
+                    return Ok(stopped(
+                        previous.unwrap_or(current),
+                        costs,
+                        i,
+                        diverged(cost),
+                    ));
                 }
                 model = next;
                 cost
@@ -319,23 +323,21 @@ pub fn train(
                     .epoch(indices, *size, at.batch);
                 loop {
                     if observer.should_stop(&at) {
-                        return Ok(stopped(model, costs, Stop::Interrupted { at }));
+                        return Ok(stopped(model, costs, i, Stop::Interrupted { at }));
                     }
                     let part = match batches.next() {
                         None => break,
                         Some(Ok(part)) => part,
                         Some(Err(e)) => {
                             let error = e.to_string();
-                            return Ok(stopped(model, costs, Stop::DataFailed { at, error }));
+                            return Ok(stopped(model, costs, i, Stop::DataFailed { at, error }));
                         }
                     };
                     let share = part.m() as f64 / m as f64;
                     let (x, y) = part.tensors(*dtype, &device);
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
-                        let mut outcome = stopped(current, costs, diverged(cost));
-                        outcome.iterations_done = i;
-                        return Ok(outcome);
+                        return Ok(stopped(current, costs, i, diverged(cost)));
                     }
                     at.cost_so_far += cost * share;
                     at.batch += 1;

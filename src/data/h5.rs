@@ -307,20 +307,17 @@ impl Blocks {
             .ds
             .read_slice::<f64, _, nd::IxDyn>(selection)
             .map_err(failed)?;
-        let values = block.as_slice().ok_or_else(|| {
-            Error::Backend(format!("a hyperslab of `{}` is not contiguous", self.name))
-        })?;
-        let rows = if self.examples_first {
-            values.to_vec()
+        // A freshly read hyperslab is in standard (row-major) order, from offset 0.
+        let values = block.into_raw_vec_and_offset().0;
+        let mut rows = if self.examples_first {
+            values
         } else {
-            crate::tensor_util::transpose(values, self.n_x, count)
+            crate::tensor_util::transpose(&values, self.n_x, count)
         };
-        let d = self.divisor;
-        Ok(if d == 1.0 {
-            rows
-        } else {
-            rows.into_iter().map(|v| v / d).collect()
-        })
+        if self.divisor != 1.0 {
+            rows.iter_mut().for_each(|v| *v /= self.divisor);
+        }
+        Ok(rows)
     }
 
     /// Every example, in the notes' layout.

@@ -134,6 +134,17 @@ fn same_features(path: &Path, test: usize, train: usize) -> Result<()> {
     Ok(())
 }
 
+/// A test file's images must have the training images' shape.
+fn same_image_shape(path: &Path, test: [usize; 3], train: [usize; 3]) -> Result<()> {
+    if test != train {
+        return Err(Error::data(
+            path,
+            format!("test images are {test:?} but training images are {train:?}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Load (or generate) what a config's `[data]` section names, then split and scale it as asked;
 /// with `stream = true`, open it to be read a block at a time instead.
 pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
@@ -195,14 +206,8 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         let set = match &config.source {
             DataSource::Cat { .. } => {
                 let file = cat::open_checked(&path, prefix)?;
-                if let Some(shape) = image_shape.filter(|s| *s != file.shape) {
-                    return Err(Error::data(
-                        &path,
-                        format!(
-                            "test images are {:?} but training images are {shape:?}",
-                            file.shape
-                        ),
-                    ));
+                if let Some(train) = image_shape {
+                    same_image_shape(&path, file.shape, train)?;
                 }
                 image_shape = Some(file.shape);
                 classes = file.classes;
@@ -235,25 +240,21 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
         }
         opened.push(set);
     }
-    let mut input = InputRecord::default();
-    if config.standardize {
-        let scaling = opened
-            .first()
-            .ok_or_else(|| Error::config("[data]", "no training set"))?
-            .fit_scaling()?;
-        opened = opened
-            .into_iter()
-            .map(|set| set.scaled(scaling.clone()))
-            .collect();
-        input.scaling = Some(scaling);
-    }
-    let mut sets = opened.into_iter().map(Examples::Stream);
-    let train = sets
+    let mut sets = opened.into_iter();
+    let mut train = sets
         .next()
         .ok_or_else(|| Error::config("[data]", "no training set"))?;
+    let mut test = sets.next();
+    let mut input = InputRecord::default();
+    if config.standardize {
+        let scaling = train.fit_scaling()?;
+        train = train.scaled(scaling.clone());
+        test = test.map(|t| t.scaled(scaling.clone()));
+        input.scaling = Some(scaling);
+    }
     Ok(DataSplit {
-        train,
-        test: sets.next(),
+        train: Examples::Stream(train),
+        test: test.map(Examples::Stream),
         classes,
         image_shape,
         input,
@@ -284,14 +285,7 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
                 Some(p) => {
                     let path = absolute(base_dir, p);
                     let (test, _, test_shape) = cat::load(&path, "test")?;
-                    if test_shape != shape {
-                        return Err(Error::data(
-                            path,
-                            format!(
-                                "test images are {test_shape:?} but training images are {shape:?}"
-                            ),
-                        ));
-                    }
+                    same_image_shape(&path, test_shape, shape)?;
                     Some(test)
                 }
                 None => None,

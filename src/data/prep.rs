@@ -94,12 +94,18 @@ impl Scaling {
             .chunks_exact(data.m.max(1))
             .map(|row| {
                 let mean = row.iter().sum::<f64>() / m;
-                let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m;
-                let std = var.sqrt();
-                (mean, if std > 0.0 { std } else { 1.0 })
+                let squares = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+                (mean, Scaling::std_of(squares, m))
             })
             .unzip();
         Scaling { mean, std }
+    }
+
+    /// The population standard deviation from the sum of squared deviations of `m` values; 1
+    /// for a constant feature (it is then only centred). A streamed set's statistics use it too.
+    pub fn std_of(squares: f64, m: f64) -> f64 {
+        let std = (squares / m).sqrt();
+        if std > 0.0 { std } else { 1.0 }
     }
 
     /// Feature `f`'s value `v`, scaled.

@@ -299,11 +299,7 @@ impl StreamSet {
                 *q += (v - mu) * (v - mu);
             }
         })?;
-        let std = squares
-            .iter()
-            .map(|q| (q / m).sqrt())
-            .map(|s| if s > 0.0 { s } else { 1.0 })
-            .collect();
+        let std = squares.iter().map(|&q| Scaling::std_of(q, m)).collect();
         Ok(Scaling { mean, std })
     }
 
