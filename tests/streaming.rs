@@ -18,6 +18,13 @@ use simplenn::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
 /// `m` examples of 12 features, labelled by a fixed linear rule, written as X (n_x, m) — the
 /// notes' layout — or, `examples_first`, as X (m, 3, 4); Y is (1, m).
 fn linear_set(path: &Path, m: usize, examples_first: bool) {
+    linear_set_mapped(path, m, examples_first, |_, v| v);
+}
+
+/// [`linear_set`] with feature f's value v written as `map(f, v)` (labels from the values before).
+/// The file is written once: opening it again to change it could find it still locked by a
+/// child process that another test started while it was open.
+fn linear_set_mapped(path: &Path, m: usize, examples_first: bool, map: fn(usize, f64) -> f64) {
     let mut rng = NumpyRng::new(7);
     let n_x = 12;
     let rows: Vec<Vec<f64>> = (0..m)
@@ -33,6 +40,10 @@ fn linear_set(path: &Path, m: usize, examples_first: bool) {
                 .sum();
             (s > 0.3) as i64
         })
+        .collect();
+    let rows: Vec<Vec<f64>> = rows
+        .into_iter()
+        .map(|r| r.into_iter().enumerate().map(|(f, v)| map(f, v)).collect())
         .collect();
     if examples_first {
         let x: Vec<f64> = rows.concat();
@@ -398,16 +409,9 @@ per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend
     // the training and the test set is scaled by them, and training follows the same path.
     let tmp = common::tempdir();
     let (train_file, test_file) = (tmp.path().join("train.h5"), tmp.path().join("test.h5"));
-    linear_set(&train_file, 203, true);
-    linear_set(&test_file, 41, true);
     // Feature 0 constant in the training set.
-    {
-        let f = hdf5::File::open_rw(&train_file).unwrap();
-        let x = f.dataset("X").unwrap();
-        let mut values = x.read_raw::<f64>().unwrap();
-        values.iter_mut().step_by(12).for_each(|v| *v = 0.5);
-        x.write_raw(&values).unwrap();
-    }
+    linear_set_mapped(&train_file, 203, true, |f, v| if f == 0 { 0.5 } else { v });
+    linear_set(&test_file, 41, true);
     let data = |extra: &str| {
         format!(
             "kind = 'h5'\ntrain = '{}'\ntest = '{}'\nlayout = 'examples_first'\nstandardize = true\n{extra}",
@@ -440,14 +444,8 @@ per_backend!(cpu fn evaluate_scales_a_streamed_standardized_set_once(backend) {
     // --data is read as stored and scaled by the run's statistics: both give the run's accuracy.
     let tmp = common::tempdir();
     let file = tmp.path().join("set.h5");
-    linear_set(&file, 203, true);
     // Far from centred and scaled: features scaled twice, or not at all, give other predictions.
-    {
-        let f = hdf5::File::open_rw(&file).unwrap();
-        let x = f.dataset("X").unwrap();
-        let values: Vec<f64> = x.read_raw::<f64>().unwrap().iter().map(|v| v * 5.0 + 10.0).collect();
-        x.write_raw(&values).unwrap();
-    }
+    linear_set_mapped(&file, 203, true, |_, v| v * 5.0 + 10.0);
     let name = file.display().to_string();
     config(tmp.path(), &h5_data(&name, true, "stream = true\nstandardize = true"), "");
     let cfg = tmp.path().join("stream.toml");
