@@ -335,6 +335,14 @@ pub struct TrainConfig {
     /// Momentum's β (default 0.9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta: Option<f64>,
+    /// Momentum's share of dW left out of v := β·v + (1 − dampening)·dW (Burn's name). The
+    /// default, β, is the course's average v := β·v + (1 − β)·dW; 0 is the classic heavy ball
+    /// v := β·v + dW (PyTorch's default), whose steps grow to 1/(1 − β) times gradient descent's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dampening: Option<f64>,
+    /// Momentum's Nesterov form: step along dW + β·v instead of v (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nesterov: Option<bool>,
     /// Adam's β₁ (default 0.9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta1: Option<f64>,
@@ -422,6 +430,27 @@ impl TrainConfig {
             // Burn holds these as f32: a value that rounds to 1 there is 1.
             if !(0.0..1.0).contains(&v) || v as f32 >= 1.0 {
                 return Err(format!("train.{key} = {v}: must be in [0, 1), e.g. 0.9"));
+            }
+        }
+        let momentum_only = [
+            ("dampening", self.dampening.is_some()),
+            ("nesterov", self.nesterov.is_some()),
+        ];
+        for (key, set) in momentum_only {
+            if set && self.optimizer != OptimizerKind::Momentum {
+                return Err(format!(
+                    "train.{key}: only used with optimizer = \"momentum\" (this config has \"{}\")",
+                    self.optimizer.name()
+                ));
+            }
+        }
+        if let Some(d) = self.dampening {
+            // At 1 the gradient would never enter v after the first step.
+            if !(0.0..1.0).contains(&d) {
+                return Err(format!(
+                    "train.dampening = {d}: must be in [0, 1); leave it out for the course's \
+                     average (dampening = beta) or set 0 for the heavy ball v := β·v + dW"
+                ));
             }
         }
         if let Some(e) = self.epsilon {

@@ -2,9 +2,12 @@
 //! so that full-batch runs keep the numpy reference histories bit for bit; `momentum` and `adam`
 //! are Burn's optimizers (`burn::optim`), with the course's defaults.
 //!
-//! Burn's momentum with dampening β is the course's v := β·v + (1 − β)·dW, W := W − α·v, except
-//! that Burn starts v at the first gradient where the course starts it at 0 (so its first step is
-//! 1/(1 − β) times larger). Burn's Adam is the course's, bias correction included; it holds β₁,
+//! Burn's momentum with dampening β (the default) is the course's v := β·v + (1 − β)·dW,
+//! W := W − α·v, except that Burn starts v at the first gradient where the course starts it at 0
+//! (so its first step is 1/(1 − β) times larger). That v is an average of dW: under a steady
+//! gradient it steps exactly as gradient descent does, so at the same α it smooths the path but
+//! does not speed it up. `dampening = 0` is the heavy ball v := β·v + dW, whose steps grow to
+//! 1/(1 − β) times gradient descent's: the form that outruns it at the same α. Burn's Adam is the course's, bias correction included; it holds β₁,
 //! β₂ and ε as f32.
 
 use burn::module::{Module, ModuleMapper, Param};
@@ -59,7 +62,8 @@ impl Updater {
                 let beta = t.beta.unwrap_or(0.9);
                 let momentum = MomentumConfig::new()
                     .with_momentum(beta)
-                    .with_dampening(beta);
+                    .with_dampening(t.dampening.unwrap_or(beta))
+                    .with_nesterov(t.nesterov.unwrap_or(false));
                 Updater::Burn {
                     optimizer: SgdConfig::new().with_momentum(Some(momentum)).init(),
                     learning_rate,

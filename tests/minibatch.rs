@@ -1,6 +1,6 @@
 //! Mini-batches and optimizers: reproducible from the seed, one batch of every example is the
 //! full batch, each mini-batch step descends the notes' averaged gradient of its batch, and on
-//! the planar flower Adam gets further than plain gradient descent.
+//! the planar flower Adam and the heavy-ball momentum get further than plain gradient descent.
 
 #[macro_use]
 mod common;
@@ -142,18 +142,26 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
     assert_ne!(full[0].w, trained[0].w);
 });
 
-// Adam gets far further than plain gradient descent. The course's momentum, v := β·v + (1 − β)·dW,
-// averages the gradient without amplifying it: at the same α it moves as fast as gradient
-// descent (a momentum that amplified it, v := β·v + dW, would not stay within 1 % of it).
-per_backend!(fn adam_beats_plain_gd_on_the_flower_and_momentum_keeps_its_pace(backend) {
+// At the same α, Adam and the heavy-ball momentum v := β·v + dW (`dampening = 0`, plain or
+// Nesterov) get further than plain gradient descent. The course's momentum, v := β·v + (1 − β)·dW
+// (the default), averages the gradient without amplifying it: it keeps gradient descent's pace,
+// so the two forms cannot both pass unless `dampening` reaches Burn's optimizer.
+per_backend!(fn adam_and_heavy_ball_momentum_beat_plain_gd_on_the_flower(backend) {
     let set = ["train.learning_rate=0.01", "train.iterations=100", "train.batch_size=64"];
-    let last = |m: Metrics| m.costs.last().unwrap().1;
-    let gd = last(planar(&set));
-    let momentum = last(planar(&[&set[..], &["train.optimizer=momentum"]].concat()));
-    let adam = last(planar(&[&set[..], &["train.optimizer=adam"]].concat()));
-    println!("after 100 epochs at α = 0.01: gd {gd:.6}, momentum {momentum:.6}, adam {adam:.6}");
+    let last = |extra: &[&str]| planar(&[&set[..], extra].concat()).costs.last().unwrap().1;
+    let gd = last(&[]);
+    let course = last(&["train.optimizer=momentum"]);
+    let heavy = last(&["train.optimizer=momentum", "train.dampening=0"]);
+    let nesterov = last(&["train.optimizer=momentum", "train.dampening=0", "train.nesterov=true"]);
+    let adam = last(&["train.optimizer=adam"]);
+    println!(
+        "after 100 epochs at α = 0.01: gd {gd:.6}, momentum (course) {course:.6}, \
+         heavy ball {heavy:.6}, Nesterov {nesterov:.6}, adam {adam:.6}"
+    );
     assert!(adam < 0.9 * gd, "adam {adam} vs gd {gd}");
-    assert!((momentum - gd).abs() < 0.01 * gd, "momentum {momentum} vs gd {gd}");
+    assert!(heavy < 0.95 * gd, "heavy-ball momentum {heavy} vs gd {gd}");
+    assert!(nesterov < 0.95 * gd, "Nesterov momentum {nesterov} vs gd {gd}");
+    assert!((course - gd).abs() < 0.01 * gd, "the course's momentum {course} vs gd {gd}");
 });
 
 #[test]
@@ -167,6 +175,18 @@ fn optimizer_keys_are_checked() {
             "train.beta = 1: must be in [0, 1)",
         ),
         ("beta=0.9", "only used with optimizer = \"momentum\""),
+        (
+            "dampening=0.0",
+            "train.dampening: only used with optimizer = \"momentum\"",
+        ),
+        (
+            "optimizer='adam'\nnesterov=true",
+            "train.nesterov: only used with optimizer",
+        ),
+        (
+            "optimizer='momentum'\ndampening=1.0",
+            "train.dampening = 1: must be in [0, 1)",
+        ),
         ("optimizer='adam'\nepsilon=0.0", "train.epsilon = 0"),
         ("shuffle=false", "only used with mini-batches"),
     ];
