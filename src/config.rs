@@ -329,7 +329,7 @@ pub struct TrainConfig {
     /// Reshuffle the examples every epoch, from `init.seed` (mini-batches only; default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shuffle: Option<bool>,
-    /// `gd` (the notes' W := W − α·dW, default), `momentum` or `adam` (Burn's optimizers).
+    /// Burn's optimizer: `gd` (SGD, the notes' W := W − α·dW; default), `momentum` or `adam`.
     #[serde(default, skip_serializing_if = "OptimizerKind::is_gd")]
     pub optimizer: OptimizerKind,
     /// Momentum's β (default 0.9).
@@ -340,7 +340,7 @@ pub struct TrainConfig {
     /// v := β·v + dW (PyTorch's default), whose steps grow to 1/(1 − β) times gradient descent's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dampening: Option<f64>,
-    /// Momentum's Nesterov form: step along dW + β·v instead of v (default false).
+    /// Momentum's Nesterov form: step along dW + β·v instead of v (default false; needs dampening = 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nesterov: Option<bool>,
     /// Adam's β₁ (default 0.9).
@@ -383,6 +383,16 @@ fn default_log_every() -> usize {
 }
 
 impl TrainConfig {
+    /// What one pass of the training loop is called in logs and plots: an "epoch" with
+    /// mini-batches, else the notes' "iteration" (one full-batch step, one epoch).
+    pub fn unit(&self) -> &'static str {
+        if self.batch_size.is_some() {
+            "epoch"
+        } else {
+            "iteration"
+        }
+    }
+
     fn validate(&self) -> std::result::Result<(), String> {
         if !self.learning_rate.is_finite() || self.learning_rate <= 0.0 {
             return Err(format!(
@@ -391,7 +401,7 @@ impl TrainConfig {
             ));
         }
         if self.iterations == 0 {
-            return Err("train.iterations = 0: must be at least 1".into());
+            return Err("train.iterations (or epochs) = 0: must be at least 1".into());
         }
         if let Err(why) = crate::device::check_precision(self.precision) {
             return Err(format!(
@@ -452,6 +462,14 @@ impl TrainConfig {
                      average (dampening = beta) or set 0 for the heavy ball v := β·v + dW"
                 ));
             }
+        }
+        // Nesterov's look-ahead is defined on the heavy ball; on the course's average it would
+        // add the raw gradient to a velocity of another scale (PyTorch refuses it too).
+        if self.nesterov == Some(true) && self.dampening != Some(0.0) {
+            return Err(
+                "train.nesterov = true: Nesterov's form needs the heavy ball; add dampening = 0"
+                    .into(),
+            );
         }
         if let Some(e) = self.epsilon {
             if self.optimizer != OptimizerKind::Adam {
@@ -805,9 +823,15 @@ pub fn absolute(base: &Path, p: &Path) -> PathBuf {
 }
 
 fn toml_message(e: &toml::de::Error) -> String {
-    e.to_string()
+    let message = e
+        .to_string()
         .trim_end()
-        .replace("TOML parse error at", "at")
+        .replace("TOML parse error at", "at");
+    if message.contains("duplicate field `iterations`") {
+        // serde names the field, not the alias the user may have written.
+        return format!("{message}\n`epochs` and `iterations` are one key: keep one of them");
+    }
+    message
 }
 
 /// `a.b.c=value`: the value is read as TOML (number, bool, array, quoted string), or else taken

@@ -1,6 +1,6 @@
-//! How the parameters follow their gradients. `gd` is the notes' W := W − α·dW, written out here
-//! so that full-batch runs keep the numpy reference histories bit for bit; `momentum` and `adam`
-//! are Burn's optimizers (`burn::optim`), with the course's defaults.
+//! How the parameters follow their gradients, through Burn's optimizers (`burn::optim`) with the
+//! course's defaults. `gd` is the notes' W := W − α·dW: Burn's SGD without momentum computes
+//! exactly that (W − dW·α), so full-batch runs keep the numpy reference histories.
 //!
 //! Burn's momentum with dampening β (the default) is the course's v := β·v + (1 − β)·dW,
 //! W := W − α·v, except that Burn starts v at the first gradient where the course starts it at 0
@@ -10,128 +10,97 @@
 //! 1/(1 − β) times gradient descent's: the form that outruns it at the same α. Burn's Adam is the course's, bias correction included; it holds β₁,
 //! β₂ and ε as f32.
 
-use burn::module::{Module, ModuleMapper, Param};
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{DType, Device, FloatDType, Gradients, Tensor};
+use burn::tensor::{DType, Device, FloatDType, Gradients};
 
 use crate::config::{OptimizerKind, TrainConfig};
 use crate::models::Model;
 
-/// W := W − α·dW for every float parameter, with dW from autodiff. A parameter that did not take
-/// part in the cost has no gradient (dW = 0) and is left as it is.
-struct GradientDescent<'a> {
-    grads: &'a Gradients,
+/// One of Burn's optimizers at rate α, with its state (momentum's velocity, Adam's moments).
+pub struct Updater {
+    optimizer: ModuleOptimizer,
     learning_rate: f64,
-}
-
-impl ModuleMapper for GradientDescent<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|w| match w.grad(self.grads) {
-            Some(dw) => (w.inner() - dw.mul_scalar(self.learning_rate))
-                .autodiff()
-                .require_grad(),
-            None => w,
-        })
-    }
-}
-
-/// An optimizer with its state (momentum's velocity, Adam's moments).
-pub enum Updater {
-    /// The notes' gradient descent: no state.
-    Notes { learning_rate: f64 },
-    /// One of Burn's optimizers.
-    Burn {
-        optimizer: ModuleOptimizer,
-        learning_rate: f64,
-    },
+    /// Whether the state carries anything from step to step (plain gradient descent's does not).
+    stateful: bool,
 }
 
 impl Updater {
-    /// The notes' gradient descent at rate α.
+    /// The notes' gradient descent W := W − α·dW: Burn's SGD without momentum or weight decay.
     pub fn gd(learning_rate: f64) -> Updater {
-        Updater::Notes { learning_rate }
+        Updater {
+            optimizer: SgdConfig::new().init(),
+            learning_rate,
+            stateful: false,
+        }
     }
 
     /// What `[train]` asks for.
     pub fn from_config(t: &TrainConfig) -> Updater {
         let learning_rate = t.learning_rate;
-        match t.optimizer {
-            OptimizerKind::Gd => Updater::gd(learning_rate),
+        let optimizer = match t.optimizer {
+            OptimizerKind::Gd => return Updater::gd(learning_rate),
             OptimizerKind::Momentum => {
                 let beta = t.beta.unwrap_or(0.9);
                 let momentum = MomentumConfig::new()
                     .with_momentum(beta)
                     .with_dampening(t.dampening.unwrap_or(beta))
                     .with_nesterov(t.nesterov.unwrap_or(false));
-                Updater::Burn {
-                    optimizer: SgdConfig::new().with_momentum(Some(momentum)).init(),
-                    learning_rate,
-                }
+                SgdConfig::new().with_momentum(Some(momentum)).init()
             }
-            OptimizerKind::Adam => Updater::Burn {
-                optimizer: AdamConfig::new()
-                    .with_beta_1(t.beta1.unwrap_or(0.9) as f32)
-                    .with_beta_2(t.beta2.unwrap_or(0.999) as f32)
-                    .with_epsilon(t.epsilon.unwrap_or(1e-8) as f32)
-                    .init(),
-                learning_rate,
-            },
+            OptimizerKind::Adam => AdamConfig::new()
+                .with_beta_1(t.beta1.unwrap_or(0.9) as f32)
+                .with_beta_2(t.beta2.unwrap_or(0.999) as f32)
+                .with_epsilon(t.epsilon.unwrap_or(1e-8) as f32)
+                .init(),
+        };
+        Updater {
+            optimizer,
+            learning_rate,
+            stateful: true,
         }
     }
 
     /// The optimizer's state (a Burn record), if it has any.
     pub fn state(&self) -> crate::Result<Option<Vec<u8>>> {
-        match self {
-            Updater::Notes { .. } => Ok(None),
-            Updater::Burn { optimizer, .. } => optimizer
-                .into_bytes()
-                .map(|b| Some(b.to_vec()))
-                .map_err(|e| crate::Error::Output(format!("the optimizer's state: {e}"))),
+        if !self.stateful {
+            return Ok(None);
         }
+        self.optimizer
+            .into_bytes()
+            .map(|b| Some(b.to_vec()))
+            .map_err(|e| crate::Error::Output(format!("the optimizer's state: {e}")))
     }
 
     /// Continue from a state that [`Updater::state`] gave, for parameters of `dtype`.
     pub fn restore(self, bytes: Vec<u8>, dtype: DType) -> std::result::Result<Updater, String> {
-        match self {
-            Updater::Notes { .. } => Err("gradient descent has no state to restore".into()),
-            Updater::Burn { .. } if !state_loads_as(dtype) => Err(format!(
+        if !self.stateful {
+            return Err("gradient descent has no state to restore".into());
+        }
+        if !state_loads_as(dtype) {
+            return Err(format!(
                 "Burn loads an optimizer's state in the float type of the default device, which \
                  this process already uses for another type than the run's {dtype:?}; resume the \
                  run in a process of its own (simplenn train --resume RUN_DIR)"
-            )),
-            Updater::Burn {
-                optimizer,
-                learning_rate,
-            } => Ok(Updater::Burn {
-                optimizer: optimizer
-                    .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
-                    .map_err(|e| e.to_string())?,
-                learning_rate,
-            }),
+            ));
         }
+        let optimizer = self
+            .optimizer
+            .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+            .map_err(|e| e.to_string())?;
+        Ok(Updater { optimizer, ..self })
     }
 
     /// Whether the optimizer carries state from step to step.
     pub fn has_state(&self) -> bool {
-        matches!(self, Updater::Burn { .. })
+        self.stateful
     }
 
-    /// The model after one update with the gradients of its cost.
+    /// The model after one update with the gradients of its cost. A parameter that did not take
+    /// part in the cost has no gradient and is left as it is.
     pub fn update(&mut self, model: Model, grads: Gradients) -> Model {
-        match self {
-            Updater::Notes { learning_rate } => model.map(&mut GradientDescent {
-                grads: &grads,
-                learning_rate: *learning_rate,
-            }),
-            Updater::Burn {
-                optimizer,
-                learning_rate,
-            } => {
-                let grads = GradientsParams::from_grads(grads, &model);
-                optimizer.step(*learning_rate, model, grads)
-            }
-        }
+        let grads = GradientsParams::from_grads(grads, &model);
+        self.optimizer.step(self.learning_rate, model, grads)
     }
 }
 

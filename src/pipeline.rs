@@ -276,10 +276,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             Feed::Full { .. } => 1,
             Feed::Batches { size, .. } => m.div_ceil(size.max(1)),
         },
-        unit: match feed {
-            Feed::Full { .. } => "iteration",
-            Feed::Batches { .. } => "epoch",
-        },
+        unit: c.train.unit(),
     });
     let clock = Instant::now();
     let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;

@@ -56,13 +56,30 @@ pub struct Curve<'a> {
     pub costs: &'a [(usize, f64)],
 }
 
-/// Cost against iteration, one line per curve (one curve for a run, several for a sweep).
-pub fn cost_curves(dir: &Path, stem: &str, title: &str, curves: &[Curve]) -> Result<()> {
-    both(dir, stem, SIZE, &CostFigure { title, curves })
+/// Cost against iteration or epoch (`unit`), one line per curve (one curve for a run, several
+/// for a sweep).
+pub fn cost_curves(
+    dir: &Path,
+    stem: &str,
+    title: &str,
+    unit: &str,
+    curves: &[Curve],
+) -> Result<()> {
+    both(
+        dir,
+        stem,
+        SIZE,
+        &CostFigure {
+            title,
+            unit,
+            curves,
+        },
+    )
 }
 
 struct CostFigure<'a> {
     title: &'a str,
+    unit: &'a str,
     curves: &'a [Curve<'a>],
 }
 
@@ -90,7 +107,7 @@ impl Figure for CostFigure<'_> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .x_desc("iteration")
+            .x_desc(self.unit)
             .y_desc("cost J")
             .label_style((FONT, 14))
             .draw()

@@ -253,6 +253,7 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
         &staged,
         "cost",
         &title,
+        c.train.unit(),
         &[plot::Curve {
             label: String::new(),
             costs: &m.costs,

@@ -97,7 +97,7 @@ fn cases(dir: &Path) -> Vec<Case> {
         "zero_iterations",
         dir,
         &replace("iterations = 5", "iterations = 0"),
-        "train.iterations = 0",
+        "train.iterations (or epochs) = 0",
     ));
     v.push(config_case(
         "empty_layers",

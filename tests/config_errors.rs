@@ -83,7 +83,7 @@ fn learning_rate_must_be_positive_and_finite() {
 
 #[test]
 fn zero_iterations_rejected() {
-    assert!(err_set(&["train.iterations=0"]).contains("train.iterations = 0"));
+    assert!(err_set(&["train.iterations=0"]).contains("train.iterations (or epochs) = 0"));
 }
 
 #[test]

@@ -184,6 +184,10 @@ fn optimizer_keys_are_checked() {
             "train.nesterov: only used with optimizer",
         ),
         (
+            "optimizer='momentum'\nnesterov=true",
+            "train.nesterov = true: Nesterov's form needs the heavy ball; add dampening = 0",
+        ),
+        (
             "optimizer='momentum'\ndampening=1.0",
             "train.dampening = 1: must be in [0, 1)",
         ),
@@ -197,10 +201,17 @@ fn optimizer_keys_are_checked() {
             .to_string();
         assert!(err.contains(fragment), "{extra}: {err}");
     }
-    // `epochs` is `iterations` by another name.
+    // `epochs` is `iterations` by another name: one or the other, not both.
     let c =
         simplenn::config::Config::parse(&base.replace("iterations", "epochs"), "t", &[]).unwrap();
     assert_eq!(c.train.iterations, 5);
+    let both = simplenn::config::Config::parse(&format!("{base}epochs=5\n"), "t", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        both.contains("`epochs` and `iterations` are one key"),
+        "{both}"
+    );
 }
 
 /// `simplenn train` on the flower with `set`, into `dir`; the exit status.

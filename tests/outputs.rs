@@ -41,6 +41,25 @@ per_backend!(fn run_folder_plots_are_valid_png_and_svg(backend) {
         assert_png(&dir.join(format!("{stem}.png")));
         assert_svg(&dir.join(format!("{stem}.svg")));
     }
+    // The cost curve's x axis names the unit of the logged costs: the notes' iterations, or
+    // epochs with mini-batches.
+    let x_axis = |dir: &Path| {
+        let svg = std::fs::read_to_string(dir.join("cost.svg")).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::trim))
+            .collect();
+        ["iteration", "epoch"].map(|label| texts.contains(&label))
+    };
+    assert_eq!(x_axis(&dir), [true, false]);
+    let batches = tmp.path().join("batches");
+    common::succeeds(simplenn()
+        .args(["train", "-q", "--set", "train.iterations=20", "--set", "train.batch_size=64"])
+        .arg("--out")
+        .arg(&batches));
+    assert_eq!(x_axis(&batches), [false, true]);
 });
 
 per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {

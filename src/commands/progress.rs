@@ -52,6 +52,29 @@ impl TrainingDisplay {
     }
 }
 
+impl TrainingDisplay {
+    /// Move the bar to `batch` batches into epoch `iteration` (0-based; the full batch has one).
+    fn show_position(&self, iteration: usize, batch: usize) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_position((iteration * self.batches + batch) as u64);
+        if self.batches > 1 {
+            let epochs = bar.length().unwrap_or(0) as usize / self.batches;
+            let (epoch, batch) = counted(iteration * self.batches + batch, self.batches);
+            bar.set_prefix(format!("{epoch}/{epochs} (batch {batch}/{})", self.batches));
+        }
+    }
+}
+
+/// The epoch (1-based) and its batch (1-based) that the last of `done` steps belonged to, with
+/// `batches` steps an epoch: what the bar shows, so the end of an epoch reads "4/4", not "0/4"
+/// of the next. Before any step: epoch 1, batch 0.
+fn counted(done: usize, batches: usize) -> (usize, usize) {
+    match done.checked_sub(1) {
+        None => (1, 0),
+        Some(last) => (last / batches + 1, last % batches + 1),
+    }
+}
+
 impl Observer for TrainingDisplay {
     fn warning(&mut self, message: &str) {
         eprintln!("{message}");
@@ -99,20 +122,21 @@ impl Observer for TrainingDisplay {
             plan.backend
         );
         if std::io::stderr().is_terminal() {
+            // The bar moves by gradient steps, so a long epoch shows its progress; with
+            // mini-batches its label counts epochs, the unit of the logged costs.
             let bar = ProgressBar::new((s.iterations * self.batches) as u64);
-            bar.set_position((start * self.batches + s.start.batch) as u64);
-            bar.set_prefix(match (plan.unit, self.batches) {
-                ("epoch", 1) => "epochs",
-                ("epoch", _) => "batches",
-                _ => "it",
-            });
+            let template = if self.batches > 1 {
+                "{bar:40.cyan/blue} epoch {prefix}  cost {msg}  ETA {eta}"
+            } else {
+                "{bar:40.cyan/blue} {pos:>6}/{len} {prefix}  cost {msg}  {per_sec}  ETA {eta}"
+            };
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40.cyan/blue} {pos:>6}/{len} {prefix}  cost {msg}  {per_sec}  ETA {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
+            bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
             self.bar = Some(bar);
+            self.show_position(start, s.start.batch);
         }
     }
 
@@ -128,22 +152,22 @@ impl Observer for TrainingDisplay {
     }
 
     fn step(&mut self, iteration: usize, cost: f64) {
-        if let Some(bar) = &self.bar {
-            bar.set_position(((iteration + 1) * self.batches) as u64);
-            if iteration.is_multiple_of(10) {
-                bar.set_message(format!("{cost:.6}"));
-            }
+        self.show_position(iteration + 1, 0);
+        if let Some(bar) = &self.bar
+            && iteration.is_multiple_of(10)
+        {
+            bar.set_message(format!("{cost:.6}"));
         }
     }
 
     fn batch(&mut self, at: &Position) {
-        if let Some(bar) = &self.bar {
-            bar.set_position((at.iteration * self.batches + at.batch) as u64);
-            if at.batch.is_multiple_of(20) {
-                // The epoch's cost so far, as a mean over its batches (sizes nearly equal).
-                let mean = at.cost_so_far * self.batches as f64 / at.batch as f64;
-                bar.set_message(format!("{mean:.6}"));
-            }
+        self.show_position(at.iteration, at.batch);
+        if let Some(bar) = &self.bar
+            && at.batch.is_multiple_of(20)
+        {
+            // The epoch's cost so far, as a mean over its batches (sizes nearly equal).
+            let mean = at.cost_so_far * self.batches as f64 / at.batch as f64;
+            bar.set_message(format!("{mean:.6}"));
         }
     }
 
@@ -155,5 +179,26 @@ impl Observer for TrainingDisplay {
 
     fn should_stop(&mut self, at: &Position) -> bool {
         self.was_interrupted() || self.stop_at == Some((at.iteration, at.batch))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bar_counts_epochs_and_their_batches_from_one() {
+        let shown: Vec<_> = (0..=9).map(|done| super::counted(done, 4)).collect();
+        let expected = [
+            (1, 0),
+            (1, 1),
+            (1, 2),
+            (1, 3),
+            (1, 4),
+            (2, 1),
+            (2, 2),
+            (2, 3),
+            (2, 4),
+            (3, 1),
+        ];
+        assert_eq!(shown, expected);
     }
 }

@@ -37,6 +37,8 @@ pub fn split_values(raw: &str) -> Vec<String> {
 struct Variant {
     value: String,
     result: RunResult,
+    /// The config's [`crate::config::TrainConfig::unit`].
+    unit: &'static str,
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
@@ -123,6 +125,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             variants.push(Variant {
                 value: v.clone(),
                 result,
+                unit: loaded.config.train.unit(),
             });
         }
         write_summary(&sweep_dir, &key, &variants)?;
@@ -199,5 +202,17 @@ fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
             costs: &v.result.metrics.costs,
         })
         .collect();
-    plot::cost_curves(&staged, "costs", &format!("cost for each {key}"), &curves)
+    // A full batch's epoch is one iteration, so "epoch" fits every curve once one has batches.
+    let unit = if variants.iter().any(|v| v.unit == "epoch") {
+        "epoch"
+    } else {
+        "iteration"
+    };
+    plot::cost_curves(
+        &staged,
+        "costs",
+        &format!("cost for each {key}"),
+        unit,
+        &curves,
+    )
 }

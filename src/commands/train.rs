@@ -66,9 +66,10 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<(usize, usize)>) -> Result<()
     let saved = run_dir::load(dir)?;
     let Some(iteration) = saved.metrics.resume_from else {
         return Err(Error::Usage(format!(
-            "{} is a finished run ({} iterations); there is nothing to resume",
+            "{} is a finished run ({} {}s); there is nothing to resume",
             dir.display(),
-            saved.metrics.iterations
+            saved.metrics.iterations,
+            saved.config.config.train.unit()
         )));
     };
     // The promise is that a resumed run equals the uninterrupted one bit for bit, which holds on
