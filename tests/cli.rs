@@ -410,3 +410,27 @@ fn a_run_resumes_only_on_the_backend_it_started_on() {
             .args(["--backend", first.name()]),
     );
 }
+
+#[test]
+fn a_child_process_does_not_keep_the_tests_hdf5_files_locked() {
+    // The race behind tests that failed now and then with "unable to lock file": a child
+    // spawned while this thread holds an HDF5 file open must not keep its lock once the file is
+    // closed here (common::simplenn closes inherited descriptors at exec).
+    let tmp = common::tempdir();
+    let path = tmp.path().join("held.h5");
+    common::write_xy(&path, &[0.0; 6], &[2, 3], &[0, 1, 0]);
+    let held = hdf5::File::open_rw(&path).unwrap();
+    let mut child = simplenn()
+        .args(["train", "-q", "--set", "train.iterations=100000", "--out"])
+        .arg(tmp.path().join("run"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(held);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let reopened = hdf5::File::open_rw(&path);
+    let _ = child.kill();
+    let _ = child.wait();
+    reopened.unwrap_or_else(|e| panic!("the child still holds the file: {e}"));
+}

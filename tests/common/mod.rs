@@ -172,12 +172,45 @@ pub fn simplenn() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_simplenn"));
     c.current_dir(repo())
         .env("SIMPLENN_BACKEND", simplenn::device::selected().name())
-        // Tests run in parallel threads: a child started while another thread has an HDF5 file
-        // open inherits that descriptor and its lock (HDF5 does not open with O_CLOEXEC), and
-        // the lock outlives the writer's close, so the other test's child could not open it.
+        // The child's own HDF5 files take no locks, so it never waits on another test's.
         .env("HDF5_USE_FILE_LOCKING", "FALSE");
+    no_inherited_files(&mut c);
     c
 }
+
+/// Tests run in parallel threads, and HDF5 opens files without O_CLOEXEC: a child started while
+/// another thread had an HDF5 file open would keep that descriptor, and with it the file's lock,
+/// for its whole life, so that thread could not open the file again after closing it. The child
+/// gets only its standard streams: every other descriptor closes at exec.
+#[cfg(unix)]
+fn no_inherited_files(c: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec the closure makes only async-signal-safe system calls
+    // (close_range, fcntl) and touches no memory of the parent.
+    unsafe {
+        c.pre_exec(|| {
+            #[cfg(target_os = "linux")]
+            if libc::syscall(
+                libc::SYS_close_range,
+                3u32,
+                u32::MAX,
+                libc::CLOSE_RANGE_CLOEXEC,
+            ) == 0
+            {
+                return Ok(());
+            }
+            // Kernels before 5.11, other systems: mark them one by one (a test process has far
+            // fewer than 4096 open).
+            for fd in 3..4096 {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn no_inherited_files(_: &mut std::process::Command) {}
 
 /// Write an HDF5 file with a float dataset X of `x_shape` holding `x`, and Y (1, m) of `y`.
 pub fn write_xy(path: &Path, x: &[f64], x_shape: &[usize], y: &[i64]) {
