@@ -335,12 +335,13 @@ pub struct TrainConfig {
     /// Momentum's β (default 0.9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta: Option<f64>,
-    /// Momentum's share of dW left out of v := β·v + (1 − dampening)·dW (Burn's name). The
-    /// default, β, is the course's average v := β·v + (1 − β)·dW; 0 is the classic heavy ball
-    /// v := β·v + dW (PyTorch's default), whose steps grow to 1/(1 − β) times gradient descent's.
+    /// Momentum's share of dW left out of v := β·v + (1 − dampening)·dW (Burn's name).
+    /// The default, β, is the course's average v := β·v + (1 − β)·dW; 0 is the heavy
+    /// ball v := β·v + dW (PyTorch's default), whose steps grow to 1/(1 − β) times GD's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dampening: Option<f64>,
-    /// Momentum's Nesterov form: step along dW + β·v instead of v (default false; needs dampening = 0).
+    /// Momentum's Nesterov form: step along dW + β·v instead of v (default false; needs
+    /// dampening = 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nesterov: Option<bool>,
     /// Adam's β₁ (default 0.9).
@@ -423,35 +424,39 @@ impl TrainConfig {
         if self.shuffle.is_some() && self.batch_size.is_none() {
             return Err("train.shuffle: only used with mini-batches; set train.batch_size or remove shuffle".into());
         }
-        let keys = [
-            ("beta", self.beta, OptimizerKind::Momentum),
-            ("beta1", self.beta1, OptimizerKind::Adam),
-            ("beta2", self.beta2, OptimizerKind::Adam),
+        // Every optimizer key belongs to one optimizer; set for another, it is a mistake.
+        let owned = [
+            ("beta", self.beta.is_some(), OptimizerKind::Momentum),
+            (
+                "dampening",
+                self.dampening.is_some(),
+                OptimizerKind::Momentum,
+            ),
+            ("nesterov", self.nesterov.is_some(), OptimizerKind::Momentum),
+            ("beta1", self.beta1.is_some(), OptimizerKind::Adam),
+            ("beta2", self.beta2.is_some(), OptimizerKind::Adam),
+            ("epsilon", self.epsilon.is_some(), OptimizerKind::Adam),
         ];
-        for (key, value, owner) in keys {
-            let Some(v) = value else { continue };
-            if self.optimizer != owner {
+        for (key, set, owner) in owned {
+            if set && self.optimizer != owner {
                 return Err(format!(
                     "train.{key}: only used with optimizer = \"{}\" (this config has \"{}\")",
                     owner.name(),
                     self.optimizer.name()
                 ));
             }
-            // Burn holds these as f32: a value that rounds to 1 there is 1.
-            if !(0.0..1.0).contains(&v) || v as f32 >= 1.0 {
-                return Err(format!("train.{key} = {v}: must be in [0, 1), e.g. 0.9"));
-            }
         }
-        let momentum_only = [
-            ("dampening", self.dampening.is_some()),
-            ("nesterov", self.nesterov.is_some()),
+        let rates = [
+            ("beta", self.beta),
+            ("beta1", self.beta1),
+            ("beta2", self.beta2),
         ];
-        for (key, set) in momentum_only {
-            if set && self.optimizer != OptimizerKind::Momentum {
-                return Err(format!(
-                    "train.{key}: only used with optimizer = \"momentum\" (this config has \"{}\")",
-                    self.optimizer.name()
-                ));
+        for (key, value) in rates {
+            // Burn holds these as f32: a value that rounds to 1 there is 1.
+            if let Some(v) = value
+                && (!(0.0..1.0).contains(&v) || v as f32 >= 1.0)
+            {
+                return Err(format!("train.{key} = {v}: must be in [0, 1), e.g. 0.9"));
             }
         }
         if let Some(d) = self.dampening {
@@ -471,15 +476,12 @@ impl TrainConfig {
                     .into(),
             );
         }
-        if let Some(e) = self.epsilon {
-            if self.optimizer != OptimizerKind::Adam {
-                return Err("train.epsilon: only used with optimizer = \"adam\"".into());
-            }
-            if !(e.is_finite() && e as f32 > 0.0 && (e as f32).is_finite()) {
-                return Err(format!(
-                    "train.epsilon = {e}: must be a finite number > 0, e.g. 1e-8"
-                ));
-            }
+        if let Some(e) = self.epsilon
+            && !(e.is_finite() && e as f32 > 0.0 && (e as f32).is_finite())
+        {
+            return Err(format!(
+                "train.epsilon = {e}: must be a finite number > 0, e.g. 1e-8"
+            ));
         }
         Ok(())
     }

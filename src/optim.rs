@@ -3,12 +3,12 @@
 //! exactly that (W − dW·α), so full-batch runs keep the numpy reference histories.
 //!
 //! Burn's momentum with dampening β (the default) is the course's v := β·v + (1 − β)·dW,
-//! W := W − α·v, except that Burn starts v at the first gradient where the course starts it at 0
-//! (so its first step is 1/(1 − β) times larger). That v is an average of dW: under a steady
-//! gradient it steps exactly as gradient descent does, so at the same α it smooths the path but
-//! does not speed it up. `dampening = 0` is the heavy ball v := β·v + dW, whose steps grow to
-//! 1/(1 − β) times gradient descent's: the form that outruns it at the same α. Burn's Adam is the course's, bias correction included; it holds β₁,
-//! β₂ and ε as f32.
+//! W := W − α·v, except that Burn starts v at the first gradient where the course starts it
+//! at 0 (so its first step is 1/(1 − β) times larger). That v is an average of dW: under a
+//! steady gradient it steps exactly as gradient descent does, so at the same α it smooths the
+//! path but does not speed it up. `dampening = 0` is the heavy ball v := β·v + dW, whose steps
+//! grow to 1/(1 − β) times gradient descent's: the form that outruns it at the same α. Burn's
+//! Adam is the course's, bias correction included; it holds β₁, β₂ and ε as f32.
 
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};

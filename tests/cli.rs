@@ -413,9 +413,9 @@ fn a_run_resumes_only_on_the_backend_it_started_on() {
 
 #[test]
 fn a_child_process_does_not_keep_the_tests_hdf5_files_locked() {
-    // The race behind tests that failed now and then with "unable to lock file": a child
-    // spawned while this thread holds an HDF5 file open must not keep its lock once the file is
-    // closed here (common::simplenn closes inherited descriptors at exec).
+    // Tests run in parallel: a child spawned while this thread holds an HDF5 file open must not
+    // keep its lock once the file is closed here, or reopening it fails with "unable to lock
+    // file" (common::simplenn closes inherited descriptors at exec).
     let tmp = common::tempdir();
     let path = tmp.path().join("held.h5");
     common::write_xy(&path, &[0.0; 6], &[2, 3], &[0, 1, 0]);
@@ -428,7 +428,12 @@ fn a_child_process_does_not_keep_the_tests_hdf5_files_locked() {
         .spawn()
         .unwrap();
     drop(held);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // spawn() returns after exec, so the child holds whatever it inherited; it must still run
+    // (100,000 iterations take seconds) for the check to mean anything.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the child exited early"
+    );
     let reopened = hdf5::File::open_rw(&path);
     let _ = child.kill();
     let _ = child.wait();

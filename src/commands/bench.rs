@@ -158,10 +158,10 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     }
     if streamed {
         // The reader fills its first shuffle buffer while an epoch's first step waits: one slow
-        // step an epoch, which the median leaves out.
+        // step an epoch, which the median passes over once an epoch has a few batches.
         println!(
-            "streamed: the median step leaves out the wait for each epoch's first blocks; \
-             `bench --whole` times whole epochs, reading included"
+            "streamed: an epoch's first step waits for the reader to fill its buffer, which the \
+             median passes over; `bench --whole` times whole epochs, reading included"
         );
     }
     if let Some(mib) = peak_rss_mib() {

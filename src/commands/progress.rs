@@ -50,9 +50,7 @@ impl TrainingDisplay {
     pub fn was_interrupted(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)
     }
-}
 
-impl TrainingDisplay {
     /// Move the bar to `batch` batches into epoch `iteration` (0-based; the full batch has one).
     fn show_position(&self, iteration: usize, batch: usize) {
         let Some(bar) = &self.bar else { return };
@@ -60,18 +58,22 @@ impl TrainingDisplay {
         if self.batches > 1 {
             let epochs = bar.length().unwrap_or(0) as usize / self.batches;
             let (epoch, batch) = counted(iteration * self.batches + batch, self.batches);
-            bar.set_prefix(format!("{epoch}/{epochs} (batch {batch}/{})", self.batches));
+            bar.set_prefix(format!(
+                "{epoch} (batch {batch}/{}) of {epochs}",
+                self.batches
+            ));
         }
     }
 }
 
-/// The epoch (1-based) and its batch (1-based) that the last of `done` steps belonged to, with
-/// `batches` steps an epoch: what the bar shows, so the end of an epoch reads "4/4", not "0/4"
-/// of the next. Before any step: epoch 1, batch 0.
+/// The epoch and its batch that the last of `done` steps belonged to, with `batches` steps an
+/// epoch: what the bar shows. Epochs count from 0 as in "Cost after epoch 0" and the resume
+/// line, batches from 1, so the end of an epoch reads "batch 4/4", not "0/4" of the next.
+/// Before any step: epoch 0, batch 0.
 fn counted(done: usize, batches: usize) -> (usize, usize) {
     match done.checked_sub(1) {
-        None => (1, 0),
-        Some(last) => (last / batches + 1, last % batches + 1),
+        None => (0, 0),
+        Some(last) => (last / batches, last % batches + 1),
     }
 }
 
@@ -134,7 +136,9 @@ impl Observer for TrainingDisplay {
                 ProgressStyle::with_template(template)
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
+            if self.batches == 1 {
+                bar.set_prefix(if plan.unit == "epoch" { "epochs" } else { "it" });
+            }
             self.bar = Some(bar);
             self.show_position(start, s.start.batch);
         }
@@ -185,19 +189,19 @@ impl Observer for TrainingDisplay {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_bar_counts_epochs_and_their_batches_from_one() {
+    fn the_bar_counts_epochs_from_zero_and_their_batches_from_one() {
         let shown: Vec<_> = (0..=9).map(|done| super::counted(done, 4)).collect();
         let expected = [
-            (1, 0),
+            (0, 0),
+            (0, 1),
+            (0, 2),
+            (0, 3),
+            (0, 4),
             (1, 1),
             (1, 2),
             (1, 3),
             (1, 4),
             (2, 1),
-            (2, 2),
-            (2, 3),
-            (2, 4),
-            (3, 1),
         ];
         assert_eq!(shown, expected);
     }
