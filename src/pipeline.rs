@@ -276,7 +276,12 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
             Feed::Full { .. } => 1,
             Feed::Batches { size, .. } => m.div_ceil(size.max(1)),
         },
+        batch_size: match feed {
+            Feed::Full { .. } => m,
+            Feed::Batches { size, .. } => size.min(m),
+        },
         unit: c.train.unit(),
+        optimizer: c.train.optimizer.name(),
     });
     let clock = Instant::now();
     let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;

@@ -216,6 +216,10 @@ pub struct Plan {
     pub unit: &'static str,
     /// Gradient steps per epoch (1 with the full batch).
     pub batches: usize,
+    /// Examples per gradient step (all of them with the full batch).
+    pub batch_size: usize,
+    /// `gd`, `momentum` or `adam`.
+    pub optimizer: &'static str,
 }
 
 /// What the caller shows while training (cost lines, a progress bar, nothing). Every command

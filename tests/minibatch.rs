@@ -267,3 +267,35 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
         assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap(), "{optimizer} {stop_at}");
     }
 });
+
+#[test]
+fn the_run_header_names_the_optimizer_and_the_batches() {
+    let tmp = common::tempdir();
+    let header = |set: &[&str]| {
+        let mut cmd = common::simplenn();
+        cmd.args(["train", "configs/shallow_planar.toml", "--force", "--out"])
+            .arg(tmp.path().join("run"));
+        for s in set {
+            cmd.args(["--set", s]);
+        }
+        let out = common::succeeds(&mut cmd);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        stdout
+            .lines()
+            .find(|l| l.starts_with("simplenn: "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // 400 examples in batches of 64: 7 steps an epoch.
+    let batches = header(&[
+        "train.epochs=2",
+        "train.batch_size=64",
+        "train.optimizer=adam",
+    ]);
+    assert!(
+        batches.contains("2 epochs of 7 batches of 64, adam α = 1.2,"),
+        "{batches}"
+    );
+    let full = header(&["train.iterations=3"]);
+    assert!(full.contains("3 iterations, gd α = 1.2,"), "{full}");
+}

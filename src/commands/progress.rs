@@ -111,14 +111,19 @@ impl Observer for TrainingDisplay {
         } else if start > 0 {
             println!("resuming at {} {start} of {}", plan.unit, s.iterations);
         }
+        let batches = match plan.batches {
+            1 => String::new(),
+            n => format!(" of {n} batches of {}", plan.batch_size),
+        };
         println!(
-            "simplenn: {} {:?} on {} examples ({} features), {} {}s, α = {}, {} on {}",
+            "simplenn: {} {:?} on {} examples ({} features), {} {}s{batches}, {} α = {}, {} on {}",
             plan.model,
             plan.sizes,
             plan.examples,
             plan.sizes[0],
             s.iterations,
             plan.unit,
+            plan.optimizer,
             s.learning_rate,
             plan.precision,
             plan.backend
