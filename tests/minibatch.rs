@@ -5,12 +5,13 @@
 #[macro_use]
 mod common;
 
+use burn::tensor::Tensor;
 use simplenn::data::{Examples, Order};
 use simplenn::device::Precision;
 use simplenn::gradcheck::NotesFormulas;
 use simplenn::gradcheck::handwritten;
 use simplenn::models::ModelSpec;
-use simplenn::nn::LayerValues;
+use simplenn::nn::{DataMatrix, LayerValues};
 use simplenn::optim::Updater;
 use simplenn::pipeline::{self, Start};
 use simplenn::run_dir::Metrics;
@@ -49,6 +50,13 @@ fn planar_start() -> (Examples, ModelSpec, Vec<LayerValues>) {
     (prepared.data.train, prepared.spec, layers)
 }
 
+/// X and Y of every example, in f64 on the autodiff device: the full batch.
+fn full_batch(data: &Examples) -> (DataMatrix, Tensor<2>) {
+    let (ad, dtype) = (simplenn::device::autodiff_device(), Precision::F64.dtype());
+    let mem = data.in_memory().unwrap();
+    (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad))
+}
+
 fn epochs(
     feed: &Feed,
     spec: &ModelSpec,
@@ -68,10 +76,8 @@ fn epochs(
 
 per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
     let (data, spec, layers) = planar_start();
-    let ad = simplenn::device::autodiff_device();
     let dtype = Precision::F64.dtype();
-    let mem = data.in_memory().unwrap();
-    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
+    let (x, y) = full_batch(&data);
     let full = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 20);
     // In file order: the very same arithmetic.
     let in_order = Feed::Batches { examples: &data, size: data.m(), order: Order::InFile, seed: 1, dtype };
@@ -88,12 +94,10 @@ per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
     // At α = 0 the parameters stay put, so every epoch's cost (the batches' costs weighted by
     // their sizes: 64, …, 64, 16) must be the full batch's cost at those parameters.
     let (data, spec, layers) = planar_start();
-    let ad = simplenn::device::autodiff_device();
     let dtype = Precision::F64.dtype();
-    let mem = data.in_memory().unwrap();
-    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
+    let (x, y) = full_batch(&data);
     let run = |feed: &Feed| {
-        let model = spec.init_with(&layers, &ad);
+        let model = spec.init_with(&layers, &simplenn::device::autodiff_device());
         let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: Default::default() };
         train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent).unwrap().costs
     };
@@ -135,9 +139,7 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
         }
     }
     // …and not the full batch's gradient: a single full step lands elsewhere.
-    let ad = simplenn::device::autodiff_device();
-    let mem = data.in_memory().unwrap();
-    let (x, y) = (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad));
+    let (x, y) = full_batch(&data);
     let (_, full) = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 1);
     assert_ne!(full[0].w, trained[0].w);
 });
