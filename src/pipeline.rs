@@ -242,22 +242,19 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     // The full batch lives on the device for the whole run; mini-batches are cut from the host
     // copy (or read from disk), so X goes to the device a batch at a time.
     let model = prepared.model(&checkpoint.layers);
-    let full = match batches {
-        None => Some(prepared.full_batch()?),
-        Some(_) => None,
-    };
-    let feed = match (&full, batches) {
-        (Some((x, y)), _) => Feed::Full { x, y },
-        (None, batches) => {
-            let (size, order) = batches.unwrap_or((m, Order::InFile));
-            Feed::Batches {
-                examples: train_set,
-                size,
-                order,
-                seed: c.init.seed,
-                dtype: prepared.spec.dtype,
-            }
+    let mut full = None;
+    let feed = match batches {
+        None => {
+            let (x, y) = &*full.insert(prepared.full_batch()?);
+            Feed::Full { x, y }
         }
+        Some((size, order)) => Feed::Batches {
+            examples: train_set,
+            size,
+            order,
+            seed: c.init.seed,
+            dtype: prepared.spec.dtype,
+        },
     };
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,

@@ -110,9 +110,7 @@ impl Stop {
             Stop::Diverged { .. } => None,
         }
     }
-}
 
-impl Stop {
     /// What happened and what to do; `dir` is the run folder, once it is written.
     pub fn message(&self, dir: Option<&std::path::Path>) -> String {
         let folder = dir.map(|d| d.display().to_string());
@@ -379,9 +377,12 @@ const SCORE_VALUES: usize = 1 << 21;
 /// a block of examples at a time (J weighted by block sizes) for a streamed one.
 pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores> {
     let device = crate::device::device();
+    // One forward pass gives both: Ŷ = σ(Z[L]) and the cost from the logits Z[L].
     let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
-        let probabilities = probabilities(model, &x)?;
-        let cost = scalar_f64(cost_from_logits(model.forward(&x), y))?;
+        let z = model.forward(&x);
+        let probabilities =
+            crate::tensor_util::to_vec_f64(crate::nn::activation::sigmoid(z.clone()))?;
+        let cost = scalar_f64(cost_from_logits(z, y))?;
         Ok((probabilities, cost))
     };
     if let Some(set) = examples.in_memory() {

@@ -71,17 +71,14 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
         }
         ("toml", _, _) => {
             let other = Config::load(path, &[])?;
-            let data = &other.config.data;
-            if data.stream {
-                // As stored, like load_source below: the run's own scaling is applied after.
-                let as_stored = DataConfig {
-                    standardize: false,
-                    ..data.clone()
-                };
-                data::load(&as_stored, &other.base_dir)?
-            } else {
-                data::load_source(data, &other.base_dir)?.into_examples()
-            }
+            // Every example as stored, in memory or streamed: the run's own scaling is
+            // applied after, and a split of the other config does not apply here.
+            let as_stored = DataConfig {
+                split: None,
+                standardize: false,
+                ..other.config.data.clone()
+            };
+            data::load(&as_stored, &other.base_dir)?
         }
         ("csv", Some(columns), Some(classes)) => {
             csv_split(data::csv::load_like(path, columns, classes)?, classes).into_examples()

@@ -278,6 +278,32 @@ impl Blocks {
 
     /// Examples `start .. start + count` as rows: value f of example i at `[i * n_x + f]`.
     pub fn read_rows(&self, start: usize, count: usize) -> Result<Vec<f64>> {
+        let values = self.read_slab(start, count)?;
+        Ok(if self.examples_first {
+            values
+        } else {
+            crate::tensor_util::transpose(&values, self.n_x, count)
+        })
+    }
+
+    /// Every example, in the notes' layout (a file already in it is not transposed).
+    pub fn read_all(&self, y: Vec<f64>) -> Result<Dataset> {
+        let values = self.read_slab(0, self.m)?;
+        Ok(if self.examples_first {
+            Dataset::from_rows(self.n_x, &values, y)
+        } else {
+            Dataset {
+                n_x: self.n_x,
+                m: self.m,
+                x: values,
+                y,
+            }
+        })
+    }
+
+    /// Examples `start .. start + count` as the file stores them, (count, …) or (n_x, count),
+    /// scaled by the divisor.
+    fn read_slab(&self, start: usize, count: usize) -> Result<Vec<f64>> {
         let end = start + count;
         let now = file_length(&self.path).unwrap_or(0);
         if now != self.length {
@@ -308,22 +334,11 @@ impl Blocks {
             .read_slice::<f64, _, nd::IxDyn>(selection)
             .map_err(failed)?;
         // A freshly read hyperslab is in standard (row-major) order, from offset 0.
-        let values = block.into_raw_vec_and_offset().0;
-        let mut rows = if self.examples_first {
-            values
-        } else {
-            crate::tensor_util::transpose(&values, self.n_x, count)
-        };
+        let mut values = block.into_raw_vec_and_offset().0;
         if self.divisor != 1.0 {
-            rows.iter_mut().for_each(|v| *v /= self.divisor);
+            values.iter_mut().for_each(|v| *v /= self.divisor);
         }
-        Ok(rows)
-    }
-
-    /// Every example, in the notes' layout.
-    pub fn read_all(&self, y: Vec<f64>) -> Result<Dataset> {
-        let rows = self.read_rows(0, self.m)?;
-        Ok(Dataset::from_rows(self.n_x, &rows, y))
+        Ok(values)
     }
 }
 

@@ -121,7 +121,7 @@ pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) 
     let mut pictures = Vec::new();
     let mut ignored = loose.len();
     for (folder, name) in folders.iter().zip(&names) {
-        let label = if *name == classes[1] { 1.0 } else { 0.0 };
+        let label = label_of(name, &classes);
         let before = pictures.len();
         for file in sorted_entries(folder)? {
             if file.is_file() && is_picture(&file) {
@@ -140,6 +140,11 @@ pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) 
         folders: folders.into_iter().zip(names).collect(),
         ignored,
     })
+}
+
+/// Y of the pictures in class folder `name`: 1 for the positive class `classes[1]`, else 0.
+fn label_of(name: &str, classes: &[String; 2]) -> f64 {
+    if name == classes[1] { 1.0 } else { 0.0 }
 }
 
 fn no_pictures(folder: &Path, name: &str, readable: &str) -> Error {
@@ -190,20 +195,12 @@ pub fn load(
         }
     }
     for (folder, name) in &listing.folders {
-        let label = if *name == listing.classes[1] {
-            1.0
-        } else {
-            0.0
-        };
-        if !y.contains(&label) {
+        if !y.contains(&label_of(name, &listing.classes)) {
             return Err(no_pictures(folder, name, "readable "));
         }
     }
     let data = Dataset::from_examples(size[0] * size[1] * 3, &x_by_example, y);
-    let mut notes = Vec::new();
-    if listing.ignored > 0 {
-        notes.push(ignored_note(dir, listing.ignored));
-    }
+    let mut notes = listing.notes(dir);
     if skipped > 0 {
         notes.push(format!(
             "{}: skipped {skipped} picture(s) that cannot be read (data.skip_unreadable = true)",

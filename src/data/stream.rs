@@ -322,26 +322,29 @@ impl StreamSet {
 
     /// An HDF5 dataset read by blocks, with its labels.
     pub fn h5(blocks: Blocks, y: Vec<f64>, block: Option<usize>) -> StreamSet {
-        StreamSet {
-            n_x: blocks.n_x,
-            m: blocks.m,
-            y: Arc::new(y),
-            block: block.unwrap_or_else(|| default_block(blocks.n_x)),
-            source: Arc::new(Source::H5(blocks)),
-            scaling: None,
-        }
+        StreamSet::new(blocks.n_x, y, block, Source::H5(blocks))
     }
 
     /// A listed folder of pictures, decoded a block at a time at `size` = [height, width].
     pub fn pictures(listing: images::Listing, size: [usize; 2], block: Option<usize>) -> StreamSet {
-        let n_x = size[0] * size[1] * 3;
         let (files, y): (Vec<PathBuf>, Vec<f64>) = listing.pictures.into_iter().unzip();
+        StreamSet::new(
+            size[0] * size[1] * 3,
+            y,
+            block,
+            Source::Pictures { files, size },
+        )
+    }
+
+    /// `y.len()` examples of `n_x` features from `source`, unscaled, read `block` at a time
+    /// (default: 4 MB of them).
+    fn new(n_x: usize, y: Vec<f64>, block: Option<usize>, source: Source) -> StreamSet {
         StreamSet {
             n_x,
-            m: files.len(),
+            m: y.len(),
             y: Arc::new(y),
             block: block.unwrap_or_else(|| default_block(n_x)),
-            source: Arc::new(Source::Pictures { files, size }),
+            source: Arc::new(source),
             scaling: None,
         }
     }
