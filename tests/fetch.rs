@@ -98,29 +98,11 @@ fn fetch(to: &Path, from: &[String], timeout: &str) -> std::process::Output {
     cmd.output().unwrap()
 }
 
-#[test]
-fn fetch_checks_every_download_and_keeps_only_correct_files() {
-    let (Some(train), Some(test)) = (common::dataset(FILES[0]), common::dataset(FILES[1])) else {
-        return;
-    };
-    let files = vec![
-        (FILES[0].to_string(), std::fs::read(&train).unwrap()),
-        (FILES[1].to_string(), std::fs::read(&test).unwrap()),
-    ];
-    let url = serve(files.clone());
-    let tmp = common::tempdir();
-
-    // Each failing source: exit 2, the problem named, nothing written.
-    let failing = [
-        ("corrupt", "not the course's"),
-        ("truncated", "the transfer broke off"),
-        ("missing", "answered HTTP 404"),
-        // The training file arrives whole, the test file does not: neither is kept.
-        ("onlytrain", "cannot fetch test_catvnoncat.h5"),
-        ("stall", "no answer within 2 s"),
-    ];
-    for (mode, fragment) in failing {
-        let to = tmp.path().join(mode);
+/// Fetch from each source in `cases` (mode, fragment of the message) into a folder of its own:
+/// exit 2, the problem named, nothing written, within the time limit.
+fn assert_each_fails(url: &str, cases: &[(&str, &str)], tmp: &Path) {
+    for &(mode, fragment) in cases {
+        let to = tmp.join(mode);
         let clock = Instant::now();
         let out = fetch(&to, &[format!("{url}/{mode}")], "2");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -135,6 +117,37 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
             clock.elapsed()
         );
     }
+}
+
+#[test]
+fn fetch_refuses_every_broken_download_and_writes_nothing() {
+    // Made-up bytes under the course's names: whatever arrives, it is not the course's file, so
+    // these cases need no real file and run everywhere.
+    let files: Vec<(String, Vec<u8>)> = FILES
+        .iter()
+        .map(|name| {
+            (
+                name.to_string(),
+                format!("not the {name} you want\n")
+                    .repeat(4000)
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    let url = serve(files);
+    let tmp = common::tempdir();
+    assert_each_fails(
+        &url,
+        &[
+            // Served whole and intact, but its SHA-256 is not the course's.
+            ("good", "not the course's"),
+            ("corrupt", "not the course's"),
+            ("truncated", "the transfer broke off"),
+            ("missing", "answered HTTP 404"),
+            ("stall", "no answer within 2 s"),
+        ],
+        tmp.path(),
+    );
     // Nothing listens on port 1: no source can be reached, which the message says at once.
     let to = tmp.path().join("offline");
     let out = fetch(&to, &["http://127.0.0.1:1".to_string()], "5");
@@ -146,6 +159,43 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
     );
     assert!(err.contains("datasets/README.md"), "{err}");
     assert_eq!(contents(&to), Vec::<String>::new());
+}
+
+#[test]
+#[cfg_attr(
+    not(cat_files),
+    ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat"
+)]
+fn fetch_keeps_the_course_files_whole_and_only_them() {
+    let (train, test) = (common::dataset(FILES[0]), common::dataset(FILES[1]));
+    let files = vec![
+        (FILES[0].to_string(), std::fs::read(&train).unwrap()),
+        (FILES[1].to_string(), std::fs::read(&test).unwrap()),
+    ];
+    let url = serve(files.clone());
+    let tmp = common::tempdir();
+    // The course's bytes, broken; and the training file arriving whole while the test file
+    // does not: neither is kept.
+    assert_each_fails(
+        &url,
+        &[
+            ("corrupt", "not the course's"),
+            ("truncated", "the transfer broke off"),
+            ("onlytrain", "cannot fetch test_catvnoncat.h5"),
+        ],
+        tmp.path(),
+    );
+    let same_bytes = |to: &Path| {
+        let mut names = contents(to);
+        names.sort();
+        assert_eq!(names, vec![FILES[1].to_string(), FILES[0].to_string()]);
+        for (name, bytes) in &files {
+            assert!(
+                &std::fs::read(to.join(name)).unwrap() == bytes,
+                "{name} differs from the course's"
+            );
+        }
+    };
 
     // A first mirror that fails, a second that works: both files, whole.
     let to = tmp.path().join("good");
@@ -155,12 +205,7 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for (name, bytes) in &files {
-        assert_eq!(&std::fs::read(to.join(name)).unwrap(), bytes, "{name}");
-    }
-    let mut names = contents(&to);
-    names.sort();
-    assert_eq!(names, vec![FILES[1].to_string(), FILES[0].to_string()]);
+    same_bytes(&to);
     // Files already there with the right checksum are kept, whatever the sources.
     let out = fetch(&to, &[format!("{url}/corrupt")], "5");
     assert!(
@@ -169,6 +214,7 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("already there"));
+    same_bytes(&to);
     // A folder is a source too.
     let to = tmp.path().join("from_folder");
     let folder = train.parent().unwrap().display().to_string();
@@ -178,5 +224,5 @@ fn fetch_checks_every_download_and_keeps_only_correct_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(contents(&to).len(), 2);
+    same_bytes(&to);
 }

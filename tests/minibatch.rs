@@ -85,6 +85,7 @@ per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
     // Shuffled: the same sums in another order.
     let shuffled = Feed::Batches { examples: &data, size: data.m(), order: Order::Shuffled, seed: 1, dtype };
     let (costs, _) = epochs(&shuffled, &spec, &layers, 20);
+    assert_eq!(costs.len(), full.0.len());
     for (&(i, a), &(_, b)) in costs.iter().zip(&full.0) {
         assert!((a - b).abs() <= 1e-12 * b.abs(), "epoch {i}: {a} vs {b}");
     }
@@ -259,14 +260,28 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
         assert_eq!(train_cli(&whole, &set, &[]), Some(0));
         assert_eq!(train_cli(&parts, &set, &["--stop-at", stop_at]), Some(130));
         assert_eq!(parts.join("optimizer.bpk").exists(), optimizer != "gd");
-        let out = common::simplenn().args(["train", "-q", "--resume"]).arg(&parts).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // A copy of the checkpoint with W[1] nudged resumes elsewhere.
+        let nudged = common::nudged_copy(&parts, &tmp.path().join("nudged"));
+        // Only the epochs from the checkpoint on are trained: the first cost logged is epoch 7's
+        // (the whole epoch's, also when the run stopped inside it).
+        let out = common::succeeds(common::simplenn().args(["train", "--resume"]).arg(&parts));
+        assert_eq!(
+            common::logged_steps(&out.stdout),
+            (7..20).collect::<Vec<_>>(),
+            "{optimizer} {stop_at}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
+        let c = simplenn::run_dir::load(&nudged).unwrap();
         let (a, b) = (
             simplenn::run_dir::load(&whole).unwrap(),
             simplenn::run_dir::load(&parts).unwrap(),
         );
         assert_eq!(bits(&a.metrics), bits(&b.metrics), "{optimizer} {stop_at}");
         assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap(), "{optimizer} {stop_at}");
+        assert_ne!(c.model.layer_values().unwrap(), a.model.layer_values().unwrap(), "{optimizer} {stop_at}: the checkpoint's weights were ignored");
+        assert_eq!(c.metrics.costs[..7], a.metrics.costs[..7], "{optimizer} {stop_at}");
+        assert_ne!(c.metrics.costs[7..], a.metrics.costs[7..], "{optimizer} {stop_at}");
     }
 });
 

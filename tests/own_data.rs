@@ -59,12 +59,46 @@ per_backend!(fn image_folders_train_end_to_end(backend) {
     assert_eq!(m["image_shape"], serde_json::json!([6, 6, 3]));
     assert_eq!(m["train_accuracy"], 100.0);
     assert_eq!(m["test_accuracy"], 100.0);
-    // predict resizes a picture of another size the same way.
-    let new = dir.join("new_light.jpg");
-    let rgb = vec![190u8; 12 * 12 * 3];
-    image::save_buffer(&new, &rgb, 12, 12, image::ExtendedColorType::Rgb8).unwrap();
-    let (out, _) = ok(&["predict", &run_s, &new.display().to_string()]);
-    assert!(out.contains(": light (p(light)"), "{out}");
+    // predict resizes pictures of other sizes the same way as loading does: two patterned
+    // pictures (which any change of filter or of pixel order would read differently), mid-grey
+    // on average so that p(light) is far from 0 and 1, through `evaluate --data` (the loader)
+    // and `predict`.
+    let patterned = |path: &Path, h: u32, w: u32| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let rgb: Vec<u8> = (0..h * w * 3)
+            .map(|k| {
+                let (r, c, ch) = (k / (3 * w), k / 3 % w, k % 3);
+                (70 + 60 * ((r * 7 + c * 13 + ch * 5) % 3)) as u8
+            })
+            .collect();
+        image::save_buffer(path, &rgb, w, h, image::ExtendedColorType::Rgb8).unwrap();
+    };
+    let pictures = [dir.join("check/dark/a.png"), dir.join("check/light/b.png")];
+    patterned(&pictures[0], 9, 15);
+    patterned(&pictures[1], 12, 12);
+    let check = dir.join("check.toml");
+    std::fs::write(
+        &check,
+        "[model]\nkind = \"logistic\"\n[data]\nkind = \"images\"\ntrain = \"check\"\nsize = [6, 6]\n[train]\nlearning_rate = 0.5\niterations = 1\n",
+    )
+    .unwrap();
+    ok(&["evaluate", &run_s, "--data", &check.display().to_string()]);
+    let evaluated: Vec<f64> = std::fs::read_to_string(run.join("predictions.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(evaluated.len(), 2);
+    let paths: Vec<String> = pictures.iter().map(|p| p.display().to_string()).collect();
+    let (out, _) = ok(&["predict", &run_s, &paths[0], &paths[1]]);
+    for (path, p_eval) in paths.iter().zip(&evaluated) {
+        // "PATH: CLASS (p(light) = P, confidence C %)", P with 6 decimals.
+        let line = out.lines().find(|l| l.starts_with(&format!("{path}: "))).unwrap_or_else(|| panic!("{path}: {out}"));
+        let p: f64 = line.split("= ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+        assert!((0.001..0.999).contains(p_eval), "{path}: p = {p_eval} is too close to 0 or 1 to compare");
+        assert!((p - p_eval).abs() <= 5.1e-7, "{path}: predict {p}, evaluate {p_eval}");
+    }
 
     // `positive` names class 1.
     let l = simplenn::config::Config::load(&images_config(dir, "positive = \"dark\""), &[]).unwrap();
@@ -155,11 +189,21 @@ per_backend!(cpu fn csv_tables_train_split_standardize_and_predict(backend) {
 
     // Standardisation: the training set's statistics, recorded; predict on a raw training row
     // gives evaluate's probability for it.
+    // The statistics, computed here in two passes over the training rows: the mean and the
+    // population standard deviation (not the sample one) of each feature.
     let scaling = input.scaling.unwrap();
-    let train_x1: Vec<f64> = split.train.iter().map(|&i| xs[i].0).collect();
-    let mean = train_x1.iter().sum::<f64>() / train_x1.len() as f64;
-    assert!((scaling.mean[0] - mean).abs() < 1e-12);
-    assert!((scaling.mean[1] - 100.0).abs() < 3.0 && (scaling.std[1] - 10.0).abs() < 3.0);
+    let columns: [Vec<f64>; 2] = [
+        split.train.iter().map(|&i| xs[i].0).collect(),
+        split.train.iter().map(|&i| xs[i].1).collect(),
+    ];
+    for (f, column) in columns.iter().enumerate() {
+        let m = column.len() as f64;
+        let mean = column.iter().sum::<f64>() / m;
+        let std = (column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / m).sqrt();
+        let near = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+        assert!(near(scaling.mean[f], mean), "feature {f}: mean {} vs {mean}", scaling.mean[f]);
+        assert!(near(scaling.std[f], std), "feature {f}: std {} vs {std} (population)", scaling.std[f]);
+    }
     ok(&["evaluate", &run_s]);
     let evaluated: Vec<(String, usize, f64)> = std::fs::read_to_string(run.join("predictions.csv"))
         .unwrap()
@@ -182,6 +226,9 @@ per_backend!(cpu fn csv_tables_train_split_standardize_and_predict(backend) {
         .collect();
     assert_eq!(predicted.len(), 120);
     assert!(predicted.iter().all(|(_, c)| c == "yes" || c == "no"));
+    // evaluate wrote one row for each of the 90 training and 30 test examples.
+    assert_eq!(evaluated.len(), 120);
+    assert_eq!(evaluated.iter().filter(|(set, _, _)| set == "test").count(), 30);
     for (set, i, p) in &evaluated {
         let original = if set == "train" { split.train[*i] } else { split.test[*i] };
         let q = predicted[original].0;
@@ -229,13 +276,13 @@ fn cat_folders(h5: &Path, prefix: &str, root: &Path) -> simplenn::data::Dataset 
     set
 }
 
-per_backend!(cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
-    let (Some(train_h5), Some(test_h5)) = (
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
+    let (train_h5, test_h5) = (
         common::dataset("train_catvnoncat.h5"),
         common::dataset("test_catvnoncat.h5"),
-    ) else {
-        return;
-    };
+    );
     let tmp = common::tempdir();
     let train = cat_folders(&train_h5, "train", &tmp.path().join("train"));
     cat_folders(&test_h5, "test", &tmp.path().join("test"));

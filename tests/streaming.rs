@@ -21,10 +21,29 @@ fn linear_set(path: &Path, m: usize, examples_first: bool) {
     linear_set_mapped(path, m, examples_first, |_, v| v);
 }
 
-/// [`linear_set`] with feature f's value v written as `map(f, v)` (labels from the values before).
-/// The file is written once: opening it again to change it could find it still locked by a
-/// child process that another test started while it was open.
-fn linear_set_mapped(path: &Path, m: usize, examples_first: bool, map: fn(usize, f64) -> f64) {
+/// Each feature's mean and population standard deviation over `rows` (two passes; 1 for a
+/// constant feature), computed here apart from simplenn's own statistics.
+fn mean_and_std(rows: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
+    let m = rows.len() as f64;
+    (0..rows[0].len())
+        .map(|f| {
+            let mean = rows.iter().map(|r| r[f]).sum::<f64>() / m;
+            let var = rows.iter().map(|r| (r[f] - mean).powi(2)).sum::<f64>() / m;
+            (mean, if var > 0.0 { var.sqrt() } else { 1.0 })
+        })
+        .unzip()
+}
+
+/// [`linear_set`] with feature f's value v written as `map(f, v)` (labels from the values before);
+/// returns the examples as written, one row each. The file is written once: opening it again to
+/// change it could find it still locked by a child process that another test started while it
+/// was open.
+fn linear_set_mapped(
+    path: &Path,
+    m: usize,
+    examples_first: bool,
+    map: fn(usize, f64) -> f64,
+) -> Vec<Vec<f64>> {
     let mut rng = NumpyRng::new(7);
     let n_x = 12;
     let rows: Vec<Vec<f64>> = (0..m)
@@ -54,6 +73,7 @@ fn linear_set_mapped(path: &Path, m: usize, examples_first: bool, map: fn(usize,
             .collect();
         common::write_xy(path, &x, &[n_x, m], &y);
     }
+    rows
 }
 
 fn config(dir: &Path, data: &str, train: &str) -> LoadedConfig {
@@ -151,6 +171,7 @@ per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backen
         let (a, pa) = epochs(&streamed, &on_disk, order);
         let (b, pb) = epochs(&memory, &in_memory, order);
         close(&a, &b, &format!("examples_first = {examples_first}"));
+        assert_eq!(pa.len(), pb.len());
         for (x, y) in pa.iter().zip(&pb) {
             assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{x} vs {y}");
         }
@@ -219,10 +240,11 @@ per_backend!(cpu fn picture_folders_stream_like_they_load(backend) {
     assert_ne!(c.costs, b.costs);
 });
 
-per_backend!(cpu fn the_cat_file_streams_like_it_loads(backend) {
-    let Some(_) = common::dataset("train_catvnoncat.h5") else {
-        return;
-    };
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+cpu fn the_cat_file_streams_like_it_loads(backend) {
+    common::dataset("train_catvnoncat.h5");
+    common::dataset("test_catvnoncat.h5");
     let set = ["train.iterations=3", "train.precision=f64", "train.batch_size=64", "train.shuffle=false"];
     let memory = common::shipped("deep_cat.toml", &set);
     let streamed = common::shipped("deep_cat.toml", &[&set[..], &["data.stream=true", "data.block=50"]].concat());
@@ -251,6 +273,22 @@ impl Observer for Truncate {
             self.done = true;
         }
         false
+    }
+}
+
+/// Counts what a run trains: the mini-batch steps taken and the epochs whose cost was logged.
+#[derive(Default)]
+struct Steps {
+    batches: usize,
+    logged: Vec<usize>,
+}
+
+impl Observer for Steps {
+    fn batch(&mut self, _at: &Position) {
+        self.batches += 1;
+    }
+    fn logged(&mut self, epoch: usize, _cost: f64) {
+        self.logged.push(epoch);
     }
 }
 
@@ -293,10 +331,14 @@ per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resu
     assert!(error.contains("changed while it was being read"), "{error}");
     assert!(stop.message(None).contains("--resume"));
     assert_eq!(cut.metrics.resume_from, Some(1));
-    // Nothing lost: with the file restored, the checkpoint goes on to the uninterrupted result.
+    // Nothing lost: with the file restored, the checkpoint goes on to the uninterrupted result,
+    // training only what was left: 25 batches an epoch (400 examples by 16), 6 epochs.
     std::fs::copy(&backup, &file).unwrap();
-    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut Silent).unwrap();
+    let mut steps = Steps::default();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps).unwrap();
     assert!(resumed.stop.is_none());
+    assert_eq!(steps.batches, 6 * 25 - 25 - at.batch, "batches trained after {at:?}");
+    assert_eq!(steps.logged, [1, 2, 3, 4, 5]);
     let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&resumed.metrics), bits(&whole.metrics));
     assert_eq!(resumed.model.layer_values().unwrap(), whole.model.layer_values().unwrap());
@@ -326,7 +368,10 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let checkpoint = simplenn::run_dir::load(&parts).unwrap();
     assert_eq!(checkpoint.metrics.resume_from, Some(2));
     assert_eq!(checkpoint.metrics.resume_batch, Some(5));
-    common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&parts));
+    let nudged = common::nudged_copy(&parts, &tmp.path().join("nudged"));
+    // Epochs 2 (from its batch 5) to 5 are trained, and logged; none before.
+    let out = common::succeeds(common::simplenn().args(["train", "--resume"]).arg(&parts));
+    assert_eq!(common::logged_steps(&out.stdout), [2, 3, 4, 5], "{}", String::from_utf8_lossy(&out.stdout));
     let (a, b) = (
         simplenn::run_dir::load(&whole).unwrap(),
         simplenn::run_dir::load(&parts).unwrap(),
@@ -334,6 +379,12 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
     assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
+    // The nudged checkpoint's weights are the ones trained on.
+    common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
+    let c = simplenn::run_dir::load(&nudged).unwrap();
+    assert_ne!(c.model.layer_values().unwrap(), a.model.layer_values().unwrap());
+    assert_eq!(c.metrics.costs[..2], a.metrics.costs[..2]);
+    assert_ne!(c.metrics.costs[2..], a.metrics.costs[2..]);
     // `evaluate` reads the streamed set in batches and finds the run's own accuracy.
     let out = common::succeeds(common::simplenn().arg("evaluate").arg(&whole));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -360,9 +411,11 @@ per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_
     assert!(error.contains("01.PNG"), "{error}");
     assert_eq!(cut.metrics.resume_from, Some(6));
     std::fs::write(&broken, good).unwrap();
-    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut Silent).unwrap();
+    let mut steps = Steps::default();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps).unwrap();
     assert!(resumed.stop.is_none());
-    assert_eq!(resumed.metrics.costs, cut.metrics.costs, "no epoch is trained again");
+    assert_eq!((steps.batches, steps.logged.len()), (0, 0), "no epoch is trained again");
+    assert_eq!(resumed.metrics.costs, cut.metrics.costs);
     assert!(resumed.metrics.test_accuracy.is_some_and(f64::is_finite));
 });
 
@@ -410,7 +463,7 @@ per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend
     let tmp = common::tempdir();
     let (train_file, test_file) = (tmp.path().join("train.h5"), tmp.path().join("test.h5"));
     // Feature 0 constant in the training set.
-    linear_set_mapped(&train_file, 203, true, |f, v| if f == 0 { 0.5 } else { v });
+    let rows = linear_set_mapped(&train_file, 203, true, |f, v| if f == 0 { 0.5 } else { v });
     linear_set(&test_file, 41, true);
     let data = |extra: &str| {
         format!(
@@ -423,11 +476,23 @@ per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend
     let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap();
     let streamed = config(tmp.path(), &data("stream = true\nblock = 9"), "shuffle = false");
     let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap();
-    let scaling = in_memory.input.scaling.clone().unwrap();
+    let scaling = on_disk.input.scaling.clone().unwrap();
+    let (mean, std) = mean_and_std(&rows);
     assert_eq!(scaling.std[0], 1.0, "a constant feature is only centred");
+    assert_eq!(std[0], 1.0);
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
+    for f in 0..12 {
+        assert!(near(scaling.mean[f], mean[f]), "feature {f}: mean {} vs {}", scaling.mean[f], mean[f]);
+        assert!(near(scaling.std[f], std[f]), "feature {f}: std {} vs {} (population)", scaling.std[f], std[f]);
+    }
     assert_eq!(on_disk.input.scaling, in_memory.input.scaling);
     for i in [0, 100, 202] {
-        assert_eq!(on_disk.train.example(i).unwrap(), in_memory.train.example(i).unwrap());
+        let read = on_disk.train.example(i).unwrap();
+        for f in 0..12 {
+            let expected = (rows[i][f] - mean[f]) / std[f];
+            assert!(near(read[f], expected), "example {i} feature {f}: {} vs {expected}", read[f]);
+        }
+        assert_eq!(read, in_memory.train.example(i).unwrap());
     }
     let (a, b) = (on_disk.test.unwrap(), in_memory.test.unwrap());
     for i in [0, 40] {

@@ -167,22 +167,18 @@ fn reference_precision(test: &str) -> (Precision, &'static str, f64) {
 /// Largest relative difference allowed between simplenn's and numpy's f32 cost histories.
 const F32_HISTORY_TOL: f64 = 1e-4;
 
-fn course_layers(group: &str, sizes: &[usize]) -> Option<Vec<LayerValues>> {
-    let path = common::reference("course_init_params.h5")?;
-    Some(params_file::read(&path, group, sizes).unwrap())
+fn course_layers(group: &str, sizes: &[usize]) -> Vec<LayerValues> {
+    params_file::read(&common::reference("course_init_params.h5"), group, sizes).unwrap()
 }
 
-per_backend!(fn shallow_on_numpy_flower_matches_reference_history(backend) {
+per_backend!(
+#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+#[cfg_attr(not(flower_file), ignore = "needs numpy's datasets/planar_flower.h5 (datasets/README.md)")]
+fn shallow_on_numpy_flower_matches_reference_history(backend) {
     let (precision, dtype, tol) = reference_precision("shallow reference history");
-    let Some(reference) = common::reference_run("shallow_planar_nh4_lr1.2", dtype) else {
-        return;
-    };
-    let Some(layers) = course_layers("shallow_nh4", &[2, 4, 1]) else {
-        return;
-    };
-    let Some(flower) = common::dataset("planar_flower.h5") else {
-        return;
-    };
+    let reference = common::reference_run("shallow_planar_nh4_lr1.2", dtype);
+    let layers = course_layers("shallow_nh4", &[2, 4, 1]);
+    let flower = common::dataset("planar_flower.h5");
     let text = format!(
         "[model]\nkind='shallow'\nhidden=4\n[data]\nkind='h5'\ntrain='{}'\n[train]\nlearning_rate=1.2\niterations={}\nlog_every=100\nprecision='{}'\n",
         flower.display(),
@@ -242,16 +238,10 @@ fn cat_iterations(backend: Backend) -> usize {
 /// First `iterations` of a cat model from the course's weights against numpy's history (f64, or
 /// f32 on a backend without f64).
 fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: usize) {
-    let (Some(_), Some(_)) = (
-        common::dataset("train_catvnoncat.h5"),
-        common::dataset("test_catvnoncat.h5"),
-    ) else {
-        return;
-    };
+    common::dataset("train_catvnoncat.h5");
+    common::dataset("test_catvnoncat.h5");
     let (precision, dtype, tol) = reference_precision(run_name);
-    let Some(reference) = common::reference_run(run_name, dtype) else {
-        return;
-    };
+    let reference = common::reference_run(run_name, dtype);
     let it = format!("train.iterations={iterations}");
     let p = format!("train.precision={}", precision.name());
     let l = shipped(config, &[&it, &p]);
@@ -260,17 +250,17 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
     let layers = if group.is_empty() {
         common::initial_parameters(&l)
     } else {
-        let Some(layers) = course_layers(group, &sizes) else {
-            return;
-        };
-        layers
+        course_layers(group, &sizes)
     };
     let r = pipeline::run(&l, Start::From(layers), &mut Silent).unwrap();
     let n = assert_history_matches(&r.metrics.costs, &reference, tol);
     assert_eq!(n, iterations.div_ceil(100), "compared every logged cost");
 }
 
-per_backend!(fn logistic_cat_matches_reference_history(backend) {
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+fn logistic_cat_matches_reference_history(backend) {
     // logistic regression starts from zeros (no group in the init file).
     cat_reference_check(
         "logistic_cat.toml",
@@ -280,7 +270,10 @@ per_backend!(fn logistic_cat_matches_reference_history(backend) {
     );
 });
 
-per_backend!(fn two_layer_cat_matches_reference_history(backend) {
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+fn two_layer_cat_matches_reference_history(backend) {
     cat_reference_check(
         "two_layer_cat.toml",
         "two_layer_cat_12288_7_1",
@@ -289,7 +282,10 @@ per_backend!(fn two_layer_cat_matches_reference_history(backend) {
     );
 });
 
-per_backend!(fn deep_cat_matches_reference_history(backend) {
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+fn deep_cat_matches_reference_history(backend) {
     cat_reference_check(
         "deep_cat.toml",
         "L_layer_cat_12288_20_7_5_1",
@@ -333,10 +329,10 @@ per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
     }
 });
 
-per_backend!(cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
-    if common::dataset("train_catvnoncat.h5").is_none() {
-        return;
-    }
+per_backend!(
+#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
+cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
+    common::dataset("train_catvnoncat.h5");
     // The notes' own lr = 0.05: numpy's explicit log(A) cost hits log(0) = -inf here; the cost
     // from logits must stay finite through the unstable early phase (iterations 100-700).
     let l = shipped(

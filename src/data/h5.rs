@@ -305,25 +305,35 @@ impl Blocks {
     /// scaled by the divisor.
     fn read_slab(&self, start: usize, count: usize) -> Result<Vec<f64>> {
         let end = start + count;
-        let now = file_length(&self.path).unwrap_or(0);
-        if now != self.length {
-            return Err(Error::data(
-                &self.path,
-                format!(
-                    "changed while it was being read: it was {} bytes and is now {now} (truncated or replaced); \
-                     restore the file, then try again",
-                    self.length
-                ),
-            ));
+        // The length is checked before and after the read: a file cut or replaced between the
+        // check and the read makes the read fail or return other bytes, and either way the user
+        // is told the same thing, whichever side of the read the change landed on.
+        let changed = || {
+            let now = file_length(&self.path).unwrap_or(0);
+            (now != self.length).then(|| {
+                Error::data(
+                    &self.path,
+                    format!(
+                        "changed while it was being read: it was {} bytes and is now {now} (truncated or replaced); \
+                         restore the file, then try again",
+                        self.length
+                    ),
+                )
+            })
+        };
+        if let Some(e) = changed() {
+            return Err(e);
         }
         let failed = |e: hdf5::Error| {
-            Error::data(
-                &self.path,
-                format!(
-                    "examples {start}..{end} of dataset `{}` cannot be read ({e}); the file may be truncated or corrupt",
-                    self.name
-                ),
-            )
+            changed().unwrap_or_else(|| {
+                Error::data(
+                    &self.path,
+                    format!(
+                        "examples {start}..{end} of dataset `{}` cannot be read ({e}); the file may be truncated or corrupt",
+                        self.name
+                    ),
+                )
+            })
         };
         let mut slab: Vec<hdf5::SliceOrIndex> = self.shape.iter().map(|_| (..).into()).collect();
         let axis = if self.examples_first { 0 } else { 1 };
@@ -333,6 +343,9 @@ impl Blocks {
             .ds
             .read_slice::<f64, _, nd::IxDyn>(selection)
             .map_err(failed)?;
+        if let Some(e) = changed() {
+            return Err(e);
+        }
         // A freshly read hyperslab is in standard (row-major) order, from offset 0.
         let mut values = block.into_raw_vec_and_offset().0;
         if self.divisor != 1.0 {

@@ -13,16 +13,18 @@ use simplenn::device::Backend;
 /// backend's tests, and the test list says which backend each ran on). The body runs with that
 /// backend selected for the thread, and the binary started by [`simplenn`] inherits it.
 /// `per_backend!(cpu fn …)` defines the ndarray and flex tests only: for runs too long for a
-/// software GPU driver.
+/// software GPU driver. Attributes before `fn` or `cpu` go on every test, e.g. the
+/// `#[cfg_attr(not(cat_files), ignore = "…")]` of a test that needs the course's files
+/// (build.rs sets the flags).
 macro_rules! per_backend {
-    (cpu fn $name:ident($b:ident) $body:block) => {
-        per_backend!(@ ["ndarray" ndarray NdArray, "flex" flex Flex] fn $name($b) $body);
+    ($(#[$attr:meta])* cpu fn $name:ident($b:ident) $body:block) => {
+        per_backend!(@ ["ndarray" ndarray NdArray, "flex" flex Flex] { $(#[$attr])* } fn $name($b) $body);
     };
-    (fn $name:ident($b:ident) $body:block) => {
+    ($(#[$attr:meta])* fn $name:ident($b:ident) $body:block) => {
         per_backend!(@ ["ndarray" ndarray NdArray, "flex" flex Flex, "wgpu" wgpu Wgpu, "cuda" cuda Cuda]
-            fn $name($b) $body);
+            { $(#[$attr])* } fn $name($b) $body);
     };
-    (@ [$($feature:literal $test:ident $variant:ident),*] fn $name:ident($b:ident) $body:block) => {
+    (@ [$($feature:literal $test:ident $variant:ident),*] $attrs:tt fn $name:ident($b:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -31,12 +33,16 @@ macro_rules! per_backend {
             fn body($b: simplenn::device::Backend) $body
 
             $(
-                #[cfg(feature = $feature)]
-                #[test]
-                fn $test() {
-                    crate::common::on(simplenn::device::Backend::$variant, body)
-                }
+                per_backend!(@test $attrs $feature $test $variant);
             )*
+        }
+    };
+    (@test { $(#[$attr:meta])* } $feature:literal $test:ident $variant:ident) => {
+        #[cfg(feature = $feature)]
+        #[test]
+        $(#[$attr])*
+        fn $test() {
+            crate::common::on(simplenn::device::Backend::$variant, body)
         }
     };
 }
@@ -95,65 +101,57 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `datasets/NAME` if present. Missing: panics when `CI` is set, otherwise prints why the test
-/// is skipped and where to get the file, and returns None.
-pub fn dataset(name: &str) -> Option<PathBuf> {
+/// `datasets/NAME`. A test that calls this carries `#[cfg_attr(not(cat_files), ignore = …)]` (or
+/// `flower_file`), so it runs only where build.rs found the file, or in CI; a file missing then
+/// (removed since the build, or `--ignored` asked for) fails the test with the way to get it.
+pub fn dataset(name: &str) -> PathBuf {
     let path = repo().join("datasets").join(name);
-    if path.exists() {
-        return Some(path);
-    }
-    missing(
-        &format!("datasets/{name}"),
-        "see datasets/README.md for where to get it",
-    )
+    assert!(
+        path.exists(),
+        "datasets/{name} is missing: `cargo run -- data fetch cat` gets the course's cat files \
+         (datasets/README.md says where every file comes from; in CI, .ci/run links them)"
+    );
+    path
 }
 
 /// A file of the course reference (`numpy_reference.json`, `course_init_params.h5`), looked up in
-/// `$SIMPLENN_REFERENCE_DIR` or `../shared/reference` beside the repository.
-pub fn reference(name: &str) -> Option<PathBuf> {
+/// `$SIMPLENN_REFERENCE_DIR` or `../shared/reference` beside the repository. Tests that call this
+/// carry `#[cfg_attr(not(course_reference), ignore = …)]`.
+pub fn reference(name: &str) -> PathBuf {
     let dirs = [
         std::env::var_os("SIMPLENN_REFERENCE_DIR")
             .map(PathBuf::from)
             .filter(|d| !d.as_os_str().is_empty()),
         Some(repo().join("../shared/reference")),
     ];
-    for d in dirs.into_iter().flatten() {
-        if d.join(name).exists() {
-            return Some(d.join(name));
-        }
-    }
-    missing(
-        name,
-        "set SIMPLENN_REFERENCE_DIR to the folder holding the course reference files",
-    )
-}
-
-fn missing(what: &str, how: &str) -> Option<PathBuf> {
-    if std::env::var_os("CI").is_some() {
-        panic!("{what} is missing in CI; .ci/run must make it available ({how})");
-    }
-    eprintln!("SKIPPED: {what} is not installed; {how}");
-    None
+    dirs.into_iter()
+        .flatten()
+        .map(|d| d.join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is missing: set SIMPLENN_REFERENCE_DIR to the folder holding the course \
+                 reference files (in CI, .ci/run sets it)"
+            )
+        })
 }
 
 /// The numpy reference run `name` in `dtype` ("float64"/"float32"): (iterations, costs).
-pub fn reference_run(name: &str, dtype: &str) -> Option<serde_json::Value> {
-    let path = reference("numpy_reference.json")?;
+pub fn reference_run(name: &str, dtype: &str) -> serde_json::Value {
+    let path = reference("numpy_reference.json");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let run = json["runs"]
+    json["runs"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["name"] == name && r["dtype"] == dtype)
-        .cloned();
-    if run.is_none() {
-        missing(
-            &format!("numpy_reference.json's run {name} ({dtype})"),
-            "the reference file is older than this test; take the current one",
-        );
-    }
-    run
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "numpy_reference.json has no run {name} ({dtype}): the file is older than this test"
+            )
+        })
 }
 
 /// Run `cmd`, which must succeed (a failure shows its stderr); its output.
@@ -289,4 +287,53 @@ pub fn picture_folders(root: &Path, n: usize, seed: u32) {
         );
     }
     std::fs::write(root.join("dark").join("notes.txt"), "not a picture").unwrap();
+}
+
+/// The iterations (or epochs) of the "Cost after iteration N: …" lines a run printed.
+pub fn logged_steps(stdout: &[u8]) -> Vec<usize> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("Cost after "))
+        .filter_map(|rest| {
+            rest.split(':')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// A copy at `to` of the checkpoint in `dir`, with 0.25 added to the first weight of W[1] (in its
+/// model file), as if the run had reached other parameters: a resume that reads the checkpoint
+/// must end elsewhere than the original's.
+pub fn nudged_copy(dir: &Path, to: &Path) -> PathBuf {
+    use simplenn::run_dir;
+    std::fs::create_dir(to).unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    let saved = run_dir::load(to).unwrap();
+    let mut layers = saved.model.layer_values().unwrap();
+    layers[0].w[0] += 0.25;
+    let spec = saved
+        .config
+        .config
+        .model_spec(saved.metrics.layers[0])
+        .unwrap();
+    let model = spec.init_with(&layers, &simplenn::device::device());
+    std::fs::write(
+        to.join(run_dir::MODEL_FILE),
+        run_dir::model_bytes(&model).unwrap(),
+    )
+    .unwrap();
+    let back = run_dir::load(to).unwrap().model.layer_values().unwrap();
+    assert_ne!(
+        back,
+        saved.model.layer_values().unwrap(),
+        "the nudge did not reach the file"
+    );
+    to.to_path_buf()
 }
