@@ -17,7 +17,7 @@ use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
-use crate::run_dir::Metrics;
+use crate::run_result::{Metrics, RunResult};
 use crate::train::{self, Feed, Observer, Plan, Position, Schedule, Stop, TrainOutcome};
 use crate::{Error, Result, params_file};
 
@@ -154,17 +154,6 @@ impl Checkpoint {
             optimizer: None,
         }
     }
-}
-
-/// A finished run: the trained model (plain device), its metrics and data.
-pub struct RunResult {
-    pub model: Model,
-    pub metrics: Metrics,
-    pub data: DataSplit,
-    /// Why training ended early, if it did.
-    pub stop: Option<Stop>,
-    /// The optimizer's state when a run with momentum or Adam was interrupted (to resume it).
-    pub optimizer: Option<Vec<u8>>,
 }
 
 /// Train what `loaded` describes from `start` to its last iteration, telling `observer`.

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 
 use burn::tensor::Bytes;
-use serde::{Deserialize, Serialize};
 
+use crate::atomic::write_atomic;
 use crate::config::{Config, LoadedConfig};
 use crate::data::InputRecord;
 use crate::models::Model;
 use crate::nn::DataMatrix;
-use crate::pipeline::RunResult;
+use crate::run_result::{Metrics, RunResult};
 use crate::{Error, Result, device, plot};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -27,95 +27,6 @@ pub const MODEL_FILE: &str = "model.bpk";
 pub const INPUT_FILE: &str = "input.json";
 /// A checkpoint's optimizer state (momentum, Adam): a Burn record.
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
-
-/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
-fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
-    Ok(<Option<f64> as Deserialize>::deserialize(d)?.unwrap_or(f64::NAN))
-}
-
-/// The numbers a run reports (`metrics.json`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Metrics {
-    pub model: String,
-    pub layers: Vec<usize>,
-    /// `null` in JSON for a checkpoint of streamed data (not scored).
-    #[serde(deserialize_with = "null_as_nan")]
-    pub train_accuracy: f64,
-    pub test_accuracy: Option<f64>,
-    /// `null` in JSON when the cost is not finite (a diverged run).
-    #[serde(deserialize_with = "null_as_nan")]
-    pub final_cost: f64,
-    pub costs: Vec<(usize, f64)>,
-    pub iterations: usize,
-    pub learning_rate: f64,
-    pub backend: String,
-    pub precision: String,
-    pub seed: u32,
-    /// Wall time of the gradient-descent loop alone.
-    pub seconds: f64,
-    /// Wall time of reading or generating the data.
-    pub data_seconds: f64,
-    /// `null`, or why training stopped early (`train::Stop`'s message).
-    pub failure: Option<String>,
-    /// Class names (0, 1).
-    #[serde(default)]
-    pub classes: Option<[String; 2]>,
-    /// (height, width, channels) when the inputs are images: what `predict` resizes to.
-    #[serde(default)]
-    pub image_shape: Option<[usize; 3]>,
-    /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
-    #[serde(default)]
-    pub resume_from: Option<usize>,
-    /// A checkpoint inside an epoch: the next batch of that epoch, and the epoch's cost over
-    /// the batches done (`train::Position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_batch: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_cost_so_far: Option<f64>,
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_via(path, |tmp| {
-        std::fs::write(tmp, bytes).map_err(|e| Error::io("cannot write", tmp, e))
-    })
-}
-
-/// Replace `path` with what `write` puts into the temporary path it is given (in the same folder,
-/// with the same extension, for writers that pick the format from it): the file is flushed to
-/// disk and renamed into place, so `path` holds either its old content or the new one, whole.
-/// If `write` fails, the temporary file is removed and `path` is untouched.
-pub fn write_atomic_via(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}{ext}", std::process::id()));
-    let written = write(&tmp)
-        .map_err(|e| e.with_path(&tmp, path))
-        .and_then(|()| {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| Error::io("cannot flush", &tmp, e))
-        });
-    written
-        .and_then(|()| {
-            std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot move into place", path, e))
-        })
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
-}
 
 /// Serialise the trained model as a Burn record.
 pub fn model_bytes(model: &Model) -> Result<Vec<u8>> {

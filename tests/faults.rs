@@ -8,7 +8,8 @@ use common::simplenn;
 
 use std::path::Path;
 
-use simplenn::run_dir::{self, write_atomic, write_atomic_via};
+use simplenn::atomic::{write_atomic, write_atomic_via};
+use simplenn::run_dir;
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()

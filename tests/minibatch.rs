@@ -14,7 +14,7 @@ use simplenn::models::ModelSpec;
 use simplenn::nn::{DataMatrix, LayerValues};
 use simplenn::optim::Updater;
 use simplenn::pipeline::{self, Start};
-use simplenn::run_dir::Metrics;
+use simplenn::run_result::Metrics;
 use simplenn::train::{self, Feed, Schedule, Silent};
 
 fn planar(set: &[&str]) -> Metrics {

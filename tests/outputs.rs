@@ -10,8 +10,9 @@ use common::simplenn;
 use std::path::{Path, PathBuf};
 
 use simplenn::config::LoadedConfig;
-use simplenn::pipeline::{self, RunResult, Start};
+use simplenn::pipeline::{self, Start};
 use simplenn::run_dir::{self, RunDir};
+use simplenn::run_result::RunResult;
 use simplenn::train::{self, Silent};
 
 fn assert_png(path: &Path) {

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use simplenn::config::{Config, LoadedConfig};
 use simplenn::data::{self, Examples, Order};
 use simplenn::optim::Updater;
-use simplenn::pipeline::{self, Checkpoint, RunResult, Start};
+use simplenn::pipeline::{self, Checkpoint, Start};
 use simplenn::rng::NumpyRng;
+use simplenn::run_result::RunResult;
 use simplenn::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
 
 /// `m` examples of 12 features, labelled by a fixed linear rule, written as X (n_x, m) — the
@@ -297,7 +298,7 @@ per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resu
     std::fs::copy(&backup, &file).unwrap();
     let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut Silent).unwrap();
     assert!(resumed.stop.is_none());
-    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    let bits = |m: &simplenn::run_result::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&resumed.metrics), bits(&whole.metrics));
     assert_eq!(resumed.model.layer_values().unwrap(), whole.model.layer_values().unwrap());
 });
@@ -331,7 +332,7 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
         simplenn::run_dir::load(&whole).unwrap(),
         simplenn::run_dir::load(&parts).unwrap(),
     );
-    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    let bits = |m: &simplenn::run_result::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
     assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
     // `evaluate` reads the streamed set in batches and finds the run's own accuracy.

@@ -13,7 +13,7 @@ use simplenn::nn::init::{draw_layers, symmetric_hidden_layers};
 use simplenn::nn::{InitScheme, LayerValues};
 use simplenn::params_file;
 use simplenn::pipeline::{self, Start};
-use simplenn::run_dir::Metrics;
+use simplenn::run_result::{Metrics, RunResult};
 use simplenn::train::Silent;
 
 fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
@@ -313,7 +313,7 @@ per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
         pipeline::run(&l, Start::Fresh, &mut Silent).unwrap()
     };
     let (single, double) = (run_in("f32"), run_in("f64"));
-    let values = |r: &pipeline::RunResult| -> Vec<f64> {
+    let values = |r: &RunResult| -> Vec<f64> {
         r.model
             .layer_values()
             .unwrap()

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::BenchArgs;
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
 use crate::optim::Updater;
@@ -122,6 +121,24 @@ fn config_name(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+    /// Timed iterations per config (after one warm-up iteration).
+    #[arg(long, default_value_t = 50)]
+    pub iterations: usize,
+    #[arg(long, default_value = "f32")]
+    pub precision: Precision,
+    /// Time each config's whole training run instead (all its iterations, as `train` runs
+    /// it; nothing is written).
+    #[arg(long, conflicts_with = "iterations")]
+    pub whole: bool,
+    /// Override a config value, as for train (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 pub fn bench(args: BenchArgs) -> Result<()> {

@@ -1,12 +1,13 @@
 //! `simplenn evaluate RUN_DIR [--data CONFIG_H5_OR_CSV]`: reload a trained model and measure it.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::atomic::write_atomic;
 use crate::config::{Config, DataConfig, DataSource};
 use crate::data::{self, DataSplit, Dataset, Examples, h5};
 use crate::plot::{self, Tile};
-use crate::run_dir::{self, SavedRun, write_atomic};
+use crate::run_dir::{self, SavedRun};
 use crate::train::{accuracy, score};
 use crate::{Error, Result};
 
@@ -168,7 +169,17 @@ fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
     data::load_source(&generic, Path::new("."))
 }
 
-pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    pub run_dir: PathBuf,
+    /// Evaluate on another config's data, an HDF5 file or (a model trained on a table) a CSV
+    /// table instead of the run's own.
+    #[arg(long, value_name = "CONFIG_H5_OR_CSV")]
+    pub data: Option<PathBuf>,
+}
+
+pub fn evaluate(args: EvaluateArgs) -> Result<()> {
+    let (dir, data) = (args.run_dir.as_path(), args.data.as_deref());
     let run = run_dir::load(dir)?;
     let split = data_for(&run, data)?;
     let n_x = run.metrics.layers[0];

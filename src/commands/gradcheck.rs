@@ -1,7 +1,8 @@
 //! `simplenn gradcheck CONFIG [--steps N]`: the gradient checker on a config's model and data,
 //! at the initial parameters or after `steps` iterations of training through the pipeline.
 
-use crate::cli::GradcheckArgs;
+use std::path::PathBuf;
+
 use crate::config::{Config, LoadedConfig};
 use crate::device::{self, Precision};
 use crate::gradcheck::{self, NotesFormulas, Report};
@@ -9,6 +10,20 @@ use crate::models::ModelKind;
 use crate::pipeline::{self, Start};
 use crate::train::Silent;
 use crate::{Error, Result};
+
+#[derive(clap::Args, Debug)]
+pub struct GradcheckArgs {
+    pub config: PathBuf,
+    /// Train this many steps first, then check.
+    #[arg(long, default_value_t = 0)]
+    pub steps: usize,
+    /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
+    /// Default: f64, or f32 on a backend without f64 (wgpu).
+    #[arg(long)]
+    pub precision: Option<Precision>,
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
 
 pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     let precision = match args.precision {

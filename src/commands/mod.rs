@@ -1,4 +1,6 @@
-//! What each subcommand does; `cli.rs` only parses arguments and dispatches here.
+//! What each subcommand does, with its arguments (a clap `Args` struct beside the function that
+//! runs it); `cli.rs` lists the subcommands, parses and dispatches here. Nothing here imports
+//! `cli`.
 
 pub mod backends;
 pub mod bench;

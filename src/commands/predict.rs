@@ -10,7 +10,16 @@ use crate::run_dir::{self, SavedRun};
 use crate::train::{predicted_class, probabilities};
 use crate::{Error, Result};
 
-pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct PredictArgs {
+    pub run_dir: PathBuf,
+    /// Pictures (a model trained on images) or CSV tables (a model trained on a CSV table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+pub fn predict(args: PredictArgs) -> Result<()> {
+    let (dir, files) = (args.run_dir.as_path(), args.files.as_slice());
     let run = run_dir::load(dir)?;
     let classes = run
         .metrics

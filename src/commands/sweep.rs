@@ -2,14 +2,14 @@
 //! (Markdown + CSV), accuracy against the value, and every cost curve on one plot.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::SweepArgs;
 use crate::commands::progress::TrainingDisplay;
 use crate::config::Config;
-use crate::pipeline::{self, RunResult, Start};
+use crate::pipeline::{self, Start};
 use crate::plot::{self, Curve};
 use crate::run_dir::{self, RunDir};
+use crate::run_result::RunResult;
 use crate::{Error, Result};
 
 /// Split `a,b,[c,d],"e,f"` at the commas outside brackets and quotes.
@@ -39,6 +39,20 @@ struct Variant {
     result: RunResult,
     /// The config's [`crate::config::TrainConfig::unit`].
     unit: &'static str,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    pub config: PathBuf,
+    #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
+    pub set: Vec<String>,
+    /// Sweep folder (default: runs/<config>-sweep-<key>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {

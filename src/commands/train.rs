@@ -3,17 +3,52 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::TrainArgs;
 use crate::commands::progress::TrainingDisplay;
 use crate::config::{Config, LoadedConfig};
 use crate::device::Precision;
-use crate::pipeline::{self, Checkpoint, RunResult, Start};
+use crate::pipeline::{self, Checkpoint, Start};
 use crate::run_dir::{self, RunDir};
+use crate::run_result::RunResult;
 use crate::train::Position;
 use crate::{Error, Result};
 
 /// The config `simplenn train` uses when none is given: the planar flower, no download needed.
 pub const DEFAULT_CONFIG: &str = "configs/shallow_planar.toml";
+
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Config file (default: configs/shallow_planar.toml).
+    pub config: Option<PathBuf>,
+    /// Run folder (default: runs/<config name>, or -2, -3, … if taken).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a config value, e.g. --set train.learning_rate=0.05 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace an existing --out folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Continue an interrupted run folder (its checkpoint) to the end.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
+    /// Stop before this iteration (or before batch B of epoch E: E:B) and save a checkpoint,
+    /// as Ctrl-C does.
+    #[arg(long, value_name = "ITERATION[:BATCH]", hide = true, value_parser = parse_stop_at)]
+    pub stop_at: Option<(usize, usize)>,
+}
+
+/// `--stop-at E` or `--stop-at E:B`.
+fn parse_stop_at(text: &str) -> std::result::Result<(usize, usize), String> {
+    let (epoch, batch) = text.split_once(':').unwrap_or((text, "0"));
+    let number = |t: &str| {
+        t.parse::<usize>()
+            .map_err(|_| format!("`{text}`: expected ITERATION or EPOCH:BATCH, e.g. 7 or 7:3"))
+    };
+    Ok((number(epoch)?, number(batch)?))
+}
 
 pub fn train(args: TrainArgs) -> Result<()> {
     if let Some(dir) = &args.resume {
