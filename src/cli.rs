@@ -12,7 +12,7 @@ use crate::commands::gradcheck::GradcheckArgs;
 use crate::commands::predict::PredictArgs;
 use crate::commands::sweep::SweepArgs;
 use crate::commands::train::TrainArgs;
-use crate::device::{self, Backend};
+use crate::device::{self, Backend, Compute};
 use crate::{Error, Result};
 
 #[derive(Parser, Debug)]
@@ -65,10 +65,23 @@ pub enum Command {
     Data(DataArgs),
 }
 
-/// Select the backend, then run the command.
+/// What the command line asks to compute on: `--backend` or `SIMPLENN_BACKEND` (else the
+/// default backend), with the fast path's kernels unless `SIMPLENN_CPU_KERNELS=off`. The one
+/// place the environment is read for it; everything below is handed the result.
+pub fn choose_compute(flag: Option<&str>) -> Result<Compute> {
+    let env = |name: &str| std::env::var(name).ok();
+    let backend =
+        device::resolve(flag, env("SIMPLENN_BACKEND").as_deref()).map_err(Error::Usage)?;
+    Ok(Compute {
+        backend,
+        kernels: device::kernels_allowed(env("SIMPLENN_CPU_KERNELS").as_deref()),
+    })
+}
+
+/// Choose what to compute on, then run the command on it.
 pub fn main_with(cli: Cli) -> Result<()> {
-    let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
-    device::select(backend);
+    let compute = choose_compute(cli.backend.as_deref())?;
+    let backend = compute.backend;
     if let Command::Train(TrainArgs {
         resume: Some(dir), ..
     }) = &cli.command
@@ -86,13 +99,13 @@ pub fn main_with(cli: Cli) -> Result<()> {
         )));
     }
     match cli.command {
-        Command::Train(args) => commands::train::train(args),
-        Command::Gradcheck(args) => commands::gradcheck::gradcheck(args),
-        Command::Sweep(args) => commands::sweep::sweep(args),
-        Command::Evaluate(args) => commands::evaluate::evaluate(args),
-        Command::Predict(args) => commands::predict::predict(args),
-        Command::Export(args) => commands::export::export(args),
-        Command::Bench(args) => commands::bench::bench(args),
+        Command::Train(args) => commands::train::train(args, compute),
+        Command::Gradcheck(args) => commands::gradcheck::gradcheck(args, compute),
+        Command::Sweep(args) => commands::sweep::sweep(args, compute),
+        Command::Evaluate(args) => commands::evaluate::evaluate(args, compute),
+        Command::Predict(args) => commands::predict::predict(args, compute),
+        Command::Export(args) => commands::export::export(args, compute),
+        Command::Bench(args) => commands::bench::bench(args, compute),
         Command::Backends => {
             commands::backends::backends(backend);
             Ok(())

@@ -10,15 +10,16 @@ use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 
-use burn::tensor::Bytes;
+use burn::tensor::{Bytes, Device};
 
 use crate::atomic::write_atomic;
 use crate::config::{Config, LoadedConfig};
 use crate::data::InputRecord;
+use crate::device::Compute;
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::run_result::{Metrics, RunResult};
-use crate::{Error, Result, device, plot};
+use crate::{Error, Result, plot};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const METRICS_FILE: &str = "metrics.json";
@@ -140,8 +141,14 @@ pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
 }
 
 /// Write a finished run into `dir`: config.toml (paths made absolute), metrics.json, model.bpk,
-/// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg}.
-pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<()> {
+/// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg} (the model's predictions over
+/// the plane computed on `compute`).
+pub fn save(
+    dir: &RunDir,
+    loaded: &LoadedConfig,
+    result: &RunResult,
+    compute: Compute,
+) -> Result<()> {
     let c = &loaded.config;
     dir.write(
         CONFIG_FILE,
@@ -171,11 +178,11 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
         }],
     )?;
     if let Some(train) = result.data.train.in_memory().filter(|t| t.n_x == 2) {
-        let dtype = c.train.precision.dtype();
+        let (dtype, device) = (c.train.precision.dtype(), compute.device());
         let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
-            let x = DataMatrix::new(x, 2, points.len(), dtype, &device::device());
+            let x = DataMatrix::new(x, 2, points.len(), dtype, &device, compute.kernels);
             crate::train::probabilities(&result.model, &x)
         };
         let title = format!(
@@ -192,7 +199,7 @@ pub struct SavedRun {
     pub dir: PathBuf,
     pub config: LoadedConfig,
     pub metrics: Metrics,
-    /// On the plain device, ready for inference.
+    /// On the plain device it was loaded on, ready for inference.
     pub model: Model,
     /// How the examples were made: what new data must go through before the model sees it.
     pub input: InputRecord,
@@ -218,8 +225,9 @@ fn need(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Load `dir`, checking that it is a run folder.
-pub fn load(dir: &Path) -> Result<SavedRun> {
+/// Load `dir`, checking that it is a run folder whose config `compute`'s backend can run, with
+/// the model on `compute`'s plain device.
+pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
     if !dir.exists() {
         return Err(Error::Usage(format!(
             "run folder {} does not exist",
@@ -233,6 +241,7 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         )));
     }
     let config = Config::load(&need(dir, CONFIG_FILE)?, &[])?;
+    config.check_backend(compute.backend)?;
     let metrics: Metrics = read_json(&need(dir, METRICS_FILE)?, "metrics")?;
     // A run whose examples were made without a split, scaling or CSV columns needs no record.
     let input_path = dir.join(INPUT_FILE);
@@ -275,12 +284,13 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
     };
     let model_path = need(dir, MODEL_FILE)?;
     let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
-    let model = model_from_bytes(&config, &metrics.layers, bytes).map_err(|m| {
-        Error::data(
-            &model_path,
-            format!("cannot be loaded as this run's model: {m}"),
-        )
-    })?;
+    let model =
+        model_from_bytes(&config, &metrics.layers, bytes, &compute.device()).map_err(|m| {
+            Error::data(
+                &model_path,
+                format!("cannot be loaded as this run's model: {m}"),
+            )
+        })?;
     Ok(SavedRun {
         dir: dir.to_path_buf(),
         config,
@@ -292,11 +302,12 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
 }
 
 /// The model the config describes for the layer sizes `metrics.json` lists, filled from a Burn
-/// record: the same spec `train` built it from.
+/// record on `device`: the same spec `train` built it from.
 pub fn model_from_bytes(
     config: &LoadedConfig,
     sizes: &[usize],
     bytes: Vec<u8>,
+    device: &Device,
 ) -> std::result::Result<Model, String> {
     let Some(&n_x) = sizes.first() else {
         return Err("metrics.json lists no layers".into());
@@ -308,7 +319,7 @@ pub fn model_from_bytes(
             spec.sizes
         ));
     }
-    let skeleton = spec.init(&device::device());
+    let skeleton = spec.init(device);
     let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
         .map_err(|e| e.to_string())?;
     skeleton.try_load_record(record).map_err(|e| e.to_string())

@@ -5,6 +5,7 @@ use burn::tensor::{DType, Tensor, activation};
 
 use crate::Result;
 use crate::data::{Examples, Order};
+use crate::device::Compute;
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
@@ -126,14 +127,15 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// Train `model` (on the autodiff device) for the epochs of `schedule`, reading `feed` and
-/// updating with `updater`.
+/// Train `model` (on `compute`'s autodiff device) for the epochs of `schedule`, reading `feed`
+/// (mini-batches go to `compute`'s autodiff device) and updating with `updater`.
 pub fn train(
     mut model: Model,
     feed: &Feed,
     updater: &mut Updater,
     schedule: Schedule,
     observer: &mut dyn Observer,
+    compute: Compute,
 ) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
     // A divergence must leave the user the last parameters whose cost was finite: those of the
@@ -191,7 +193,7 @@ pub fn train(
             } => {
                 // The epoch's cost: the batches' mean costs weighted by their sizes, the cost
                 // over all examples as the course computes it for mini-batches.
-                let device = crate::device::autodiff_device();
+                let device = compute.autodiff();
                 let m = examples.m();
                 let mut at = if i == first {
                     schedule.start
@@ -216,7 +218,7 @@ pub fn train(
                         }
                     };
                     let share = part.m() as f64 / m as f64;
-                    let (x, y) = part.tensors(*dtype, &device);
+                    let (x, y) = part.tensors(*dtype, &device, compute.kernels);
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
                         return Ok(stopped(current, costs, i, diverged(cost)));
@@ -253,10 +255,10 @@ pub struct Scores {
 /// Examples per forward pass when scoring a streamed set: 2 M values (16 MB of f64).
 const SCORE_VALUES: usize = 1 << 21;
 
-/// Ŷ and J of `model` (on the plain device) on `examples`: in one pass for a set in memory,
-/// a block of examples at a time (J weighted by block sizes) for a streamed one.
-pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores> {
-    let device = crate::device::device();
+/// Ŷ and J of `model` (on `compute`'s plain device) on `examples`: in one pass for a set in
+/// memory, a block of examples at a time (J weighted by block sizes) for a streamed one.
+pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute) -> Result<Scores> {
+    let (device, kernels) = (compute.device(), compute.kernels);
     // One forward pass gives both: Ŷ = σ(Z[L]) and the cost from the logits Z[L].
     let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
         let z = model.forward(&x);
@@ -266,8 +268,10 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
         Ok((probabilities, cost))
     };
     if let Some(set) = examples.in_memory() {
-        let (probabilities, cost) =
-            one(set.x_matrix(dtype, &device), set.y_tensor(dtype, &device))?;
+        let (probabilities, cost) = one(
+            set.x_matrix(dtype, &device, kernels),
+            set.y_tensor(dtype, &device),
+        )?;
         return Ok(Scores {
             probabilities,
             cost,
@@ -282,7 +286,7 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
     for batch in examples.reader(dtype).epoch((0..m).collect(), size, 0) {
         let batch = batch?;
         let share = batch.m() as f64 / m as f64;
-        let (x, y) = batch.tensors(dtype, &device);
+        let (x, y) = batch.tensors(dtype, &device, kernels);
         let (p, cost) = one(x, y)?;
         scores.probabilities.extend(p);
         scores.cost += cost * share;

@@ -242,7 +242,7 @@ fn bad_config_exits_2_with_the_key_named() {
 }
 
 per_backend!(fn f64_on_a_backend_without_usable_f64_is_a_clear_config_error(backend) {
-    if simplenn::device::supports_f64() {
+    if backend.supports_f64() {
         eprintln!("SKIPPED on {}: it has usable f64 (the reference tests train in it)", backend.name());
         return;
     }

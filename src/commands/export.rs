@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::atomic::write_atomic_via;
+use crate::device::Compute;
 use crate::params_file;
 use crate::run_dir;
 use crate::{Error, Result};
@@ -23,14 +24,14 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-pub fn export(args: ExportArgs) -> Result<()> {
+pub fn export(args: ExportArgs, compute: Compute) -> Result<()> {
     let (dir, file, group, force) = (
         args.run_dir.as_path(),
         args.h5.as_path(),
         args.group.as_str(),
         args.force,
     );
-    let run = run_dir::load(dir)?;
+    let run = run_dir::load(dir, compute)?;
     if file.exists() && !force {
         return Err(Error::Usage(format!(
             "{} already exists; pass --force to replace it",

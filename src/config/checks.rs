@@ -38,12 +38,6 @@ impl TrainConfig {
         if self.iterations == 0 {
             return Err("train.iterations (or epochs) = 0: must be at least 1".into());
         }
-        if let Err(why) = crate::device::check_precision(self.precision) {
-            return Err(format!(
-                "train.precision = \"{}\": {why}",
-                self.precision.name()
-            ));
-        }
         if self.log_every == 0 {
             return Err(
                 "train.log_every = 0: must be at least 1 (the notes log every 100 iterations)"

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::device::Backend;
 use crate::{Error, Result};
 
 pub use checks::STREAMING_KINDS;
@@ -43,6 +44,21 @@ pub struct LoadedConfig {
     pub config: Config,
     pub source: String,
     pub base_dir: PathBuf,
+}
+
+impl LoadedConfig {
+    /// A config error on `train.precision` when `backend` cannot compute in it (f64 on a backend
+    /// without usable f64). Not one of [`Config::validate`]'s checks, which need no backend: this
+    /// one runs where the backend is known (the commands, `pipeline::prepare`, `run_dir::load`).
+    pub fn check_backend(&self, backend: Backend) -> Result<()> {
+        let precision = self.config.train.precision;
+        backend.check_precision(precision).map_err(|why| {
+            Error::config(
+                &self.source,
+                format!("train.precision = \"{}\": {why}", precision.name()),
+            )
+        })
+    }
 }
 
 impl Config {
