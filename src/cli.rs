@@ -1,11 +1,18 @@
-//! The command line: argument definitions and dispatch to `commands`.
+//! The command line: the top-level parser (the global `--backend`, the list of subcommands) and
+//! dispatch to `commands`, where each command's arguments are defined beside it.
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::commands;
-use crate::device::{self, Backend, Precision};
+use crate::commands::bench::BenchArgs;
+use crate::commands::data::DataArgs;
+use crate::commands::evaluate::EvaluateArgs;
+use crate::commands::export::ExportArgs;
+use crate::commands::gradcheck::GradcheckArgs;
+use crate::commands::predict::PredictArgs;
+use crate::commands::sweep::SweepArgs;
+use crate::commands::train::TrainArgs;
+use crate::device::{self, Backend, Compute};
 use crate::{Error, Result};
 
 #[derive(Parser, Debug)]
@@ -58,145 +65,23 @@ pub enum Command {
     Data(DataArgs),
 }
 
-#[derive(Args, Debug)]
-pub struct DataArgs {
-    #[command(subcommand)]
-    pub command: DataCommand,
+/// What the command line asks to compute on: `--backend` or `SIMPLENN_BACKEND` (else the
+/// default backend), with the fast path's kernels unless `SIMPLENN_CPU_KERNELS=off`. The one
+/// place the environment is read for it; everything below is handed the result.
+pub fn choose_compute(flag: Option<&str>) -> Result<Compute> {
+    let env = |name: &str| std::env::var(name).ok();
+    let backend =
+        device::resolve(flag, env("SIMPLENN_BACKEND").as_deref()).map_err(Error::Usage)?;
+    Ok(Compute {
+        backend,
+        kernels: device::kernels_allowed(env("SIMPLENN_CPU_KERNELS").as_deref()),
+    })
 }
 
-#[derive(Subcommand, Debug)]
-pub enum DataCommand {
-    /// Download a data set's files, check their SHA-256 and put them into datasets/.
-    Fetch(FetchArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct FetchArgs {
-    /// Which data set: `cat` (the course's train_catvnoncat.h5 and test_catvnoncat.h5).
-    pub dataset: FetchedSet,
-    /// Fetch from this base URL or folder instead of the public mirrors (repeatable: tried in
-    /// order).
-    #[arg(long = "from", value_name = "URL_OR_DIR")]
-    pub from: Vec<String>,
-    /// Where the files go.
-    #[arg(long, default_value = "datasets")]
-    pub to: PathBuf,
-    /// Give up on a source after this many seconds.
-    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
-    pub timeout: u64,
-}
-
-/// The data sets `data fetch` knows.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum FetchedSet {
-    Cat,
-}
-
-#[derive(Args, Debug)]
-pub struct TrainArgs {
-    /// Config file (default: configs/shallow_planar.toml).
-    pub config: Option<PathBuf>,
-    /// Run folder (default: runs/<config name>, or -2, -3, … if taken).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Override a config value, e.g. --set train.learning_rate=0.05 (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Replace an existing --out folder.
-    #[arg(long)]
-    pub force: bool,
-    /// Print only the final summary.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Continue an interrupted run folder (its checkpoint) to the end.
-    #[arg(long, value_name = "RUN_DIR")]
-    pub resume: Option<PathBuf>,
-    /// Stop before this iteration (or before batch B of epoch E: E:B) and save a checkpoint,
-    /// as Ctrl-C does.
-    #[arg(long, value_name = "ITERATION[:BATCH]", hide = true, value_parser = parse_stop_at)]
-    pub stop_at: Option<(usize, usize)>,
-}
-
-#[derive(Args, Debug)]
-pub struct GradcheckArgs {
-    pub config: PathBuf,
-    /// Train this many steps first, then check.
-    #[arg(long, default_value_t = 0)]
-    pub steps: usize,
-    /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
-    /// Default: f64, or f32 on a backend without f64 (wgpu).
-    #[arg(long)]
-    pub precision: Option<Precision>,
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-}
-
-#[derive(Args, Debug)]
-pub struct SweepArgs {
-    pub config: PathBuf,
-    #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
-    pub set: Vec<String>,
-    /// Sweep folder (default: runs/<config>-sweep-<key>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    #[arg(long)]
-    pub force: bool,
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct EvaluateArgs {
-    pub run_dir: PathBuf,
-    /// Evaluate on another config's data, an HDF5 file or (a model trained on a table) a CSV
-    /// table instead of the run's own.
-    #[arg(long, value_name = "CONFIG_H5_OR_CSV")]
-    pub data: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct PredictArgs {
-    pub run_dir: PathBuf,
-    /// Pictures (a model trained on images) or CSV tables (a model trained on a CSV table).
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct ExportArgs {
-    pub run_dir: PathBuf,
-    #[arg(long = "h5", value_name = "FILE")]
-    pub h5: PathBuf,
-    /// Group inside the file (default: the root).
-    #[arg(long, default_value = "")]
-    pub group: String,
-    /// Replace an existing file.
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    #[arg(required = true)]
-    pub configs: Vec<PathBuf>,
-    /// Timed iterations per config (after one warm-up iteration).
-    #[arg(long, default_value_t = 50)]
-    pub iterations: usize,
-    #[arg(long, default_value = "f32")]
-    pub precision: Precision,
-    /// Time each config's whole training run instead (all its iterations, as `train` runs
-    /// it; nothing is written).
-    #[arg(long, conflicts_with = "iterations")]
-    pub whole: bool,
-    /// Override a config value, as for train (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-}
-
-/// Select the backend, then run the command.
+/// Choose what to compute on, then run the command on it.
 pub fn main_with(cli: Cli) -> Result<()> {
-    let backend = device::resolve(cli.backend.as_deref()).map_err(Error::Usage)?;
-    device::select(backend);
+    let compute = choose_compute(cli.backend.as_deref())?;
+    let backend = compute.backend;
     if let Command::Train(TrainArgs {
         resume: Some(dir), ..
     }) = &cli.command
@@ -214,33 +99,17 @@ pub fn main_with(cli: Cli) -> Result<()> {
         )));
     }
     match cli.command {
-        Command::Train(args) => commands::train::train(args),
-        Command::Gradcheck(args) => commands::gradcheck::gradcheck(args),
-        Command::Sweep(args) => commands::sweep::sweep(args),
-        Command::Evaluate(args) => {
-            commands::evaluate::evaluate(&args.run_dir, args.data.as_deref())
-        }
-        Command::Predict(args) => commands::predict::predict(&args.run_dir, &args.files),
-        Command::Export(args) => {
-            commands::export::export(&args.run_dir, &args.h5, &args.group, args.force)
-        }
-        Command::Bench(args) => commands::bench::bench(args),
+        Command::Train(args) => commands::train::train(args, compute),
+        Command::Gradcheck(args) => commands::gradcheck::gradcheck(args, compute),
+        Command::Sweep(args) => commands::sweep::sweep(args, compute),
+        Command::Evaluate(args) => commands::evaluate::evaluate(args, compute),
+        Command::Predict(args) => commands::predict::predict(args, compute),
+        Command::Export(args) => commands::export::export(args, compute),
+        Command::Bench(args) => commands::bench::bench(args, compute),
         Command::Backends => {
             commands::backends::backends(backend);
             Ok(())
         }
-        Command::Data(args) => match args.command {
-            DataCommand::Fetch(args) => commands::data::fetch(args),
-        },
+        Command::Data(args) => commands::data::data(args),
     }
-}
-
-/// `--stop-at E` or `--stop-at E:B`.
-fn parse_stop_at(text: &str) -> std::result::Result<(usize, usize), String> {
-    let (epoch, batch) = text.split_once(':').unwrap_or((text, "0"));
-    let number = |t: &str| {
-        t.parse::<usize>()
-            .map_err(|_| format!("`{text}`: expected ITERATION or EPOCH:BATCH, e.g. 7 or 7:3"))
-    };
-    Ok((number(epoch)?, number(batch)?))
 }

@@ -5,10 +5,11 @@
 //! Burn 0.22's dispatch backend holds all of them in one binary, so the backend is chosen at run
 //! time among those: `--backend NAME` or `SIMPLENN_BACKEND=NAME`, else
 //! [`Backend::default_compiled`].
-//! The choice is made per thread ([`select`]): the command line makes it once on its main thread,
-//! and each test makes its own, so one test process can exercise every compiled backend.
+//! The command line makes that choice once ([`resolve`]) and passes it down as a [`Compute`]:
+//! every function that makes tensors is handed the device it makes them on, and nothing below
+//! the command line reads the environment or a global to find it. So one test process can run
+//! tests on every compiled backend side by side.
 
-use std::cell::Cell;
 use std::sync::OnceLock;
 
 use burn::tensor::{DType, Device, activation};
@@ -156,45 +157,46 @@ pub fn compiled_names() -> String {
         .join(", ")
 }
 
-thread_local! {
-    static SELECTED: Cell<Option<Backend>> = const { Cell::new(None) };
+/// What a command computes on, chosen once by the command line and passed down to everything
+/// that makes tensors: the backend, and whether the first layer's product may take simplenn's
+/// own CPU kernels (the fast path, `crate::fast`; on by default, off with
+/// `SIMPLENN_CPU_KERNELS=off`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Compute {
+    pub backend: Backend,
+    /// Whether data matrices may take the fast path (which still needs a CPU backend and a wide
+    /// input: see `crate::fast`).
+    pub kernels: bool,
 }
 
-/// Run this thread's work on `backend` from now on.
-pub fn select(backend: Backend) {
-    SELECTED.with(|s| s.set(Some(backend)));
+impl Compute {
+    /// The plain (non-autodiff) device.
+    pub fn device(self) -> Device {
+        self.backend.device()
+    }
+
+    /// The autodiff device every model is trained on.
+    pub fn autodiff(self) -> Device {
+        self.device().autodiff()
+    }
 }
 
-/// The backend this thread runs on: the one [`select`]ed, else the default.
-pub fn selected() -> Backend {
-    SELECTED
-        .with(|s| s.get())
-        .unwrap_or_else(Backend::default_compiled)
-}
-
-/// The backend a command line asks for: `--backend` if given, else `SIMPLENN_BACKEND` if set
-/// and not empty, else the default.
-pub fn resolve(flag: Option<&str>) -> Result<Backend, String> {
-    let env = std::env::var("SIMPLENN_BACKEND")
-        .ok()
-        .filter(|v| !v.is_empty());
-    match (flag, env) {
+/// The backend a command line asks for: `--backend` (`flag`) if given, else `SIMPLENN_BACKEND`
+/// (`env`, as the command line read it) if set and not empty, else the default.
+pub fn resolve(flag: Option<&str>, env: Option<&str>) -> Result<Backend, String> {
+    match (flag, env.filter(|v| !v.is_empty())) {
         (Some(name), _) => Backend::from_name(name).map_err(|e| format!("--backend: {e}")),
         (None, Some(name)) => {
-            Backend::from_name(&name).map_err(|e| format!("SIMPLENN_BACKEND: {e}"))
+            Backend::from_name(name).map_err(|e| format!("SIMPLENN_BACKEND: {e}"))
         }
         (None, None) => Ok(Backend::default_compiled()),
     }
 }
 
-/// The plain device of this thread's backend.
-pub fn device() -> Device {
-    selected().device()
-}
-
-/// The autodiff device every model is trained on.
-pub fn autodiff_device() -> Device {
-    device().autodiff()
+/// Whether the fast path's kernels are allowed, given the value of `SIMPLENN_CPU_KERNELS` (as
+/// the command line read it): yes unless it is `off`, `0` or `false`.
+pub fn kernels_allowed(setting: Option<&str>) -> bool {
+    !matches!(setting, Some("off" | "0" | "false"))
 }
 
 /// What a backend's device does with f64. A device that claims f64 is not trusted blindly: on
@@ -264,34 +266,35 @@ fn f64_ops_are_exact(device: &Device) -> bool {
     })
 }
 
-/// Whether this thread's backend computes correctly in f64.
-pub fn supports_f64() -> bool {
-    selected().f64_support() == F64Support::Exact
-}
-
-/// `Err` with what to do when this thread's backend cannot compute in `precision` (f64 on wgpu).
-pub fn check_precision(precision: Precision) -> Result<(), String> {
-    let backend = selected();
-    if precision == Precision::F64 && !supports_f64() {
-        let cpu: Vec<&str> = Backend::compiled()
-            .into_iter()
-            .filter(|b| b.is_cpu())
-            .map(|b| b.name())
-            .collect();
-        let other = if cpu.is_empty() {
-            "or build simplenn with the ndarray or flex feature for f64".to_string()
-        } else {
-            format!(
-                "or run on a CPU backend for f64 (--backend {})",
-                cpu.join(" or --backend ")
-            )
-        };
-        return Err(format!(
-            "the {} backend has no usable f64 on this device (`simplenn backends` says why): use f32, {other}",
-            backend.name()
-        ));
+impl Backend {
+    /// Whether this backend computes correctly in f64.
+    pub fn supports_f64(self) -> bool {
+        self.f64_support() == F64Support::Exact
     }
-    Ok(())
+
+    /// `Err` with what to do when this backend cannot compute in `precision` (f64 on wgpu).
+    pub fn check_precision(self, precision: Precision) -> Result<(), String> {
+        if precision == Precision::F64 && !self.supports_f64() {
+            let cpu: Vec<&str> = Backend::compiled()
+                .into_iter()
+                .filter(|b| b.is_cpu())
+                .map(|b| b.name())
+                .collect();
+            let other = if cpu.is_empty() {
+                "or build simplenn with the ndarray or flex feature for f64".to_string()
+            } else {
+                format!(
+                    "or run on a CPU backend for f64 (--backend {})",
+                    cpu.join(" or --backend ")
+                )
+            };
+            return Err(format!(
+                "the {} backend has no usable f64 on this device (`simplenn backends` says why): use f32, {other}",
+                self.name()
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Floating-point precision of a run. The dtype is set per tensor (not per device), so f64

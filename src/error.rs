@@ -26,7 +26,7 @@ pub enum Error {
     /// Training ended early (divergence, Ctrl-C); the run folder `dir` holds what it reached.
     #[error("{}", stop.message(Some(dir)))]
     Stopped {
-        stop: crate::train::Stop,
+        stop: crate::stop::Stop,
         dir: PathBuf,
     },
 
@@ -98,14 +98,14 @@ impl Error {
         match self {
             Error::CheckFailed(_)
             | Error::Stopped {
-                stop: crate::train::Stop::Diverged { .. },
+                stop: crate::stop::Stop::Diverged { .. },
                 ..
             }
             | Error::Backend(_)
             | Error::Output(_) => 1,
             // The data went wrong under the run: input to fix, then resume.
             Error::Stopped {
-                stop: crate::train::Stop::DataFailed { .. },
+                stop: crate::stop::Stop::DataFailed { .. },
                 ..
             } => 2,
             Error::Stopped { .. } | Error::Cancelled(_) => 130,

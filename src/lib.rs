@@ -2,11 +2,34 @@
 //! network and an L-layer network — as Burn modules trained with autodiff, with the notes'
 //! handwritten backward passes kept as an independent gradient checker.
 //!
-//! Data flows top to bottom through one [`pipeline`]: [`config`] → [`data`] → [`models`] →
-//! [`train`] → [`run_dir`]. [`gradcheck`] sits beside training and reads only the model's
-//! parameters; [`fast`] (cargo feature `cpu-kernels`) holds the one operation with its own
-//! kernels, the first layer's W·X on the CPU backends.
+//! Data flows through one [`pipeline`]: [`config`] → [`data`] → [`models`] → [`train`] → a
+//! [`run_result::RunResult`], which the command then writes with [`run_dir`]. [`gradcheck`] sits
+//! beside training and reads only the model's parameters; [`fast`] (cargo feature
+//! `cpu-kernels`) holds the one operation with its own kernels, the first layer's W·X on the CPU
+//! backends.
+//!
+//! Imports point one way: a module uses only modules of the layers below its own, never one
+//! above or beside it. The layers, top to bottom (`scripts/check-layers.sh` holds the same list
+//! and fails on an import that points up or sideways):
+//!
+//! - [`cli`]: the top-level parser (`--backend`, the subcommands) and dispatch
+//! - [`commands`]: each subcommand, with its clap arguments beside it
+//! - [`pipeline`], [`run_dir`]: training a config into a [`run_result::RunResult`]; writing
+//!   and reading run folders (neither uses the other: the commands join them)
+//! - [`gradcheck`], [`plot`]
+//! - [`params_file`], [`train`], [`run_result`]
+//! - [`data`], [`optim`]
+//! - [`config`]
+//! - [`models`]
+//! - [`nn`]
+//! - [`fast`]
+//! - [`device`]
+//! - [`tensor_util`], [`image_input`], [`atomic`]: tensor helpers, reading pictures, files
+//!   written whole or not at all
+//! - [`error`], [`rng`]
+//! - [`stop`]: where a run is and why it ended early, which [`error`] carries
 
+pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -25,6 +48,8 @@ pub mod pipeline;
 pub mod plot;
 pub mod rng;
 pub mod run_dir;
+pub mod run_result;
+pub mod stop;
 pub mod tensor_util;
 pub mod train;
 

@@ -12,25 +12,29 @@ use burn::tensor::Tensor;
 
 use crate::config::{Config, LoadedConfig, absolute};
 use crate::data::{self, DataSplit, Examples, InputRecord, Order, stream};
-use crate::device;
+use crate::device::Compute;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
-use crate::run_dir::Metrics;
+use crate::run_result::{Metrics, RunResult};
 use crate::train::{self, Feed, Observer, Plan, Position, Schedule, Stop, TrainOutcome};
 use crate::{Error, Result, params_file};
 
-/// A config's data and the model that fits it.
+/// A config's data and the model that fits it, and what they are computed on.
 pub struct Prepared {
     pub data: DataSplit,
     pub spec: ModelSpec,
     /// Wall time of reading or generating the data.
     pub data_seconds: f64,
+    /// Where [`Prepared::model`] and [`Prepared::full_batch`] make their tensors.
+    pub compute: Compute,
 }
 
-/// config → data → model spec: load (or generate) the data, and check the model against it.
-pub fn prepare(loaded: &LoadedConfig) -> Result<Prepared> {
+/// config → data → model spec: check that `compute`'s backend can run the config's precision,
+/// load (or generate) the data, and check the model against it.
+pub fn prepare(loaded: &LoadedConfig, compute: Compute) -> Result<Prepared> {
+    loaded.check_backend(compute.backend)?;
     let clock = Instant::now();
     let data = data::load(&loaded.config.data, &loaded.base_dir)?;
     let data_seconds = clock.elapsed().as_secs_f64();
@@ -42,6 +46,7 @@ pub fn prepare(loaded: &LoadedConfig) -> Result<Prepared> {
         data,
         spec,
         data_seconds,
+        compute,
     })
 }
 
@@ -79,7 +84,7 @@ pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
 impl Prepared {
     /// The model with the parameters `layers`, on the autodiff device.
     pub fn model(&self, layers: &[LayerValues]) -> Model {
-        self.spec.init_with(layers, &device::autodiff_device())
+        self.spec.init_with(layers, &self.compute.autodiff())
     }
 
     /// The mini-batches `c` asks for on this data: their size and how an epoch orders the
@@ -110,8 +115,11 @@ impl Prepared {
     /// X and Y of the whole training set on the autodiff device: the full batch.
     pub fn full_batch(&self) -> Result<(DataMatrix, Tensor<2>)> {
         let train = self.data.train.need_memory("the full batch")?;
-        let (ad, dtype) = (device::autodiff_device(), self.spec.dtype);
-        Ok((train.x_matrix(dtype, &ad), train.y_tensor(dtype, &ad)))
+        let (ad, dtype) = (self.compute.autodiff(), self.spec.dtype);
+        Ok((
+            train.x_matrix(dtype, &ad, self.compute.kernels),
+            train.y_tensor(dtype, &ad),
+        ))
     }
 }
 
@@ -156,21 +164,16 @@ impl Checkpoint {
     }
 }
 
-/// A finished run: the trained model (plain device), its metrics and data.
-pub struct RunResult {
-    pub model: Model,
-    pub metrics: Metrics,
-    pub data: DataSplit,
-    /// Why training ended early, if it did.
-    pub stop: Option<Stop>,
-    /// The optimizer's state when a run with momentum or Adam was interrupted (to resume it).
-    pub optimizer: Option<Vec<u8>>,
-}
-
-/// Train what `loaded` describes from `start` to its last iteration, telling `observer`.
-pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> Result<RunResult> {
+/// Train what `loaded` describes from `start` to its last iteration on `compute`, telling
+/// `observer`.
+pub fn run(
+    loaded: &LoadedConfig,
+    start: Start,
+    observer: &mut dyn Observer,
+    compute: Compute,
+) -> Result<RunResult> {
     let c = &loaded.config;
-    let prepared = prepare(loaded)?;
+    let prepared = prepare(loaded, compute)?;
     for note in &prepared.data.notes {
         observer.note(note);
     }
@@ -268,7 +271,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         examples: m,
         schedule,
         precision: c.train.precision.name(),
-        backend: device::selected().name(),
+        backend: compute.backend.name(),
         batches: match feed {
             Feed::Full { .. } => 1,
             Feed::Batches { size, .. } => m.div_ceil(size.max(1)),
@@ -281,7 +284,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         optimizer: c.train.optimizer.name(),
     });
     let clock = Instant::now();
-    let outcome = train::train(model, &feed, &mut updater, schedule, observer)?;
+    let outcome = train::train(model, &feed, &mut updater, schedule, observer, compute)?;
     let seconds = checkpoint.seconds + clock.elapsed().as_secs_f64();
     observer.finished();
     drop(full);
@@ -299,6 +302,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         data,
         spec,
         data_seconds,
+        ..
     } = prepared;
     let data_seconds = checkpoint.data_seconds + data_seconds;
     // A checkpoint of streamed data is not scored: that would read the whole set again (or
@@ -308,7 +312,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
     let mut stop = stop;
     let scores = match stop.as_ref().and_then(Stop::resume_at) {
         Some(_) if streamed => None,
-        _ => match score(&model, &data, spec.dtype) {
+        _ => match score(&model, &data, spec.dtype, compute) {
             Ok(scores) => Some(scores),
             Err(e) if streamed => {
                 stop = Some(Stop::DataFailed {
@@ -331,7 +335,7 @@ pub fn run(loaded: &LoadedConfig, start: Start, observer: &mut dyn Observer) -> 
         costs,
         iterations: iterations_done,
         learning_rate: c.train.learning_rate,
-        backend: device::selected().name().into(),
+        backend: compute.backend.name().into(),
         precision: c.train.precision.name().into(),
         seed: c.init.seed,
         seconds,
@@ -363,11 +367,16 @@ struct RunScores {
     test_accuracy: Option<f64>,
 }
 
-fn score(model: &Model, data: &DataSplit, dtype: burn::tensor::DType) -> Result<RunScores> {
-    let on_train = train::score(model, &data.train, dtype)?;
+fn score(
+    model: &Model,
+    data: &DataSplit,
+    dtype: burn::tensor::DType,
+    compute: Compute,
+) -> Result<RunScores> {
+    let on_train = train::score(model, &data.train, dtype, compute)?;
     let test_accuracy = match &data.test {
         Some(test) => Some(train::accuracy(
-            &train::score(model, test, dtype)?.probabilities,
+            &train::score(model, test, dtype, compute)?.probabilities,
             test.y(),
         )),
         None => None,

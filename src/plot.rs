@@ -8,7 +8,7 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::run_dir::write_atomic_via;
+use crate::atomic::write_atomic_via;
 use crate::{Error, Result};
 
 const SIZE: (u32, u32) = (800, 560);

@@ -10,15 +10,16 @@ use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 
-use burn::tensor::Bytes;
-use serde::{Deserialize, Serialize};
+use burn::tensor::{Bytes, Device};
 
+use crate::atomic::write_atomic;
 use crate::config::{Config, LoadedConfig};
 use crate::data::InputRecord;
+use crate::device::Compute;
 use crate::models::Model;
 use crate::nn::DataMatrix;
-use crate::pipeline::RunResult;
-use crate::{Error, Result, device, plot};
+use crate::run_result::{Metrics, RunResult};
+use crate::{Error, Result, plot};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const METRICS_FILE: &str = "metrics.json";
@@ -27,95 +28,6 @@ pub const MODEL_FILE: &str = "model.bpk";
 pub const INPUT_FILE: &str = "input.json";
 /// A checkpoint's optimizer state (momentum, Adam): a Burn record.
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
-
-/// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
-fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
-    Ok(<Option<f64> as Deserialize>::deserialize(d)?.unwrap_or(f64::NAN))
-}
-
-/// The numbers a run reports (`metrics.json`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Metrics {
-    pub model: String,
-    pub layers: Vec<usize>,
-    /// `null` in JSON for a checkpoint of streamed data (not scored).
-    #[serde(deserialize_with = "null_as_nan")]
-    pub train_accuracy: f64,
-    pub test_accuracy: Option<f64>,
-    /// `null` in JSON when the cost is not finite (a diverged run).
-    #[serde(deserialize_with = "null_as_nan")]
-    pub final_cost: f64,
-    pub costs: Vec<(usize, f64)>,
-    pub iterations: usize,
-    pub learning_rate: f64,
-    pub backend: String,
-    pub precision: String,
-    pub seed: u32,
-    /// Wall time of the gradient-descent loop alone.
-    pub seconds: f64,
-    /// Wall time of reading or generating the data.
-    pub data_seconds: f64,
-    /// `null`, or why training stopped early (`train::Stop`'s message).
-    pub failure: Option<String>,
-    /// Class names (0, 1).
-    #[serde(default)]
-    pub classes: Option<[String; 2]>,
-    /// (height, width, channels) when the inputs are images: what `predict` resizes to.
-    #[serde(default)]
-    pub image_shape: Option<[usize; 3]>,
-    /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
-    #[serde(default)]
-    pub resume_from: Option<usize>,
-    /// A checkpoint inside an epoch: the next batch of that epoch, and the epoch's cost over
-    /// the batches done (`train::Position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_batch: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_cost_so_far: Option<f64>,
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_via(path, |tmp| {
-        std::fs::write(tmp, bytes).map_err(|e| Error::io("cannot write", tmp, e))
-    })
-}
-
-/// Replace `path` with what `write` puts into the temporary path it is given (in the same folder,
-/// with the same extension, for writers that pick the format from it): the file is flushed to
-/// disk and renamed into place, so `path` holds either its old content or the new one, whole.
-/// If `write` fails, the temporary file is removed and `path` is untouched.
-pub fn write_atomic_via(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}{ext}", std::process::id()));
-    let written = write(&tmp)
-        .map_err(|e| e.with_path(&tmp, path))
-        .and_then(|()| {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| Error::io("cannot flush", &tmp, e))
-        });
-    written
-        .and_then(|()| {
-            std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot move into place", path, e))
-        })
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
-}
 
 /// Serialise the trained model as a Burn record.
 pub fn model_bytes(model: &Model) -> Result<Vec<u8>> {
@@ -229,8 +141,14 @@ pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
 }
 
 /// Write a finished run into `dir`: config.toml (paths made absolute), metrics.json, model.bpk,
-/// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg}.
-pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<()> {
+/// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg} (the model's predictions over
+/// the plane computed on `compute`).
+pub fn save(
+    dir: &RunDir,
+    loaded: &LoadedConfig,
+    result: &RunResult,
+    compute: Compute,
+) -> Result<()> {
     let c = &loaded.config;
     dir.write(
         CONFIG_FILE,
@@ -260,11 +178,11 @@ pub fn save(dir: &RunDir, loaded: &LoadedConfig, result: &RunResult) -> Result<(
         }],
     )?;
     if let Some(train) = result.data.train.in_memory().filter(|t| t.n_x == 2) {
-        let dtype = c.train.precision.dtype();
+        let (dtype, device) = (c.train.precision.dtype(), compute.device());
         let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
-            let x = DataMatrix::new(x, 2, points.len(), dtype, &device::device());
+            let x = DataMatrix::new(x, 2, points.len(), dtype, &device, compute.kernels);
             crate::train::probabilities(&result.model, &x)
         };
         let title = format!(
@@ -281,7 +199,7 @@ pub struct SavedRun {
     pub dir: PathBuf,
     pub config: LoadedConfig,
     pub metrics: Metrics,
-    /// On the plain device, ready for inference.
+    /// On the plain device it was loaded on, ready for inference.
     pub model: Model,
     /// How the examples were made: what new data must go through before the model sees it.
     pub input: InputRecord,
@@ -307,8 +225,9 @@ fn need(dir: &Path, name: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Load `dir`, checking that it is a run folder.
-pub fn load(dir: &Path) -> Result<SavedRun> {
+/// Load `dir`, checking that it is a run folder whose config `compute`'s backend can run, with
+/// the model on `compute`'s plain device.
+pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
     if !dir.exists() {
         return Err(Error::Usage(format!(
             "run folder {} does not exist",
@@ -322,6 +241,7 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
         )));
     }
     let config = Config::load(&need(dir, CONFIG_FILE)?, &[])?;
+    config.check_backend(compute.backend)?;
     let metrics: Metrics = read_json(&need(dir, METRICS_FILE)?, "metrics")?;
     // A run whose examples were made without a split, scaling or CSV columns needs no record.
     let input_path = dir.join(INPUT_FILE);
@@ -364,12 +284,13 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
     };
     let model_path = need(dir, MODEL_FILE)?;
     let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
-    let model = model_from_bytes(&config, &metrics.layers, bytes).map_err(|m| {
-        Error::data(
-            &model_path,
-            format!("cannot be loaded as this run's model: {m}"),
-        )
-    })?;
+    let model =
+        model_from_bytes(&config, &metrics.layers, bytes, &compute.device()).map_err(|m| {
+            Error::data(
+                &model_path,
+                format!("cannot be loaded as this run's model: {m}"),
+            )
+        })?;
     Ok(SavedRun {
         dir: dir.to_path_buf(),
         config,
@@ -381,11 +302,12 @@ pub fn load(dir: &Path) -> Result<SavedRun> {
 }
 
 /// The model the config describes for the layer sizes `metrics.json` lists, filled from a Burn
-/// record: the same spec `train` built it from.
+/// record on `device`: the same spec `train` built it from.
 pub fn model_from_bytes(
     config: &LoadedConfig,
     sizes: &[usize],
     bytes: Vec<u8>,
+    device: &Device,
 ) -> std::result::Result<Model, String> {
     let Some(&n_x) = sizes.first() else {
         return Err("metrics.json lists no layers".into());
@@ -397,7 +319,7 @@ pub fn model_from_bytes(
             spec.sizes
         ));
     }
-    let skeleton = spec.init(&device::device());
+    let skeleton = spec.init(device);
     let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
         .map_err(|e| e.to_string())?;
     skeleton.try_load_record(record).map_err(|e| e.to_string())

@@ -5,9 +5,13 @@ use burn::tensor::{DType, Tensor, activation};
 
 use crate::Result;
 use crate::data::{Examples, Order};
+use crate::device::Compute;
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
+// Where a run is and why it stopped live in `stop`, below `error`, which carries a `Stop`; the
+// training loop's API (`Schedule`, `Observer`, `TrainOutcome`) names both, so they stay here too.
+pub use crate::stop::{Position, Stop};
 use crate::tensor_util::scalar_f64;
 
 /// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
@@ -52,129 +56,6 @@ pub enum Feed<'a> {
         seed: u32,
         dtype: DType,
     },
-}
-
-/// A point of a run: before batch `batch` of epoch `iteration`, with the epoch's cost so far
-/// (Σ cost·m_b/m over its first `batch` batches). With the full batch, `batch` is 0.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Position {
-    pub iteration: usize,
-    pub batch: usize,
-    pub cost_so_far: f64,
-}
-
-impl Position {
-    /// The start of epoch `iteration`.
-    pub fn at(iteration: usize) -> Position {
-        Position {
-            iteration,
-            ..Position::default()
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self.batch {
-            0 => format!("before iteration {}", self.iteration),
-            b => format!("in epoch {} before batch {b}", self.iteration),
-        }
-    }
-}
-
-/// Why gradient descent ended before the schedule's last iteration: one value, rendered once
-/// (the run's `metrics.json` and the command's error message both use [`Stop::message`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stop {
-    /// The cost of the parameters of `iteration` was NaN or infinite. The parameters kept are
-    /// those of the iteration before, or the starting ones when `iteration` was the run's first
-    /// (`first`: 0, or where a checkpoint left off).
-    Diverged {
-        iteration: usize,
-        cost: f64,
-        first: usize,
-        learning_rate: f64,
-        /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
-        batches: bool,
-    },
-    /// Stopped (Ctrl-C, `--stop-at`) at `at`, where a resumed run starts.
-    Interrupted { at: Position },
-    /// Reading the training data failed at `at` (a streamed file changed or cannot be read);
-    /// the parameters reached are kept as a checkpoint at `at`.
-    DataFailed { at: Position, error: String },
-}
-
-impl Stop {
-    /// Where a resumed run starts, when the run folder is a checkpoint.
-    pub fn resume_at(&self) -> Option<Position> {
-        match self {
-            Stop::Interrupted { at } | Stop::DataFailed { at, .. } => Some(*at),
-            Stop::Diverged { .. } => None,
-        }
-    }
-
-    /// What happened and what to do; `dir` is the run folder, once it is written.
-    pub fn message(&self, dir: Option<&std::path::Path>) -> String {
-        let folder = dir.map(|d| d.display().to_string());
-        let resume = match &folder {
-            Some(d) => {
-                format!("the checkpoint is in {d}; continue with: simplenn train --resume {d}")
-            }
-            None => "continue with: simplenn train --resume RUN_DIR".to_string(),
-        };
-        match self {
-            Stop::Diverged {
-                iteration,
-                cost,
-                first,
-                learning_rate,
-                batches,
-            } => {
-                let (iteration, first) = (*iteration, *first);
-                let (at, kept) = if *batches {
-                    (
-                        format!("in epoch {iteration} (the cost of a mini-batch)"),
-                        "the saved parameters are those at the start of that epoch (or where a checkpoint inside it left off)".to_string(),
-                    )
-                } else {
-                    (
-                        format!("at iteration {iteration}"),
-                        kept_full_batch(iteration, first),
-                    )
-                };
-                let saved = folder.map(|d| format!(" (in {d})")).unwrap_or_default();
-                format!(
-                    "training diverged: the cost became {cost} {at}; {kept}{saved}; try a smaller learning rate than {learning_rate:?}"
-                )
-            }
-            Stop::Interrupted { at } => format!("interrupted {}; {resume}", at.describe()),
-            Stop::DataFailed { at, error } => format!(
-                "reading the training data failed {}: {error}; the parameters reached are kept: {resume} once the data is whole again",
-                at.describe()
-            ),
-        }
-    }
-}
-
-/// Which parameters a full-batch run that diverged at `iteration` keeps (`first`: the run's
-/// first iteration).
-fn kept_full_batch(iteration: usize, first: usize) -> String {
-    if iteration > first {
-        format!(
-            "the saved parameters are those of iteration {} (the last finite cost)",
-            iteration - 1
-        )
-    } else if first > 0 {
-        format!(
-            "the saved parameters are the checkpoint's (iteration {iteration}), whose cost is already non-finite"
-        )
-    } else {
-        "the saved parameters are the starting ones, whose cost is already non-finite: check the data and the initial weights".to_string()
-    }
-}
-
-impl std::fmt::Display for Stop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message(None))
-    }
 }
 
 /// What one training run produced.
@@ -246,14 +127,15 @@ pub trait Observer {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// Train `model` (on the autodiff device) for the epochs of `schedule`, reading `feed` and
-/// updating with `updater`.
+/// Train `model` (on `compute`'s autodiff device) for the epochs of `schedule`, reading `feed`
+/// (mini-batches go to `compute`'s autodiff device) and updating with `updater`.
 pub fn train(
     mut model: Model,
     feed: &Feed,
     updater: &mut Updater,
     schedule: Schedule,
     observer: &mut dyn Observer,
+    compute: Compute,
 ) -> Result<TrainOutcome> {
     let mut costs = Vec::new();
     // A divergence must leave the user the last parameters whose cost was finite: those of the
@@ -311,7 +193,7 @@ pub fn train(
             } => {
                 // The epoch's cost: the batches' mean costs weighted by their sizes, the cost
                 // over all examples as the course computes it for mini-batches.
-                let device = crate::device::autodiff_device();
+                let device = compute.autodiff();
                 let m = examples.m();
                 let mut at = if i == first {
                     schedule.start
@@ -336,7 +218,7 @@ pub fn train(
                         }
                     };
                     let share = part.m() as f64 / m as f64;
-                    let (x, y) = part.tensors(*dtype, &device);
+                    let (x, y) = part.tensors(*dtype, &device, compute.kernels);
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
                         return Ok(stopped(current, costs, i, diverged(cost)));
@@ -373,10 +255,10 @@ pub struct Scores {
 /// Examples per forward pass when scoring a streamed set: 2 M values (16 MB of f64).
 const SCORE_VALUES: usize = 1 << 21;
 
-/// Ŷ and J of `model` (on the plain device) on `examples`: in one pass for a set in memory,
-/// a block of examples at a time (J weighted by block sizes) for a streamed one.
-pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores> {
-    let device = crate::device::device();
+/// Ŷ and J of `model` (on `compute`'s plain device) on `examples`: in one pass for a set in
+/// memory, a block of examples at a time (J weighted by block sizes) for a streamed one.
+pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute) -> Result<Scores> {
+    let (device, kernels) = (compute.device(), compute.kernels);
     // One forward pass gives both: Ŷ = σ(Z[L]) and the cost from the logits Z[L].
     let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
         let z = model.forward(&x);
@@ -386,8 +268,10 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
         Ok((probabilities, cost))
     };
     if let Some(set) = examples.in_memory() {
-        let (probabilities, cost) =
-            one(set.x_matrix(dtype, &device), set.y_tensor(dtype, &device))?;
+        let (probabilities, cost) = one(
+            set.x_matrix(dtype, &device, kernels),
+            set.y_tensor(dtype, &device),
+        )?;
         return Ok(Scores {
             probabilities,
             cost,
@@ -402,7 +286,7 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType) -> Result<Scores>
     for batch in examples.reader(dtype).epoch((0..m).collect(), size, 0) {
         let batch = batch?;
         let share = batch.m() as f64 / m as f64;
-        let (x, y) = batch.tensors(dtype, &device);
+        let (x, y) = batch.tensors(dtype, &device, kernels);
         let (p, cost) = one(x, y)?;
         scores.probabilities.extend(p);
         scores.cost += cost * share;

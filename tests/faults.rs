@@ -8,7 +8,9 @@ use common::simplenn;
 
 use std::path::Path;
 
-use simplenn::run_dir::{self, write_atomic, write_atomic_via};
+use simplenn::atomic::{write_atomic, write_atomic_via};
+use simplenn::device::Backend;
+use simplenn::run_dir;
 
 fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
@@ -57,7 +59,14 @@ fn diverge(dir: &Path, config: &str, set: &[&str]) -> (Vec<f64>, usize) {
 
 /// The saved parameters of the diverged run in `dir` equal, bit for bit, those of a checkpoint
 /// of the same run taken before iteration `before` (the last one whose cost was finite).
-fn assert_saved_equal_checkpoint(dir: &Path, config: &str, set: &[&str], before: usize) {
+fn assert_saved_equal_checkpoint(
+    dir: &Path,
+    config: &str,
+    set: &[&str],
+    before: usize,
+    backend: Backend,
+) {
+    let compute = common::compute(backend);
     let checkpoint = dir.with_extension("checkpoint");
     let mut cmd = simplenn();
     cmd.args(["train", config, "-q", "--stop-at", &before.to_string()]);
@@ -71,8 +80,12 @@ fn assert_saved_equal_checkpoint(dir: &Path, config: &str, set: &[&str], before:
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let saved = run_dir::load(dir).unwrap().model.layer_values().unwrap();
-    let expected = run_dir::load(&checkpoint)
+    let saved = run_dir::load(dir, compute)
+        .unwrap()
+        .model
+        .layer_values()
+        .unwrap();
+    let expected = run_dir::load(&checkpoint, compute)
         .unwrap()
         .model
         .layer_values()
@@ -101,7 +114,7 @@ per_backend!(fn divergence_after_a_rising_cost_keeps_the_last_finite_parameters(
         costs.len() >= 2 && costs[costs.len() - 1] > costs[costs.len() - 2],
         "the cost should rise before it overflows: {costs:?}"
     );
-    assert_saved_equal_checkpoint(&dir, "configs/shallow_planar.toml", &set, iteration - 1);
+    assert_saved_equal_checkpoint(&dir, "configs/shallow_planar.toml", &set, iteration - 1, backend);
 });
 
 per_backend!(
@@ -121,7 +134,7 @@ fn divergence_straight_from_a_falling_cost_keeps_the_last_finite_parameters(back
         (1, 1),
         "the cost should become non-finite right after the first one: {costs:?}"
     );
-    assert_saved_equal_checkpoint(&dir, "configs/logistic_cat.toml", &set, iteration - 1);
+    assert_saved_equal_checkpoint(&dir, "configs/logistic_cat.toml", &set, iteration - 1, backend);
 });
 
 per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
@@ -194,7 +207,8 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
     assert_eq!(bits(&a), bits(&b));
     assert_eq!(a["costs"].as_array().unwrap().len(), 300 / 25 + 1);
     assert!(b["resume_from"].is_null());
-    let (ma, mb) = (run_dir::load(&whole).unwrap(), run_dir::load(&parts).unwrap());
+    let compute = common::compute(backend);
+    let (ma, mb) = (run_dir::load(&whole, compute).unwrap(), run_dir::load(&parts, compute).unwrap());
     assert_eq!(
         ma.model.layer_values().unwrap(),
         mb.model.layer_values().unwrap()

@@ -6,7 +6,7 @@ mod common;
 
 use burn::tensor::Tensor;
 use simplenn::data::{Dataset, planar};
-use simplenn::device::Precision;
+use simplenn::device::{Backend, Precision};
 use simplenn::gradcheck::{self, BackwardFormulas, NotesFormulas, Report};
 use simplenn::models::{ModelKind, ModelSpec};
 use simplenn::nn::init::draw_layers;
@@ -42,15 +42,16 @@ fn sizes(kind: ModelKind) -> Vec<usize> {
     }
 }
 
-/// Parameters after `steps` of plain gradient descent using the *autodiff* trainer.
-fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
+/// Parameters after `steps` of plain gradient descent using the *autodiff* trainer on `backend`.
+fn trained(kind: ModelKind, g: Activation, steps: usize, backend: Backend) -> Vec<LayerValues> {
     let layers = draw_layers(&sizes(kind), InitScheme::He, 0.01, 5);
     if steps == 0 {
         return layers;
     }
     let d = data(4);
-    let ad = simplenn::device::autodiff_device();
-    let dt = common::best_precision("gradcheck training steps").dtype();
+    let compute = common::compute(backend);
+    let ad = compute.autodiff();
+    let dt = common::best_precision("gradcheck training steps", backend).dtype();
     let model = ModelSpec::of_layers(kind, &layers, g, dt).init_with(&layers, &ad);
     let schedule = simplenn::train::Schedule {
         learning_rate: 0.5,
@@ -58,13 +59,14 @@ fn trained(kind: ModelKind, g: Activation, steps: usize) -> Vec<LayerValues> {
         log_every: steps,
         start: Default::default(),
     };
-    let (x, y) = (d.x_matrix(dt, &ad), d.y_tensor(dt, &ad));
+    let (x, y) = (d.x_matrix(dt, &ad, compute.kernels), d.y_tensor(dt, &ad));
     let out = simplenn::train::train(
         model,
         &simplenn::train::Feed::Full { x: &x, y: &y },
         &mut simplenn::optim::Updater::gd(0.5),
         schedule,
         &mut simplenn::train::Silent,
+        compute,
     )
     .unwrap();
     out.model.layer_values().unwrap()
@@ -76,6 +78,7 @@ fn run(
     layers: &[LayerValues],
     f: &dyn BackwardFormulas,
     p: Precision,
+    backend: Backend,
 ) -> Report {
     let spec = ModelSpec::of_layers(kind, layers, g, p.dtype());
     let report = gradcheck::check(
@@ -86,6 +89,7 @@ fn run(
         f,
         1,
         format!("{kind:?} {:?}", g.kind),
+        common::compute(backend),
     )
     .unwrap();
     println!("{report}");
@@ -93,7 +97,7 @@ fn run(
 }
 
 per_backend!(fn all_models_and_activations_pass_before_and_after_training(backend) {
-    let p = common::best_precision("all_models_and_activations_pass");
+    let p = common::best_precision("all_models_and_activations_pass", backend);
     for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
         let activations: &[ActivationKind] = if kind == ModelKind::Logistic {
             &[ActivationKind::Sigmoid]
@@ -103,13 +107,13 @@ per_backend!(fn all_models_and_activations_pass_before_and_after_training(backen
         for &a in activations {
             let g = Activation::new(a, 0.05);
             for steps in [0, 7] {
-                let report = run(kind, g, &trained(kind, g, steps), &NotesFormulas, p);
+                let report = run(kind, g, &trained(kind, g, steps, backend), &NotesFormulas, p, backend);
                 assert!(
                     report.passed(),
                     "{kind:?}/{a:?} after {steps} steps:\n{report}"
                 );
                 // Every parameter was checked numerically, at (almost) every coordinate.
-                if simplenn::device::supports_f64() {
+                if backend.supports_f64() {
                     for row in &report.rows {
                         let n = row
                             .numeric
@@ -133,9 +137,10 @@ per_backend!(fn f32_handwritten_agrees_within_its_tolerance(backend) {
     let report = run(
         ModelKind::Shallow,
         g,
-        &trained(ModelKind::Shallow, g, 3),
+        &trained(ModelKind::Shallow, g, 3, backend),
         &NotesFormulas,
         Precision::F32,
+        backend,
     );
     assert!(report.passed(), "{report}");
     assert!(
@@ -149,9 +154,10 @@ per_backend!(fn f32_handwritten_agrees_within_its_tolerance(backend) {
     let start = run(
         ModelKind::Shallow,
         g,
-        &trained(ModelKind::Shallow, g, 0),
+        &trained(ModelKind::Shallow, g, 0, backend),
         &NotesFormulas,
         Precision::F32,
+        backend,
     );
     assert!(start.passed(), "{start}");
 });
@@ -211,9 +217,10 @@ per_backend!(fn misprinted_tanh_derivative_fails_on_the_hidden_layer(backend) {
     let report = run(
         ModelKind::Shallow,
         g,
-        &trained(ModelKind::Shallow, g, 5),
+        &trained(ModelKind::Shallow, g, 5, backend),
         &MisprintedTanh,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     assert!(!report.passed());
     // Only the hidden layer's gradients go through g′; the output layer's stay right.
@@ -226,17 +233,19 @@ per_backend!(fn missing_one_over_m_fails_on_every_weight(backend) {
     let report = run(
         ModelKind::Deep,
         g,
-        &trained(ModelKind::Deep, g, 3),
+        &trained(ModelKind::Deep, g, 3, backend),
         &MissingOneOverM,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     assert_eq!(failed(&report), ["W1", "W2", "W3", "W4"], "{report}");
     let logistic = run(
         ModelKind::Logistic,
         Activation::sigmoid(),
-        &trained(ModelKind::Logistic, Activation::sigmoid(), 3),
+        &trained(ModelKind::Logistic, Activation::sigmoid(), 3, backend),
         &MissingOneOverM,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     // Logistic regression has its own dw formula (1/m·X·dZᵀ): untouched by this fault.
     assert!(logistic.passed(), "{logistic}");
@@ -250,7 +259,8 @@ per_backend!(fn missing_transpose_fails_below_the_output_layer(backend) {
         g,
         &layers,
         &MissingTranspose,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     // dA[2] = W[3]·dZ[3] multiplies (1, 3) by (1, m): a shape error, reported (not a crash) as
     // a failure of every layer below; the output layer's own gradients are still right.
@@ -271,7 +281,8 @@ per_backend!(fn missing_transpose_fails_below_the_output_layer(backend) {
         g,
         &layers,
         &MissingTransposeOnSquare,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
     assert!(
@@ -337,7 +348,7 @@ per_backend!(cpu fn finite_differences_equal_the_closed_form_logistic_gradient(b
             &spec,
             &layers,
             &d,
-            &simplenn::device::device(),
+            &backend.device(),
             7,
         )
         .unwrap();
@@ -366,9 +377,10 @@ per_backend!(fn relu_derivative_of_one_fails(backend) {
     let report = run(
         ModelKind::Shallow,
         g,
-        &trained(ModelKind::Shallow, g, 5),
+        &trained(ModelKind::Shallow, g, 5, backend),
         &ReluSlopeOne,
-        common::best_precision("wrong-formula test"),
+        common::best_precision("wrong-formula test", backend),
+        backend,
     );
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
 });

@@ -7,19 +7,19 @@ mod common;
 
 use burn::tensor::Tensor;
 use simplenn::data::{Examples, Order};
-use simplenn::device::Precision;
+use simplenn::device::{Compute, Precision};
 use simplenn::gradcheck::NotesFormulas;
 use simplenn::gradcheck::handwritten;
 use simplenn::models::ModelSpec;
 use simplenn::nn::{DataMatrix, LayerValues};
 use simplenn::optim::Updater;
 use simplenn::pipeline::{self, Start};
-use simplenn::run_dir::Metrics;
+use simplenn::run_result::Metrics;
 use simplenn::train::{self, Feed, Schedule, Silent};
 
-fn planar(set: &[&str]) -> Metrics {
+fn planar(set: &[&str], compute: Compute) -> Metrics {
     let l = common::shipped("shallow_planar.toml", set);
-    pipeline::run(&l, Start::Fresh, &mut Silent)
+    pipeline::run(&l, Start::Fresh, &mut Silent, compute)
         .unwrap()
         .metrics
 }
@@ -29,32 +29,36 @@ fn bits(m: &Metrics) -> Vec<u64> {
 }
 
 per_backend!(fn mini_batch_runs_repeat_bit_for_bit_from_the_seed(backend) {
+    let compute = common::compute(backend);
     let set = ["train.iterations=30", "train.log_every=1", "train.batch_size=64"];
-    let (a, b) = (planar(&set), planar(&set));
+    let (a, b) = (planar(&set, compute), planar(&set, compute));
     assert_eq!(bits(&a), bits(&b));
     assert_eq!(a.costs.len(), 30);
     // Another seed shuffles (and starts) differently; no shuffling is another run again.
-    let c = planar(&[&set[..], &["init.seed=3"]].concat());
+    let c = planar(&[&set[..], &["init.seed=3"]].concat(), compute);
     assert_ne!(bits(&a), bits(&c));
-    let d = planar(&[&set[..], &["train.shuffle=false"]].concat());
+    let d = planar(&[&set[..], &["train.shuffle=false"]].concat(), compute);
     assert_ne!(bits(&a), bits(&d));
     // The cost falls over the epochs.
     assert!(a.costs[29].1 < a.costs[0].1, "{:?}", a.costs);
 });
 
-/// X, Y and the shallow net of the planar config, on the autodiff device.
-fn planar_start() -> (Examples, ModelSpec, Vec<LayerValues>) {
+/// X, Y and the shallow net of the planar config, for `compute`.
+fn planar_start(compute: Compute) -> (Examples, ModelSpec, Vec<LayerValues>) {
     let l = common::shipped("shallow_planar.toml", &["train.precision=f64"]);
-    let prepared = pipeline::prepare(&l).unwrap();
+    let prepared = pipeline::prepare(&l, compute).unwrap();
     let layers = pipeline::initial_parameters(&l, &prepared.spec).unwrap();
     (prepared.data.train, prepared.spec, layers)
 }
 
-/// X and Y of every example, in f64 on the autodiff device: the full batch.
-fn full_batch(data: &Examples) -> (DataMatrix, Tensor<2>) {
-    let (ad, dtype) = (simplenn::device::autodiff_device(), Precision::F64.dtype());
+/// X and Y of every example, in f64 on `compute`'s autodiff device: the full batch.
+fn full_batch(data: &Examples, compute: Compute) -> (DataMatrix, Tensor<2>) {
+    let (ad, dtype) = (compute.autodiff(), Precision::F64.dtype());
     let mem = data.in_memory().unwrap();
-    (mem.x_matrix(dtype, &ad), mem.y_tensor(dtype, &ad))
+    (
+        mem.x_matrix(dtype, &ad, compute.kernels),
+        mem.y_tensor(dtype, &ad),
+    )
 }
 
 fn epochs(
@@ -62,29 +66,39 @@ fn epochs(
     spec: &ModelSpec,
     layers: &[LayerValues],
     n: usize,
+    compute: Compute,
 ) -> (Vec<(usize, f64)>, Vec<LayerValues>) {
-    let model = spec.init_with(layers, &simplenn::device::autodiff_device());
+    let model = spec.init_with(layers, &compute.autodiff());
     let schedule = Schedule {
         learning_rate: 0.5,
         iterations: n,
         log_every: 1,
         start: Default::default(),
     };
-    let out = train::train(model, feed, &mut Updater::gd(0.5), schedule, &mut Silent).unwrap();
+    let out = train::train(
+        model,
+        feed,
+        &mut Updater::gd(0.5),
+        schedule,
+        &mut Silent,
+        compute,
+    )
+    .unwrap();
     (out.costs, out.model.layer_values().unwrap())
 }
 
 per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
-    let (data, spec, layers) = planar_start();
+    let compute = common::compute(backend);
+    let (data, spec, layers) = planar_start(compute);
     let dtype = Precision::F64.dtype();
-    let (x, y) = full_batch(&data);
-    let full = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 20);
+    let (x, y) = full_batch(&data, compute);
+    let full = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 20, compute);
     // In file order: the very same arithmetic.
     let in_order = Feed::Batches { examples: &data, size: data.m(), order: Order::InFile, seed: 1, dtype };
-    assert_eq!(epochs(&in_order, &spec, &layers, 20), full);
+    assert_eq!(epochs(&in_order, &spec, &layers, 20, compute), full);
     // Shuffled: the same sums in another order.
     let shuffled = Feed::Batches { examples: &data, size: data.m(), order: Order::Shuffled, seed: 1, dtype };
-    let (costs, _) = epochs(&shuffled, &spec, &layers, 20);
+    let (costs, _) = epochs(&shuffled, &spec, &layers, 20, compute);
     assert_eq!(costs.len(), full.0.len());
     for (&(i, a), &(_, b)) in costs.iter().zip(&full.0) {
         assert!((a - b).abs() <= 1e-12 * b.abs(), "epoch {i}: {a} vs {b}");
@@ -94,13 +108,14 @@ per_backend!(cpu fn one_batch_of_every_example_is_the_full_batch(backend) {
 per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
     // At α = 0 the parameters stay put, so every epoch's cost (the batches' costs weighted by
     // their sizes: 64, …, 64, 16) must be the full batch's cost at those parameters.
-    let (data, spec, layers) = planar_start();
+    let compute = common::compute(backend);
+    let (data, spec, layers) = planar_start(compute);
     let dtype = Precision::F64.dtype();
-    let (x, y) = full_batch(&data);
+    let (x, y) = full_batch(&data, compute);
     let run = |feed: &Feed| {
-        let model = spec.init_with(&layers, &simplenn::device::autodiff_device());
+        let model = spec.init_with(&layers, &compute.autodiff());
         let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: Default::default() };
-        train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent).unwrap().costs
+        train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent, compute).unwrap().costs
     };
     let full = run(&Feed::Full { x: &x, y: &y });
     let batches = run(&Feed::Batches { examples: &data, size: 64, order: Order::Shuffled, seed: 1, dtype });
@@ -113,12 +128,13 @@ per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
 per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backend) {
     // One epoch of 4 unshuffled batches of 100 by train::train (autodiff), against the notes'
     // handwritten dW = 1/m_B·dZ·Aᵀ, db = 1/m_B·Σ dZ of each batch applied by hand (f64).
-    let (data, spec, layers) = planar_start();
+    let compute = common::compute(backend);
+    let (data, spec, layers) = planar_start(compute);
     let dtype = Precision::F64.dtype();
     let lr = 0.5;
     let feed = Feed::Batches { examples: &data, size: 100, order: Order::InFile, seed: 1, dtype };
-    let (_, trained) = epochs(&feed, &spec, &layers, 1);
-    let plain = simplenn::device::device();
+    let (_, trained) = epochs(&feed, &spec, &layers, 1, compute);
+    let plain = compute.device();
     let mut by_hand = layers.clone();
     for k in 0..4 {
         let batch = data.in_memory().unwrap().select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>());
@@ -140,8 +156,8 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
         }
     }
     // …and not the full batch's gradient: a single full step lands elsewhere.
-    let (x, y) = full_batch(&data);
-    let (_, full) = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 1);
+    let (x, y) = full_batch(&data, compute);
+    let (_, full) = epochs(&Feed::Full { x: &x, y: &y }, &spec, &layers, 1, compute);
     assert_ne!(full[0].w, trained[0].w);
 });
 
@@ -150,8 +166,9 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
 // (the default), averages the gradient without amplifying it: it keeps gradient descent's pace,
 // so the two forms cannot both pass unless `dampening` reaches Burn's optimizer.
 per_backend!(fn adam_and_heavy_ball_momentum_beat_plain_gd_on_the_flower(backend) {
+    let compute = common::compute(backend);
     let set = ["train.learning_rate=0.01", "train.iterations=100", "train.batch_size=64"];
-    let last = |extra: &[&str]| planar(&[&set[..], extra].concat()).costs.last().unwrap().1;
+    let last = |extra: &[&str]| planar(&[&set[..], extra].concat(), compute).costs.last().unwrap().1;
     let gd = last(&[]);
     let course = last(&["train.optimizer=momentum"]);
     let heavy = last(&["train.optimizer=momentum", "train.dampening=0"]);
@@ -274,8 +291,8 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
         common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
         let c = simplenn::run_dir::load(&nudged).unwrap();
         let (a, b) = (
-            simplenn::run_dir::load(&whole).unwrap(),
-            simplenn::run_dir::load(&parts).unwrap(),
+            simplenn::run_dir::load(&whole, common::compute(backend)).unwrap(),
+            simplenn::run_dir::load(&parts, common::compute(backend)).unwrap(),
         );
         assert_eq!(bits(&a.metrics), bits(&b.metrics), "{optimizer} {stop_at}");
         assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap(), "{optimizer} {stop_at}");

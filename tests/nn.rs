@@ -4,28 +4,28 @@
 mod common;
 
 use burn::tensor::Tensor;
-use simplenn::device;
+use simplenn::device::{Backend, Precision};
 use simplenn::nn::{Activation, ActivationKind};
 use simplenn::tensor_util::{matrix, to_vec_f64};
 
-fn z() -> Tensor<2> {
+fn z(backend: Backend) -> Tensor<2> {
     matrix(
         vec![-2.0, -0.5, 0.0, 0.5, 2.0],
         1,
         5,
-        common::best_precision("activation values").dtype(),
-        &device::device(),
+        common::best_precision("activation values", backend).dtype(),
+        &backend.device(),
     )
 }
 
-fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5]) {
+fn check(kind: ActivationKind, forward: [f64; 5], derivative: [f64; 5], backend: Backend) {
     // Exact to f64 rounding; to f32 rounding (values are O(1)) on a backend without f64.
-    let f64 = common::best_precision("activation values") == device::Precision::F64;
+    let f64 = common::best_precision("activation values", backend) == Precision::F64;
     let tol = if f64 { 1e-12 } else { 1e-6 };
     let g = Activation::new(kind, 0.1);
-    let a = g.forward(z());
+    let a = g.forward(z(backend));
     let got = to_vec_f64(a.clone()).unwrap();
-    let d = to_vec_f64(g.derivative(z(), a)).unwrap();
+    let d = to_vec_f64(g.derivative(z(backend), a)).unwrap();
     for i in 0..5 {
         assert!(
             (got[i] - forward[i]).abs() < tol,
@@ -48,7 +48,7 @@ per_backend!(fn sigmoid_and_derivative(backend) {
     let f = [s(-2.0), s(-0.5), 0.5, s(0.5), s(2.0)];
     let d = f.map(|a| a * (1.0 - a));
     assert!((d[2] - 0.25).abs() < 1e-15);
-    check(ActivationKind::Sigmoid, f, d);
+    check(ActivationKind::Sigmoid, f, d, backend);
 });
 
 per_backend!(fn tanh_and_derivative(backend) {
@@ -67,7 +67,7 @@ per_backend!(fn tanh_and_derivative(backend) {
         0.7864477329659274,
         0.07065082485316443,
     ];
-    check(ActivationKind::Tanh, f, d);
+    check(ActivationKind::Tanh, f, d, backend);
 });
 
 per_backend!(fn relu_and_derivative(backend) {
@@ -76,6 +76,7 @@ per_backend!(fn relu_and_derivative(backend) {
         ActivationKind::Relu,
         [0.0, 0.0, 0.0, 0.5, 2.0],
         [0.0, 0.0, 0.0, 1.0, 1.0],
+        backend,
     );
 });
 
@@ -85,5 +86,6 @@ per_backend!(fn leaky_relu_and_derivative(backend) {
         ActivationKind::LeakyRelu,
         [-0.2, -0.05, 0.0, 0.5, 2.0],
         [0.1, 0.1, 0.1, 1.0, 1.0],
+        backend,
     );
 });

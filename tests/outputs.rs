@@ -10,8 +10,10 @@ use common::simplenn;
 use std::path::{Path, PathBuf};
 
 use simplenn::config::LoadedConfig;
-use simplenn::pipeline::{self, RunResult, Start};
+use simplenn::device::Compute;
+use simplenn::pipeline::{self, Start};
 use simplenn::run_dir::{self, RunDir};
+use simplenn::run_result::RunResult;
 use simplenn::train::{self, Silent};
 
 fn assert_png(path: &Path) {
@@ -103,31 +105,32 @@ per_backend!(fn sweep_trains_every_value_and_tabulates_them(backend) {
     }
 });
 
-/// Train in-process and write a run folder, returning the result and the folder.
-fn train_and_save(loaded: &LoadedConfig, dir: &Path) -> RunResult {
-    let result = pipeline::run(loaded, Start::Fresh, &mut Silent).unwrap();
+/// Train in-process on `compute` and write a run folder, returning the result and the folder.
+fn train_and_save(loaded: &LoadedConfig, dir: &Path, compute: Compute) -> RunResult {
+    let result = pipeline::run(loaded, Start::Fresh, &mut Silent, compute).unwrap();
     let run_dir = RunDir::create(dir, false).unwrap();
-    run_dir::save(&run_dir, loaded, &result).unwrap();
+    run_dir::save(&run_dir, loaded, &result, compute).unwrap();
     run_dir.commit().unwrap();
     result
 }
 
 per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let loaded = shipped(
         "shallow_planar.toml",
         &["train.iterations=150", "model.activation=relu"],
     );
-    let result = train_and_save(&loaded, &dir);
-    let reloaded = run_dir::load(&dir).unwrap();
+    let result = train_and_save(&loaded, &dir, compute);
+    let reloaded = run_dir::load(&dir, compute).unwrap();
     let dtype = loaded.config.train.precision.dtype();
     let x = result
         .data
         .train
         .in_memory()
         .unwrap()
-        .x_matrix(dtype, &simplenn::device::device());
+        .x_matrix(dtype, &compute.device(), compute.kernels);
     let before = train::probabilities(&result.model, &x).unwrap();
     let after = train::probabilities(&reloaded.model, &x).unwrap();
     assert_eq!(before, after);
@@ -139,11 +142,13 @@ per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
 });
 
 per_backend!(fn export_then_import_round_trips_exactly(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     let dir = tmp.path().join("run");
     let result = train_and_save(
         &shipped("shallow_planar.toml", &["train.iterations=120"]),
         &dir,
+        compute,
     );
     let h5 = tmp.path().join("trained.h5");
     common::succeeds(simplenn()
@@ -163,7 +168,7 @@ per_backend!(fn export_then_import_round_trips_exactly(backend) {
         ],
     );
     assert_eq!(
-        common::initial_parameters(&again),
+        common::initial_parameters(&again, compute),
         result.model.layer_values().unwrap()
     );
     // Exporting over an existing file needs --force.

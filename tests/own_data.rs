@@ -307,8 +307,9 @@ cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
         assert_eq!(folders.train.y()[k], train.y[i]);
     }
     // The same training: f64 cost histories to 1e-9, the same accuracies.
-    let a = pipeline::run(&h5_route, Start::Fresh, &mut Silent).unwrap().metrics;
-    let b = pipeline::run(&folder_route, Start::Fresh, &mut Silent).unwrap().metrics;
+    let compute = common::compute(backend);
+    let a = pipeline::run(&h5_route, Start::Fresh, &mut Silent, compute).unwrap().metrics;
+    let b = pipeline::run(&folder_route, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     assert_eq!(a.costs.len(), b.costs.len());
     for (&(i, x), &(_, y)) in a.costs.iter().zip(&b.costs) {
         let rel = (x - y).abs() / x.abs();

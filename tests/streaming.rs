@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 
 use simplenn::config::{Config, LoadedConfig};
 use simplenn::data::{self, Examples, Order};
+use simplenn::device::Compute;
 use simplenn::optim::Updater;
-use simplenn::pipeline::{self, Checkpoint, RunResult, Start};
+use simplenn::pipeline::{self, Checkpoint, Start};
 use simplenn::rng::NumpyRng;
+use simplenn::run_result::RunResult;
 use simplenn::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
 
 /// `m` examples of 12 features, labelled by a fixed linear rule, written as X (n_x, m) — the
@@ -105,9 +107,15 @@ fn h5_data(file: &str, examples_first: bool, extra: &str) -> String {
     format!("kind = 'h5'\ntrain = '{file}'\n{layout}{extra}")
 }
 
-/// Epochs of `train::train` from the config's initial parameters on `examples` in `order`.
-fn epochs(l: &LoadedConfig, examples: &Examples, order: Order) -> (Vec<(usize, f64)>, Vec<f64>) {
-    let prepared = pipeline::prepare(l).unwrap();
+/// Epochs of `train::train` on `compute` from the config's initial parameters on `examples` in
+/// `order`.
+fn epochs(
+    l: &LoadedConfig,
+    examples: &Examples,
+    order: Order,
+    compute: Compute,
+) -> (Vec<(usize, f64)>, Vec<f64>) {
+    let prepared = pipeline::prepare(l, compute).unwrap();
     let layers = pipeline::initial_parameters(l, &prepared.spec).unwrap();
     let feed = Feed::Batches {
         examples,
@@ -128,6 +136,7 @@ fn epochs(l: &LoadedConfig, examples: &Examples, order: Order) -> (Vec<(usize, f
         &mut Updater::gd(0.3),
         schedule,
         &mut Silent,
+        compute,
     )
     .unwrap();
     assert!(out.stop.is_none());
@@ -152,6 +161,7 @@ fn close(a: &[(usize, f64)], b: &[(usize, f64)], what: &str) {
 }
 
 per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     for examples_first in [false, true] {
         let file = tmp.path().join(format!("set-{examples_first}.h5"));
@@ -168,15 +178,15 @@ per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backen
         assert!(in_memory.in_memory().is_some() && on_disk.in_memory().is_none());
         // The streamed order, given to both: blocks of 10 in random order through a buffer of 40.
         let order = Order::Blocks { block: 10, buffer: 40 };
-        let (a, pa) = epochs(&streamed, &on_disk, order);
-        let (b, pb) = epochs(&memory, &in_memory, order);
+        let (a, pa) = epochs(&streamed, &on_disk, order, compute);
+        let (b, pb) = epochs(&memory, &in_memory, order, compute);
         close(&a, &b, &format!("examples_first = {examples_first}"));
         assert_eq!(pa.len(), pb.len());
         for (x, y) in pa.iter().zip(&pb) {
             assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{x} vs {y}");
         }
         // Another order gives another history: the comparison can fail.
-        let (c, _) = epochs(&memory, &in_memory, Order::Shuffled);
+        let (c, _) = epochs(&memory, &in_memory, Order::Shuffled, compute);
         assert_ne!(c, b);
         // The whole pipeline, in file order: the same history, and the batched accuracy and
         // cost of the streamed set equal the in-memory ones.
@@ -186,8 +196,8 @@ per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backen
             &h5_data(&name, examples_first, "stream = true\nblock = 7"),
             "shuffle = false",
         );
-        let a = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
-        let b = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+        let a = pipeline::run(&streamed, Start::Fresh, &mut Silent, compute).unwrap().metrics;
+        let b = pipeline::run(&memory, Start::Fresh, &mut Silent, compute).unwrap().metrics;
         close(&a.costs, &b.costs, "pipeline");
         assert_eq!(a.train_accuracy, b.train_accuracy);
         assert!((a.final_cost - b.final_cost).abs() <= 1e-12 * b.final_cost);
@@ -223,19 +233,20 @@ fn the_block_order_is_a_seeded_permutation() {
 }
 
 per_backend!(cpu fn picture_folders_stream_like_they_load(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     common::picture_folders(&tmp.path().join("train"), 20, 3);
     let data = |extra: &str| format!("kind = 'images'\ntrain = 'train'\nsize = [6, 6]\n{extra}");
     let memory = config(tmp.path(), &data(""), "shuffle = false");
-    let a = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+    let a = pipeline::run(&memory, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     let streamed = config(tmp.path(), &data("stream = true\nblock = 3"), "shuffle = false");
-    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     close(&b.costs, &a.costs, "pictures");
     assert_eq!(a.train_accuracy, b.train_accuracy);
     // Shuffled streaming runs and repeats itself.
     let shuffled = config(tmp.path(), &data("stream = true\nblock = 3\nshuffle_buffer = 8"), "");
-    let c = pipeline::run(&shuffled, Start::Fresh, &mut Silent).unwrap().metrics;
-    let d = pipeline::run(&shuffled, Start::Fresh, &mut Silent).unwrap().metrics;
+    let c = pipeline::run(&shuffled, Start::Fresh, &mut Silent, compute).unwrap().metrics;
+    let d = pipeline::run(&shuffled, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     assert_eq!(c.costs, d.costs);
     assert_ne!(c.costs, b.costs);
 });
@@ -243,13 +254,14 @@ per_backend!(cpu fn picture_folders_stream_like_they_load(backend) {
 per_backend!(
 #[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
 cpu fn the_cat_file_streams_like_it_loads(backend) {
+    let compute = common::compute(backend);
     common::dataset("train_catvnoncat.h5");
     common::dataset("test_catvnoncat.h5");
     let set = ["train.iterations=3", "train.precision=f64", "train.batch_size=64", "train.shuffle=false"];
     let memory = common::shipped("deep_cat.toml", &set);
     let streamed = common::shipped("deep_cat.toml", &[&set[..], &["data.stream=true", "data.block=50"]].concat());
-    let a = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
-    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
+    let a = pipeline::run(&memory, Start::Fresh, &mut Silent, compute).unwrap().metrics;
+    let b = pipeline::run(&streamed, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     close(&b.costs, &a.costs, "cat");
     assert_eq!(a.train_accuracy, b.train_accuracy);
     assert_eq!(a.test_accuracy, b.test_accuracy);
@@ -305,6 +317,7 @@ fn checkpoint_of(r: &RunResult) -> Checkpoint {
 }
 
 per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resumes(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     let file = tmp.path().join("set.h5");
     linear_set(&file, 400, true);
@@ -316,11 +329,11 @@ per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resu
         // state loads (an f64 run resumes in a process of its own, as the CLI test below does).
         "optimizer = 'adam'\nlearning_rate = 0.01\nprecision = 'f32'",
     );
-    let whole = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let whole = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
     let backup = tmp.path().join("backup.h5");
     std::fs::copy(&file, &backup).unwrap();
     let mut truncate = Truncate { file: file.clone(), done: false };
-    let cut = pipeline::run(&l, Start::Fresh, &mut truncate).unwrap();
+    let cut = pipeline::run(&l, Start::Fresh, &mut truncate, compute).unwrap();
     let stop = cut.stop.clone().expect("the run must stop");
     let Stop::DataFailed { at, error } = &stop else {
         panic!("expected a data failure, got {stop:?}");
@@ -335,11 +348,11 @@ per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resu
     // training only what was left: 25 batches an epoch (400 examples by 16), 6 epochs.
     std::fs::copy(&backup, &file).unwrap();
     let mut steps = Steps::default();
-    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps).unwrap();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps, compute).unwrap();
     assert!(resumed.stop.is_none());
     assert_eq!(steps.batches, 6 * 25 - 25 - at.batch, "batches trained after {at:?}");
     assert_eq!(steps.logged, [1, 2, 3, 4, 5]);
-    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    let bits = |m: &simplenn::run_result::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&resumed.metrics), bits(&whole.metrics));
     assert_eq!(resumed.model.layer_values().unwrap(), whole.model.layer_values().unwrap());
 });
@@ -352,6 +365,7 @@ fn train_cli(config: &Path, dir: &Path, extra: &[&str]) -> Option<i32> {
 }
 
 per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(backend) {
+    let compute = common::compute(backend);
     let tmp = common::tempdir();
     let file = tmp.path().join("set.h5");
     linear_set(&file, 203, false);
@@ -365,7 +379,7 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
     assert_eq!(train_cli(&cfg, &whole, &[]), Some(0));
     assert_eq!(train_cli(&cfg, &parts, &["--stop-at", "2:5"]), Some(130));
-    let checkpoint = simplenn::run_dir::load(&parts).unwrap();
+    let checkpoint = simplenn::run_dir::load(&parts, compute).unwrap();
     assert_eq!(checkpoint.metrics.resume_from, Some(2));
     assert_eq!(checkpoint.metrics.resume_batch, Some(5));
     let nudged = common::nudged_copy(&parts, &tmp.path().join("nudged"));
@@ -373,10 +387,10 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let out = common::succeeds(common::simplenn().args(["train", "--resume"]).arg(&parts));
     assert_eq!(common::logged_steps(&out.stdout), [2, 3, 4, 5], "{}", String::from_utf8_lossy(&out.stdout));
     let (a, b) = (
-        simplenn::run_dir::load(&whole).unwrap(),
-        simplenn::run_dir::load(&parts).unwrap(),
+        simplenn::run_dir::load(&whole, compute).unwrap(),
+        simplenn::run_dir::load(&parts, compute).unwrap(),
     );
-    let bits = |m: &simplenn::run_dir::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+    let bits = |m: &simplenn::run_result::Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
     assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
     // The nudged checkpoint's weights are the ones trained on.
@@ -393,6 +407,7 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
 });
 
 per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_a_checkpoint(backend) {
+    let compute = common::compute(backend);
     // The test set is read only when the trained model is scored: a broken picture there must
     // not throw the finished training away.
     let tmp = common::tempdir();
@@ -403,7 +418,7 @@ per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_
     std::fs::write(&broken, "not a picture").unwrap();
     let data = "kind = 'images'\ntrain = 'train'\ntest = 'test'\nsize = [6, 6]\nstream = true";
     let l = config(tmp.path(), data, "optimizer = 'adam'\nlearning_rate = 0.01\nprecision = 'f32'");
-    let cut = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let cut = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
     let Some(Stop::DataFailed { at, error }) = &cut.stop else {
         panic!("expected a data failure, got {:?}", cut.stop);
     };
@@ -412,7 +427,7 @@ per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_
     assert_eq!(cut.metrics.resume_from, Some(6));
     std::fs::write(&broken, good).unwrap();
     let mut steps = Steps::default();
-    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps).unwrap();
+    let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps, compute).unwrap();
     assert!(resumed.stop.is_none());
     assert_eq!((steps.batches, steps.logged.len()), (0, 0), "no epoch is trained again");
     assert_eq!(resumed.metrics.costs, cut.metrics.costs);
@@ -457,6 +472,7 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
 }
 
 per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend) {
+    let compute = common::compute(backend);
     // `standardize` on a streamed set: the statistics from passes over the file equal those of
     // the set in memory (a constant feature included: its std is taken as 1), every row read of
     // the training and the test set is scaled by them, and training follows the same path.
@@ -498,13 +514,14 @@ per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend
     for i in [0, 40] {
         assert_eq!(a.example(i).unwrap(), b.example(i).unwrap());
     }
-    let a = pipeline::run(&streamed, Start::Fresh, &mut Silent).unwrap().metrics;
-    let b = pipeline::run(&memory, Start::Fresh, &mut Silent).unwrap().metrics;
+    let a = pipeline::run(&streamed, Start::Fresh, &mut Silent, compute).unwrap().metrics;
+    let b = pipeline::run(&memory, Start::Fresh, &mut Silent, compute).unwrap().metrics;
     close(&a.costs, &b.costs, "standardized");
     assert_eq!((a.train_accuracy, a.test_accuracy), (b.train_accuracy, b.test_accuracy));
 });
 
 per_backend!(cpu fn evaluate_scales_a_streamed_standardized_set_once(backend) {
+    let compute = common::compute(backend);
     // The run's own streamed data is scaled when it is opened; another streamed config given to
     // --data is read as stored and scaled by the run's statistics: both give the run's accuracy.
     let tmp = common::tempdir();
@@ -516,7 +533,7 @@ per_backend!(cpu fn evaluate_scales_a_streamed_standardized_set_once(backend) {
     let cfg = tmp.path().join("stream.toml");
     let run = tmp.path().join("run");
     assert_eq!(train_cli(&cfg, &run, &[]), Some(0));
-    let accuracy = simplenn::run_dir::load(&run).unwrap().metrics.train_accuracy;
+    let accuracy = simplenn::run_dir::load(&run, compute).unwrap().metrics.train_accuracy;
     assert!(accuracy > 90.0, "{accuracy}");
     let own = common::succeeds(common::simplenn().arg("evaluate").arg(&run));
     let text = String::from_utf8_lossy(&own.stdout);

@@ -13,7 +13,7 @@ use simplenn::nn::init::{draw_layers, symmetric_hidden_layers};
 use simplenn::nn::{InitScheme, LayerValues};
 use simplenn::params_file;
 use simplenn::pipeline::{self, Start};
-use simplenn::run_dir::Metrics;
+use simplenn::run_result::{Metrics, RunResult};
 use simplenn::train::Silent;
 
 fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
@@ -26,11 +26,12 @@ fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
 }
 
 per_backend!(fn shallow_planar_cost_falls(backend) {
+    let compute = common::compute(backend);
     let l = shipped(
         "shallow_planar.toml",
         &["train.iterations=300", "train.log_every=100"],
     );
-    let r = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
     let costs: Vec<f64> = r.metrics.costs.iter().map(|c| c.1).collect();
     assert!(
         (costs[0] - 0.693).abs() < 0.01,
@@ -50,13 +51,14 @@ per_backend!(fn shallow_planar_cost_falls(backend) {
 });
 
 per_backend!(fn same_config_and_seed_give_the_same_history_bit_for_bit(backend) {
+    let compute = common::compute(backend);
     let cfg = [
         "train.iterations=150",
         "train.log_every=10",
         "model.hidden=6",
     ];
-    let a = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent).unwrap();
-    let b = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent).unwrap();
+    let a = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent, compute).unwrap();
+    let b = pipeline::run(&shipped("shallow_planar.toml", &cfg), Start::Fresh, &mut Silent, compute).unwrap();
     let bits = |m: &Metrics| m.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.metrics), bits(&b.metrics));
     assert_eq!(
@@ -71,12 +73,14 @@ per_backend!(fn same_config_and_seed_give_the_same_history_bit_for_bit(backend) 
         ),
         Start::Fresh,
         &mut Silent,
+        compute,
     )
     .unwrap();
     assert_ne!(bits(&a.metrics), bits(&c.metrics));
 });
 
 per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
+    let compute = common::compute(backend);
     // Four hidden units that start equal but not zero (from a parameter file): every unit sees
     // the same inputs and the same weights, so gradient descent keeps them equal — while their
     // weights move. (From all zeros W1 and W2 would never move at all, and an equality test
@@ -106,11 +110,11 @@ per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
             "train.iterations=200",
         ],
     );
-    let layers = common::initial_parameters(&l);
+    let layers = common::initial_parameters(&l, compute);
     assert_eq!(layers, start);
     assert_eq!(symmetric_hidden_layers(&layers), vec![0]);
     assert!(!pipeline::init_warnings(&layers).is_empty());
-    let trained = pipeline::run(&l, Start::From(layers), &mut Silent)
+    let trained = pipeline::run(&l, Start::From(layers), &mut Silent, compute)
         .unwrap()
         .model
         .layer_values()
@@ -157,8 +161,8 @@ fn assert_history_matches(ours: &[(usize, f64)], reference: &serde_json::Value, 
 /// What a reference comparison runs in: f64 against numpy's float64 history to 1e-9 relative, or,
 /// on a backend without f64, f32 against numpy's float32 history to F32_HISTORY_TOL (two f32
 /// codes round differently, and the difference grows with the iterations).
-fn reference_precision(test: &str) -> (Precision, &'static str, f64) {
-    match common::best_precision(test) {
+fn reference_precision(test: &str, backend: Backend) -> (Precision, &'static str, f64) {
+    match common::best_precision(test, backend) {
         Precision::F64 => (Precision::F64, "float64", 1e-9),
         Precision::F32 => (Precision::F32, "float32", F32_HISTORY_TOL),
     }
@@ -175,7 +179,8 @@ per_backend!(
 #[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
 #[cfg_attr(not(flower_file), ignore = "needs numpy's datasets/planar_flower.h5 (datasets/README.md)")]
 fn shallow_on_numpy_flower_matches_reference_history(backend) {
-    let (precision, dtype, tol) = reference_precision("shallow reference history");
+    let compute = common::compute(backend);
+    let (precision, dtype, tol) = reference_precision("shallow reference history", backend);
     let reference = common::reference_run("shallow_planar_nh4_lr1.2", dtype);
     let layers = course_layers("shallow_nh4", &[2, 4, 1]);
     let flower = common::dataset("planar_flower.h5");
@@ -190,7 +195,7 @@ fn shallow_on_numpy_flower_matches_reference_history(backend) {
         precision.name()
     );
     let l = loaded(&text, &[]);
-    let r = pipeline::run(&l, Start::From(layers), &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::From(layers), &mut Silent, compute).unwrap();
     // The two f64 histories agree to ~1e-16 through iteration 7700. Between 7800 and 7900 the
     // numpy run itself jumps (its cost *rises* from 0.2161 to 0.2193: lr = 1.2 sits at the edge of
     // stability there), and from that instability on last-bit rounding differences decide the
@@ -236,11 +241,18 @@ fn cat_iterations(backend: Backend) -> usize {
 }
 
 /// First `iterations` of a cat model from the course's weights against numpy's history (f64, or
-/// f32 on a backend without f64).
-fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: usize) {
+/// f32 on a backend without f64), on `backend`.
+fn cat_reference_check(
+    config: &str,
+    run_name: &str,
+    group: &str,
+    iterations: usize,
+    backend: Backend,
+) {
+    let compute = common::compute(backend);
     common::dataset("train_catvnoncat.h5");
     common::dataset("test_catvnoncat.h5");
-    let (precision, dtype, tol) = reference_precision(run_name);
+    let (precision, dtype, tol) = reference_precision(run_name, backend);
     let reference = common::reference_run(run_name, dtype);
     let it = format!("train.iterations={iterations}");
     let p = format!("train.precision={}", precision.name());
@@ -248,11 +260,11 @@ fn cat_reference_check(config: &str, run_name: &str, group: &str, iterations: us
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let sizes = l.config.layer_sizes(data.train.n_x()).unwrap();
     let layers = if group.is_empty() {
-        common::initial_parameters(&l)
+        common::initial_parameters(&l, compute)
     } else {
         course_layers(group, &sizes)
     };
-    let r = pipeline::run(&l, Start::From(layers), &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::From(layers), &mut Silent, compute).unwrap();
     let n = assert_history_matches(&r.metrics.costs, &reference, tol);
     assert_eq!(n, iterations.div_ceil(100), "compared every logged cost");
 }
@@ -267,6 +279,7 @@ fn logistic_cat_matches_reference_history(backend) {
         "logreg_cat_lr0.005",
         "",
         cat_iterations(backend),
+        backend,
     );
 });
 
@@ -279,6 +292,7 @@ fn two_layer_cat_matches_reference_history(backend) {
         "two_layer_cat_12288_7_1",
         "two_layer_12288_7_1",
         cat_iterations(backend),
+        backend,
     );
 });
 
@@ -291,10 +305,12 @@ fn deep_cat_matches_reference_history(backend) {
         "L_layer_cat_12288_20_7_5_1",
         "deep_12288_20_7_5_1",
         cat_iterations(backend),
+        backend,
     );
 });
 
 per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
+    let compute = common::compute(backend);
     // The same run in f32 and f64, from the same start: the f32 parameters are f32 numbers, the
     // cost histories differ in their bits (rounding to 24 bits, not 53) yet agree closely.
     let run_in = |precision: &str| {
@@ -306,10 +322,10 @@ per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
                 &format!("train.precision={precision}"),
             ],
         );
-        pipeline::run(&l, Start::Fresh, &mut Silent).unwrap()
+        pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap()
     };
     let (single, double) = (run_in("f32"), run_in("f64"));
-    let values = |r: &pipeline::RunResult| -> Vec<f64> {
+    let values = |r: &RunResult| -> Vec<f64> {
         r.model
             .layer_values()
             .unwrap()
@@ -332,6 +348,7 @@ per_backend!(cpu fn f32_runs_compute_in_f32(backend) {
 per_backend!(
 #[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
 cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
+    let compute = common::compute(backend);
     common::dataset("train_catvnoncat.h5");
     // The notes' own lr = 0.05: numpy's explicit log(A) cost hits log(0) = -inf here; the cost
     // from logits must stay finite through the unstable early phase (iterations 100-700).
@@ -339,7 +356,7 @@ cpu fn notes_learning_rate_0_05_stays_finite_in_f32(backend) {
         "logistic_cat.toml",
         &["train.learning_rate=0.05", "train.iterations=800"],
     );
-    let r = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
+    let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
     assert!(r.metrics.failure.is_none(), "{:?}", r.metrics.failure);
     assert!(
         r.metrics.costs.iter().all(|c| c.1.is_finite()),
@@ -373,18 +390,17 @@ per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
     let l = loaded(&text, &[]);
     let data = data::load(&l.config.data, &l.base_dir).unwrap();
     let dtype = Precision::F64.dtype();
-    let device = simplenn::device::device();
+    let device = backend.device();
+    let kernels = |on| simplenn::device::Compute { backend, kernels: on };
+    let (fast_on, fast_off) = (kernels(true), kernels(false));
 
-    simplenn::fast::set_enabled(true);
-    assert!(data.train.in_memory().unwrap().x_matrix(dtype, &device).takes_fast_path());
-    let fast = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
-    let fast_check = check_config(&l, 0, Precision::F64).unwrap();
+    assert!(data.train.in_memory().unwrap().x_matrix(dtype, &device, true).takes_fast_path());
+    let fast = pipeline::run(&l, Start::Fresh, &mut Silent, fast_on).unwrap();
+    let fast_check = check_config(&l, 0, Precision::F64, fast_on).unwrap();
 
-    simplenn::fast::set_enabled(false);
-    assert!(!data.train.in_memory().unwrap().x_matrix(dtype, &device).takes_fast_path());
-    let plain = pipeline::run(&l, Start::Fresh, &mut Silent).unwrap();
-    let plain_check = check_config(&l, 0, Precision::F64).unwrap();
-    simplenn::fast::set_enabled(true);
+    assert!(!data.train.in_memory().unwrap().x_matrix(dtype, &device, false).takes_fast_path());
+    let plain = pipeline::run(&l, Start::Fresh, &mut Silent, fast_off).unwrap();
+    let plain_check = check_config(&l, 0, Precision::F64, fast_off).unwrap();
 
     let (a, b) = (&fast.metrics.costs, &plain.metrics.costs);
     assert_eq!(a.len(), 21);

@@ -6,9 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::BenchArgs;
-use crate::config::{Config, LoadedConfig};
-use crate::device::{self, Precision};
+use crate::config::LoadedConfig;
+use crate::device::{Compute, Precision};
 use crate::optim::Updater;
 use crate::pipeline::{self, Start};
 use crate::train::{self, Silent};
@@ -41,17 +40,18 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 /// Time `iterations` gradient steps (after one warm-up step) of `loaded`'s training, in
-/// `precision`: full-batch iterations, or mini-batch steps with the cutting (or reading) of
-/// their batches, in the order training takes them.
+/// `precision` on `compute`: full-batch iterations, or mini-batch steps with the cutting (or
+/// reading) of their batches, in the order training takes them.
 pub fn bench_config(
     path: &Path,
     mut loaded: LoadedConfig,
     iterations: usize,
     precision: Precision,
+    compute: Compute,
 ) -> Result<BenchResult> {
     loaded.config.train.precision = precision;
     let c = &loaded.config;
-    let prepared = pipeline::prepare(&loaded)?;
+    let prepared = pipeline::prepare(&loaded, compute)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
     let mut model = prepared.model(&layers);
     let mut updater = Updater::from_config(&c.train);
@@ -68,7 +68,7 @@ pub fn bench_config(
             train_set.m()
         }
         Some((size, order)) => {
-            let (dtype, device) = (prepared.spec.dtype, device::autodiff_device());
+            let (dtype, device) = (prepared.spec.dtype, compute.autodiff());
             let reader = train_set.reader(dtype);
             let epoch = |e| reader.epoch(order.indices(train_set.m(), c.init.seed, e), size, 0);
             let (mut e, mut batches) = (0, epoch(0));
@@ -88,7 +88,7 @@ pub fn bench_config(
                     }
                 };
                 let full_size = batch.m() == size.min(train_set.m());
-                let (x, y) = batch.tensors(dtype, &device);
+                let (x, y) = batch.tensors(dtype, &device, compute.kernels);
                 model = train::step(model, &x, &y, &mut updater)?.0;
                 if full_size {
                     times.push(clock.elapsed().as_secs_f64() * 1e3);
@@ -110,10 +110,14 @@ pub fn bench_config(
 
 /// Every config with the overrides applied, before anything is printed or timed: a bad one is
 /// reported on its own.
-fn load_all(configs: &[PathBuf], set: &[String]) -> Result<Vec<(PathBuf, LoadedConfig)>> {
+fn load_all(
+    configs: &[PathBuf],
+    set: &[String],
+    compute: Compute,
+) -> Result<Vec<(PathBuf, LoadedConfig)>> {
     configs
         .iter()
-        .map(|p| Ok((p.clone(), Config::load(p, set)?)))
+        .map(|p| Ok((p.clone(), super::load_config(p, set, compute.backend)?)))
         .collect()
 }
 
@@ -124,17 +128,35 @@ fn config_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub fn bench(args: BenchArgs) -> Result<()> {
-    let precision = super::precision_flag(args.precision)?;
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+    /// Timed iterations per config (after one warm-up iteration).
+    #[arg(long, default_value_t = 50)]
+    pub iterations: usize,
+    #[arg(long, default_value = "f32")]
+    pub precision: Precision,
+    /// Time each config's whole training run instead (all its iterations, as `train` runs
+    /// it; nothing is written).
+    #[arg(long, conflicts_with = "iterations")]
+    pub whole: bool,
+    /// Override a config value, as for train (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+pub fn bench(args: BenchArgs, compute: Compute) -> Result<()> {
+    let precision = super::precision_flag(args.precision, compute.backend)?;
     if args.whole {
-        return bench_whole(&args.configs, &args.set, precision);
+        return bench_whole(&args.configs, &args.set, precision, compute);
     }
     let iterations = args.iterations;
-    let loaded = load_all(&args.configs, &args.set)?;
+    let loaded = load_all(&args.configs, &args.set, compute)?;
     println!(
         "backend {}, {}, {iterations} timed iterations each (gradient steps: forward + autodiff \
          backward + update; a mini-batch step includes cutting or reading its batch)",
-        device::selected().name(),
+        compute.backend.name(),
         precision.name()
     );
     println!(
@@ -143,7 +165,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     println!("|---|---|---|---|---|---|---|");
     let streamed = loaded.iter().any(|(_, l)| l.config.data.stream);
     for (path, l) in loaded {
-        let r = bench_config(&path, l, iterations.max(1), precision)?;
+        let r = bench_config(&path, l, iterations.max(1), precision, compute)?;
         let median = r.quantile(0.5);
         println!(
             "| {} | {:.3} | {:.3} | {:.3} | {:.0} | {:.1} | {:.1} |",
@@ -173,11 +195,16 @@ pub fn bench(args: BenchArgs) -> Result<()> {
 /// `--whole`: each config trained from start to end as `simplenn train` does it (data loading
 /// apart, nothing written): what a user waits for, first iteration and periodic cost reads
 /// included.
-fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Result<()> {
-    let loaded = load_all(configs, set)?;
+fn bench_whole(
+    configs: &[PathBuf],
+    set: &[String],
+    precision: Precision,
+    compute: Compute,
+) -> Result<()> {
+    let loaded = load_all(configs, set, compute)?;
     println!(
         "backend {}, {}, whole training runs (every iteration of each config)",
-        device::selected().name(),
+        compute.backend.name(),
         precision.name()
     );
     println!(
@@ -186,7 +213,7 @@ fn bench_whole(configs: &[PathBuf], set: &[String], precision: Precision) -> Res
     println!("|---|---|---|---|---|---|---|");
     for (path, mut l) in loaded {
         l.config.train.precision = precision;
-        let r = pipeline::run(&l, Start::Fresh, &mut Silent)?;
+        let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute)?;
         let m = &r.metrics;
         let examples = (r.data.train.m() * m.iterations) as f64;
         println!(

@@ -1,12 +1,14 @@
 //! `simplenn evaluate RUN_DIR [--data CONFIG_H5_OR_CSV]`: reload a trained model and measure it.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::config::{Config, DataConfig, DataSource};
+use crate::atomic::write_atomic;
+use crate::config::{DataConfig, DataSource};
 use crate::data::{self, DataSplit, Dataset, Examples, h5};
+use crate::device::{Backend, Compute};
 use crate::plot::{self, Tile};
-use crate::run_dir::{self, SavedRun, write_atomic};
+use crate::run_dir::{self, SavedRun};
 use crate::train::{accuracy, score};
 use crate::{Error, Result};
 
@@ -36,8 +38,9 @@ impl Confusion {
 
 /// The data to evaluate on: the run's own (split and scaled as in training, which must give the
 /// run's recorded input), or another config's data, an HDF5 file or a CSV table, read with the
-/// run's columns and classes and scaled as the run's training set was.
-fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
+/// run's columns and classes and scaled as the run's training set was. Another config is loaded
+/// as every command loads one: its precision must suit `backend`.
+fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<DataSplit> {
     let Some(path) = data else {
         let own = data::load(&run.config.config.data, &run.config.base_dir)?;
         if own.input != run.input {
@@ -58,7 +61,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
     let mut split = match (ext.as_str(), &run.input.columns, &classes) {
         ("toml", Some(columns), Some(classes)) => {
             // A CSV run reads any table by its own columns and label values.
-            let other = Config::load(path, &[])?;
+            let other = super::load_config(path, &[], backend)?;
             let DataSource::Csv { train, .. } = &other.config.data.source else {
                 return Err(Error::Usage(format!(
                     "{} was trained on a CSV table; --data {} must name a CSV config or table",
@@ -70,7 +73,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>) -> Result<DataSplit> {
             csv_split(data::csv::load_like(&file, columns, classes)?, classes).into_examples()
         }
         ("toml", _, _) => {
-            let other = Config::load(path, &[])?;
+            let other = super::load_config(path, &[], backend)?;
             // Every example as stored, in memory or streamed: the run's own scaling is
             // applied after, and a split of the other config does not apply here.
             let as_stored = DataConfig {
@@ -168,9 +171,19 @@ fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
     data::load_source(&generic, Path::new("."))
 }
 
-pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
-    let run = run_dir::load(dir)?;
-    let split = data_for(&run, data)?;
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    pub run_dir: PathBuf,
+    /// Evaluate on another config's data, an HDF5 file or (a model trained on a table) a CSV
+    /// table instead of the run's own.
+    #[arg(long, value_name = "CONFIG_H5_OR_CSV")]
+    pub data: Option<PathBuf>,
+}
+
+pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
+    let (dir, data) = (args.run_dir.as_path(), args.data.as_deref());
+    let run = run_dir::load(dir, compute)?;
+    let split = data_for(&run, data, compute.backend)?;
     let n_x = run.metrics.layers[0];
     let dtype = run.config.config.train.precision.dtype();
     let mut report = String::new();
@@ -196,7 +209,7 @@ pub fn evaluate(dir: &Path, data: Option<&Path>) -> Result<()> {
                 ),
             ));
         }
-        let probs = score(&run.model, set, dtype)?.probabilities;
+        let probs = score(&run.model, set, dtype, compute)?.probabilities;
         let acc = accuracy(&probs, set.y());
         let c = Confusion::new(&probs, set.y());
         let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m());

@@ -3,15 +3,35 @@
 //! start from them again (`init.scheme = "h5"`; with `standardize = true` the scaling is folded
 //! into W1 and b1, so the file's model takes raw features).
 
-use std::path::Path;
+use std::path::PathBuf;
 
+use crate::atomic::write_atomic_via;
+use crate::device::Compute;
 use crate::params_file;
 use crate::run_dir;
-use crate::run_dir::write_atomic_via;
 use crate::{Error, Result};
 
-pub fn export(dir: &Path, file: &Path, group: &str, force: bool) -> Result<()> {
-    let run = run_dir::load(dir)?;
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    pub run_dir: PathBuf,
+    #[arg(long = "h5", value_name = "FILE")]
+    pub h5: PathBuf,
+    /// Group inside the file (default: the root).
+    #[arg(long, default_value = "")]
+    pub group: String,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn export(args: ExportArgs, compute: Compute) -> Result<()> {
+    let (dir, file, group, force) = (
+        args.run_dir.as_path(),
+        args.h5.as_path(),
+        args.group.as_str(),
+        args.force,
+    );
+    let run = run_dir::load(dir, compute)?;
     if file.exists() && !force {
         return Err(Error::Usage(format!(
             "{} already exists; pass --force to replace it",

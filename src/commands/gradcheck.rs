@@ -1,23 +1,38 @@
 //! `simplenn gradcheck CONFIG [--steps N]`: the gradient checker on a config's model and data,
 //! at the initial parameters or after `steps` iterations of training through the pipeline.
 
-use crate::cli::GradcheckArgs;
-use crate::config::{Config, LoadedConfig};
-use crate::device::{self, Precision};
+use std::path::PathBuf;
+
+use crate::config::LoadedConfig;
+use crate::device::{Compute, Precision};
 use crate::gradcheck::{self, NotesFormulas, Report};
 use crate::models::ModelKind;
 use crate::pipeline::{self, Start};
 use crate::train::Silent;
 use crate::{Error, Result};
 
-pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct GradcheckArgs {
+    pub config: PathBuf,
+    /// Train this many steps first, then check.
+    #[arg(long, default_value_t = 0)]
+    pub steps: usize,
+    /// Precision of the autodiff/handwritten comparison (finite differences are always f64).
+    /// Default: f64, or f32 on a backend without f64 (wgpu).
+    #[arg(long)]
+    pub precision: Option<Precision>,
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+pub fn gradcheck(args: GradcheckArgs, compute: Compute) -> Result<()> {
     let precision = match args.precision {
-        Some(p) => super::precision_flag(p)?,
-        None if device::supports_f64() => Precision::F64,
+        Some(p) => super::precision_flag(p, compute.backend)?,
+        None if compute.backend.supports_f64() => Precision::F64,
         None => Precision::F32,
     };
-    let loaded = Config::load(&args.config, &args.set)?;
-    let report = check_config(&loaded, args.steps, precision)?;
+    let loaded = super::load_config(&args.config, &args.set, compute.backend)?;
+    let report = check_config(&loaded, args.steps, precision, compute)?;
     print!("{report}");
     if report.passed() {
         Ok(())
@@ -26,20 +41,25 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     }
 }
 
-/// The check of a config's model on its training set, after `steps` iterations (0: at the
-/// initial parameters).
-pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -> Result<Report> {
+/// The check of a config's model on its training set on `compute`, after `steps` iterations (0:
+/// at the initial parameters).
+pub fn check_config(
+    loaded: &LoadedConfig,
+    steps: usize,
+    precision: Precision,
+    compute: Compute,
+) -> Result<Report> {
     let c = &loaded.config;
     // The data once: prepared for a check at the start, or as the short training run read it.
     let (layers, data) = if steps == 0 {
-        let prepared = pipeline::prepare(loaded)?;
+        let prepared = pipeline::prepare(loaded, compute)?;
         let layers = pipeline::initial_parameters(loaded, &prepared.spec)?;
         (layers, prepared.data)
     } else {
         let mut short = loaded.clone();
         short.config.train.iterations = steps;
         short.config.train.log_every = steps;
-        let result = pipeline::run(&short, Start::Fresh, &mut Silent)?;
+        let result = pipeline::run(&short, Start::Fresh, &mut Silent, compute)?;
         (result.model.layer_values()?, result.data)
     };
     let spec = c
@@ -64,7 +84,7 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
             format!("after {steps} training steps")
         },
         precision.name(),
-        device::selected().name()
+        compute.backend.name()
     );
     gradcheck::check(
         &spec,
@@ -74,5 +94,6 @@ pub fn check_config(loaded: &LoadedConfig, steps: usize, precision: Precision) -
         &NotesFormulas,
         c.init.seed,
         title,
+        compute,
     )
 }

@@ -5,20 +5,30 @@
 use std::path::{Path, PathBuf};
 
 use crate::data::{Dataset, csv};
+use crate::device::Compute;
 use crate::image_input;
 use crate::run_dir::{self, SavedRun};
 use crate::train::{predicted_class, probabilities};
 use crate::{Error, Result};
 
-pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
-    let run = run_dir::load(dir)?;
+#[derive(clap::Args, Debug)]
+pub struct PredictArgs {
+    pub run_dir: PathBuf,
+    /// Pictures (a model trained on images) or CSV tables (a model trained on a CSV table).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
+    let (dir, files) = (args.run_dir.as_path(), args.files.as_slice());
+    let run = run_dir::load(dir, compute)?;
     let classes = run
         .metrics
         .classes
         .clone()
         .unwrap_or_else(|| ["class 0".into(), "class 1".into()]);
     if let Some(columns) = &run.input.columns {
-        return predict_rows(&run, columns, &classes, files);
+        return predict_rows(&run, columns, &classes, files, compute);
     }
     let Some(shape) = run.metrics.image_shape else {
         return Err(Error::Usage(format!(
@@ -40,7 +50,7 @@ pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
         if let Some(scaling) = &run.input.scaling {
             scaling.apply_one(&mut features);
         }
-        let p = probabilities_of(&run, vec![features])?[0];
+        let p = probabilities_of(&run, vec![features], compute)?[0];
         let (class, confidence) = if predicted_class(p) == 1 {
             (&classes[1], p)
         } else {
@@ -62,11 +72,12 @@ pub fn predict(dir: &Path, files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Ŷ for examples given one by one (each a vector of the model's features).
-fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>) -> Result<Vec<f64>> {
+/// Ŷ for examples given one by one (each a vector of the model's features), on `compute`.
+fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -> Result<Vec<f64>> {
     let set = Dataset::from_examples(run.metrics.layers[0], &examples, Vec::new());
     let dtype = run.config.config.train.precision.dtype();
-    probabilities(&run.model, &set.x_matrix(dtype, &crate::device::device()))
+    let x = set.x_matrix(dtype, &compute.device(), compute.kernels);
+    probabilities(&run.model, &x)
 }
 
 /// Every row of every table, as CSV on stdout: `file,row,probability,class`, the class written
@@ -76,6 +87,7 @@ fn predict_rows(
     columns: &csv::Columns,
     classes: &[String; 2],
     files: &[PathBuf],
+    compute: Compute,
 ) -> Result<()> {
     let mut tables = Vec::new();
     for path in files {
@@ -90,7 +102,7 @@ fn predict_rows(
     out.write_record(["file", "row", "probability", columns.label.as_str()])
         .map_err(failed)?;
     for (path, rows) in tables {
-        let probs = probabilities_of(run, rows)?;
+        let probs = probabilities_of(run, rows, compute)?;
         for (i, p) in probs.iter().enumerate() {
             let class = &classes[predicted_class(*p) as usize];
             let record = [

@@ -2,14 +2,14 @@
 //! (Markdown + CSV), accuracy against the value, and every cost curve on one plot.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::SweepArgs;
 use crate::commands::progress::TrainingDisplay;
-use crate::config::Config;
-use crate::pipeline::{self, RunResult, Start};
+use crate::device::Compute;
+use crate::pipeline::{self, Start};
 use crate::plot::{self, Curve};
 use crate::run_dir::{self, RunDir};
+use crate::run_result::RunResult;
 use crate::{Error, Result};
 
 /// Split `a,b,[c,d],"e,f"` at the commas outside brackets and quotes.
@@ -41,7 +41,21 @@ struct Variant {
     unit: &'static str,
 }
 
-pub fn sweep(args: SweepArgs) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    pub config: PathBuf,
+    #[arg(long = "set", value_name = "KEY=VALUES", required = true)]
+    pub set: Vec<String>,
+    /// Sweep folder (default: runs/<config>-sweep-<key>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn sweep(args: SweepArgs, compute: Compute) -> Result<()> {
     let SweepArgs {
         config,
         set,
@@ -84,7 +98,11 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     for v in &values {
         let mut overrides = fixed.clone();
         overrides.push(format!("{key}={v}"));
-        configs.push(Config::load(config_path, &overrides)?);
+        configs.push(super::load_config(
+            config_path,
+            &overrides,
+            compute.backend,
+        )?);
     }
     let stem = config_path
         .file_stem()
@@ -101,7 +119,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 println!("== {key} = {v}");
             }
             let mut display = TrainingDisplay::new(true, None);
-            let result = pipeline::run(loaded, Start::Fresh, &mut display)?;
+            let result = pipeline::run(loaded, Start::Fresh, &mut display, compute)?;
             if display.was_interrupted() {
                 return Err(Error::Cancelled(format!(
                     "sweep interrupted during {key} = {v}; no sweep folder was written (runs of a sweep are not resumable: run it again)"
@@ -120,7 +138,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                 );
             }
             let variant_dir = RunDir::create(&sweep_dir.staged_path(&format!("{key}={v}")), false)?;
-            run_dir::save(&variant_dir, loaded, &result)?;
+            run_dir::save(&variant_dir, loaded, &result, compute)?;
             variant_dir.commit()?;
             variants.push(Variant {
                 value: v.clone(),

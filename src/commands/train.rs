@@ -3,19 +3,54 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::TrainArgs;
 use crate::commands::progress::TrainingDisplay;
-use crate::config::{Config, LoadedConfig};
-use crate::device::Precision;
-use crate::pipeline::{self, Checkpoint, RunResult, Start};
+use crate::config::LoadedConfig;
+use crate::device::{Compute, Precision};
+use crate::pipeline::{self, Checkpoint, Start};
 use crate::run_dir::{self, RunDir};
+use crate::run_result::RunResult;
 use crate::train::Position;
 use crate::{Error, Result};
 
 /// The config `simplenn train` uses when none is given: the planar flower, no download needed.
 pub const DEFAULT_CONFIG: &str = "configs/shallow_planar.toml";
 
-pub fn train(args: TrainArgs) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct TrainArgs {
+    /// Config file (default: configs/shallow_planar.toml).
+    pub config: Option<PathBuf>,
+    /// Run folder (default: runs/<config name>, or -2, -3, … if taken).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a config value, e.g. --set train.learning_rate=0.05 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replace an existing --out folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Continue an interrupted run folder (its checkpoint) to the end.
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
+    /// Stop before this iteration (or before batch B of epoch E: E:B) and save a checkpoint,
+    /// as Ctrl-C does.
+    #[arg(long, value_name = "ITERATION[:BATCH]", hide = true, value_parser = parse_stop_at)]
+    pub stop_at: Option<(usize, usize)>,
+}
+
+/// `--stop-at E` or `--stop-at E:B`.
+fn parse_stop_at(text: &str) -> std::result::Result<(usize, usize), String> {
+    let (epoch, batch) = text.split_once(':').unwrap_or((text, "0"));
+    let number = |t: &str| {
+        t.parse::<usize>()
+            .map_err(|_| format!("`{text}`: expected ITERATION or EPOCH:BATCH, e.g. 7 or 7:3"))
+    };
+    Ok((number(epoch)?, number(batch)?))
+}
+
+pub fn train(args: TrainArgs, compute: Compute) -> Result<()> {
     if let Some(dir) = &args.resume {
         if args.config.is_some() || args.out.is_some() || !args.set.is_empty() {
             return Err(Error::Usage(
@@ -23,13 +58,13 @@ pub fn train(args: TrainArgs) -> Result<()> {
                     .into(),
             ));
         }
-        return resume(dir, args.quiet, args.stop_at);
+        return resume(dir, args.quiet, args.stop_at, compute);
     }
     let config_path = args
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
-    let loaded = Config::load(&config_path, &args.set)?;
+    let loaded = super::load_config(&config_path, &args.set, compute.backend)?;
     let target = match &args.out {
         Some(dir) => dir.clone(),
         None => {
@@ -43,8 +78,8 @@ pub fn train(args: TrainArgs) -> Result<()> {
     // Refuse an existing folder before spending time on training.
     let run_dir = RunDir::create(&target, args.force)?;
     let mut display = TrainingDisplay::new(args.quiet, args.stop_at);
-    let result = pipeline::run(&loaded, Start::Fresh, &mut display);
-    finish(run_dir, &loaded, result, args.quiet)
+    let result = pipeline::run(&loaded, Start::Fresh, &mut display, compute);
+    finish(run_dir, &loaded, result, args.quiet, compute)
 }
 
 /// What `train --resume DIR` needs before any tensor exists (opening a backend makes one): an
@@ -62,8 +97,13 @@ pub fn before_resume(dir: &Path) {
 }
 
 /// `train --resume DIR`: continue a checkpoint to the config's last iteration, in place.
-fn resume(dir: &Path, quiet: bool, stop_at: Option<(usize, usize)>) -> Result<()> {
-    let saved = run_dir::load(dir)?;
+fn resume(
+    dir: &Path,
+    quiet: bool,
+    stop_at: Option<(usize, usize)>,
+    compute: Compute,
+) -> Result<()> {
+    let saved = run_dir::load(dir, compute)?;
     let Some(iteration) = saved.metrics.resume_from else {
         return Err(Error::Usage(format!(
             "{} is a finished run ({} {}s); there is nothing to resume",
@@ -74,7 +114,7 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<(usize, usize)>) -> Result<()
     };
     // The promise is that a resumed run equals the uninterrupted one bit for bit, which holds on
     // the backend the run started on.
-    let here = crate::device::selected().name();
+    let here = compute.backend.name();
     if saved.metrics.backend != here {
         return Err(Error::Usage(format!(
             "{} was trained on the {} backend; resume it there: simplenn train --resume {} --backend {}",
@@ -103,8 +143,9 @@ fn resume(dir: &Path, quiet: bool, stop_at: Option<(usize, usize)>) -> Result<()
         &saved.config,
         Start::Checkpoint(Box::new(checkpoint)),
         &mut display,
+        compute,
     );
-    finish(run_dir, &saved.config, result, quiet)
+    finish(run_dir, &saved.config, result, quiet, compute)
 }
 
 /// Write the run folder (or throw the staging folder away on error) and report.
@@ -113,6 +154,7 @@ fn finish(
     loaded: &LoadedConfig,
     result: Result<RunResult>,
     quiet: bool,
+    compute: Compute,
 ) -> Result<()> {
     let result = match result {
         Ok(r) => r,
@@ -121,7 +163,7 @@ fn finish(
             return Err(e);
         }
     };
-    if let Err(e) = run_dir::save(&run_dir, loaded, &result) {
+    if let Err(e) = run_dir::save(&run_dir, loaded, &result, compute) {
         run_dir.abandon();
         return Err(e);
     }

@@ -36,9 +36,9 @@ pub struct Dataset {
 
 impl Dataset {
     /// X (n_x, m) on a device, held as X and Xᵀ for the first layer's product
-    /// ([`DataMatrix`]; the fast path may also hold Xᵀ).
-    pub fn x_matrix(&self, dtype: DType, device: &Device) -> DataMatrix {
-        DataMatrix::new(self.x.clone(), self.n_x, self.m, dtype, device)
+    /// ([`DataMatrix`]; the fast path may also hold Xᵀ, where `kernels` allows it).
+    pub fn x_matrix(&self, dtype: DType, device: &Device, kernels: bool) -> DataMatrix {
+        DataMatrix::new(self.x.clone(), self.n_x, self.m, dtype, device, kernels)
     }
 
     /// Y (1, m) as a tensor.

@@ -161,17 +161,18 @@ impl Batch {
         self.y.len()
     }
 
-    /// X (n_x, m) and Y (1, m) on `device`.
+    /// X (n_x, m) and Y (1, m) on `device` (X on the fast path where `kernels` allows it).
     pub fn tensors(
         self,
         dtype: DType,
         device: &burn::tensor::Device,
+        kernels: bool,
     ) -> (DataMatrix, burn::tensor::Tensor<2>) {
         let m = self.m();
         let y = crate::tensor_util::matrix(self.y, 1, m, dtype, device);
         let x = match self.rows {
-            Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device),
-            Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device),
+            Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device, kernels),
+            Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device, kernels),
         };
         (x, y)
     }

@@ -2,7 +2,8 @@
 //! autodiff operation ([`data_product`]) whose kernels ([`kernels`]) read X and Xᵀ as stored.
 //!
 //! Compiled with the cargo feature `cpu-kernels` (on by default). Without it — and on wgpu and
-//! cuda, for inputs narrower than [`WIDE_INPUT`], or with `SIMPLENN_CPU_KERNELS=off` — the
+//! cuda, for inputs narrower than [`WIDE_INPUT`], or when the command line was told
+//! `SIMPLENN_CPU_KERNELS=off` (`crate::device::Compute::kernels`, handed down as `kernels`) — the
 //! product is Burn's matmul, and every gradient in training is Burn autodiff's own. The gradient
 //! checker compares this op's dW with the notes' formula like every other gradient, and a test
 //! trains with and without it to the same cost history (docs/performance.md says what it gains).
@@ -10,8 +11,6 @@
 #[cfg(any(feature = "ndarray", feature = "flex"))]
 mod data_product;
 pub mod kernels;
-
-use std::cell::Cell;
 
 use burn::tensor::{DType, Device, Tensor};
 
@@ -30,30 +29,18 @@ use crate::tensor_util::matrix;
 /// a few hundred multiply-adds, and splitting it over threads costs more than it saves.
 pub const WIDE_INPUT: usize = 256;
 
-thread_local! {
-    /// Whether data matrices made on this thread take the fast path (tests switch it per thread).
-    static ENABLED: Cell<bool> = Cell::new(
-        !matches!(std::env::var("SIMPLENN_CPU_KERNELS").as_deref(), Ok("off" | "0" | "false"))
-    );
-}
-
-/// Take the fast path for data matrices made on this thread from now on (default: on, unless the
-/// environment says `SIMPLENN_CPU_KERNELS=off`).
-pub fn set_enabled(on: bool) {
-    ENABLED.with(|e| e.set(on));
-}
-
 /// Xᵀ (m, n_x), contiguous, for X given as row-major host values (n_x rows of m) — when the fast
-/// path will be taken: a CPU backend and an input at least [`WIDE_INPUT`] wide. It doubles the
-/// memory of X, which is why it is made only then.
+/// path will be taken: `kernels` allowed, a CPU backend and an input at least [`WIDE_INPUT`]
+/// wide. It doubles the memory of X, which is why it is made only then.
 pub fn transposed(
     values: &[f64],
     n_x: usize,
     m: usize,
     dtype: DType,
     device: &Device,
+    kernels: bool,
 ) -> Option<Tensor<2>> {
-    wanted(n_x, device).then(|| {
+    wanted(n_x, device, kernels).then(|| {
         let by_example = crate::tensor_util::transpose(values, n_x, m);
         matrix(by_example, m, n_x, dtype, device)
     })
@@ -66,14 +53,16 @@ pub fn by_example<E: burn::tensor::Element>(
     n_x: usize,
     dtype: DType,
     device: &Device,
+    kernels: bool,
 ) -> Option<Tensor<2>> {
-    wanted(n_x, device).then(|| matrix(rows, m, n_x, dtype, device))
+    wanted(n_x, device, kernels).then(|| matrix(rows, m, n_x, dtype, device))
 }
 
-/// Whether X of `n_x` features on `device` takes the fast path.
-fn wanted(n_x: usize, device: &Device) -> bool {
+/// Whether X of `n_x` features on `device` takes the fast path, the kernels being allowed or not
+/// (`kernels`).
+fn wanted(n_x: usize, device: &Device, kernels: bool) -> bool {
     let cpu = crate::device::Backend::compiled()
         .into_iter()
         .any(|b| b.is_cpu() && b.device() == *device);
-    ENABLED.with(Cell::get) && cpu && n_x >= WIDE_INPUT
+    kernels && cpu && n_x >= WIDE_INPUT
 }

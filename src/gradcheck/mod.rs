@@ -13,9 +13,11 @@ pub use compare::Report;
 use compare::{Row, Tolerances};
 pub use handwritten::{BackwardFormulas, NotesFormulas};
 
+use burn::tensor::Device;
+
 use crate::Result;
 use crate::data::Dataset;
-use crate::device::{self, Precision};
+use crate::device::{Compute, Precision};
 use crate::models::{ModelKind, ModelSpec};
 use crate::nn::LayerValues;
 use crate::tensor_util::{matrix, to_vec_f64};
@@ -46,17 +48,19 @@ fn param_shape(kind: ModelKind, layer: &LayerValues, is_bias: bool) -> (usize, u
     }
 }
 
-/// Gradients by autodiff, [W1, b1, W2, b2, …], in the spec's dtype.
+/// Gradients by autodiff on `compute`'s autodiff device, [W1, b1, W2, b2, …], in the spec's
+/// dtype.
 fn autodiff_grads(
     spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
+    compute: Compute,
 ) -> Result<Vec<HostGrad>> {
-    let ad = device::autodiff_device();
+    let ad = compute.autodiff();
     let dtype = spec.dtype;
     let model = spec.init_with(layers, &ad);
     let cost = cost_from_logits(
-        model.forward(&data.x_matrix(dtype, &ad)),
+        model.forward(&data.x_matrix(dtype, &ad, compute.kernels)),
         data.y_tensor(dtype, &ad),
     );
     let grads = cost.backward();
@@ -74,21 +78,21 @@ fn autodiff_grads(
     Ok(out)
 }
 
-/// Gradients by the handwritten formulas, [W1, b1, …] (w as the notes' column), in the spec's
-/// dtype.
+/// Gradients by the handwritten formulas on `plain` (a plain device), [W1, b1, …] (w as the
+/// notes' column), in the spec's dtype.
 fn handwritten_grads(
     spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
     formulas: &dyn BackwardFormulas,
+    plain: &Device,
 ) -> Result<Vec<HostGrad>> {
-    let plain = device::device();
     let dtype = spec.dtype;
     let g = spec.activation;
-    let model = spec.init_with(layers, &plain);
+    let model = spec.init_with(layers, plain);
     // X alone: the handwritten pass multiplies with plain matmul, so no Xᵀ copy is made.
-    let x = matrix(data.x.clone(), data.n_x, data.m, dtype, &plain);
-    let y = data.y_tensor(dtype, &plain);
+    let x = matrix(data.x.clone(), data.n_x, data.m, dtype, plain);
+    let y = data.y_tensor(dtype, plain);
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
         crate::models::Model::Logistic(m) => {
             vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)]
@@ -117,8 +121,11 @@ fn handwritten_grads(
     Ok(out)
 }
 
-/// Run the three-way comparison for a model of `spec` with parameters `layers`, on `data`.
-/// Autodiff and the handwritten pass compute in `precision`; the numerical check in f64.
+/// Run the three-way comparison for a model of `spec` with parameters `layers`, on `data`, on
+/// `compute`. Autodiff and the handwritten pass compute in `precision`; the numerical check in
+/// f64 (where the backend has it).
+// The check's inputs, then where it runs: grouping some of them would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     spec: &ModelSpec,
     precision: Precision,
@@ -127,6 +134,7 @@ pub fn check(
     formulas: &dyn BackwardFormulas,
     seed: u32,
     title: String,
+    compute: Compute,
 ) -> Result<Report> {
     let kind = spec.kind;
     let in_precision = ModelSpec {
@@ -135,10 +143,11 @@ pub fn check(
     };
     let tolerances = Tolerances::for_precision(precision);
     let mut notes = Vec::new();
-    let auto = autodiff_grads(&in_precision, layers, data)?;
-    let hand = handwritten_grads(&in_precision, layers, data, formulas)?;
+    let plain = compute.device();
+    let auto = autodiff_grads(&in_precision, layers, data, compute)?;
+    let hand = handwritten_grads(&in_precision, layers, data, formulas, &plain)?;
 
-    let f64_ok = device::supports_f64();
+    let f64_ok = compute.backend.supports_f64();
     let numeric = if f64_ok {
         let auto64 = if precision == Precision::F64 {
             None
@@ -147,14 +156,14 @@ pub fn check(
                 dtype: Precision::F64.dtype(),
                 ..spec.clone()
             };
-            Some(autodiff_grads(&f64_spec, layers, data)?)
+            Some(autodiff_grads(&f64_spec, layers, data, compute)?)
         };
-        let num = numeric::numeric_grads(spec, layers, data, &device::device(), seed)?;
+        let num = numeric::numeric_grads(spec, layers, data, &plain, seed)?;
         Some((auto64, num))
     } else {
         notes.push(format!(
             "the {} backend has no f64; the numerical check (which needs f64) was not run — run it on a CPU backend (--backend ndarray or flex)",
-            device::selected().name()
+            compute.backend.name()
         ));
         None
     };

@@ -14,24 +14,38 @@ pub struct DataMatrix {
 }
 
 impl DataMatrix {
-    /// From row-major host values of X (n_x rows of m values).
-    pub fn new(values: Vec<f64>, n_x: usize, m: usize, dtype: DType, device: &Device) -> Self {
+    /// From row-major host values of X (n_x rows of m values). `kernels`: whether the fast
+    /// path's own kernels may serve this matrix (`crate::device::Compute::kernels`); they do where
+    /// they apply (a CPU backend, a wide input).
+    pub fn new(
+        values: Vec<f64>,
+        n_x: usize,
+        m: usize,
+        dtype: DType,
+        device: &Device,
+        kernels: bool,
+    ) -> Self {
+        #[cfg(not(feature = "cpu-kernels"))]
+        let _ = kernels;
         DataMatrix {
             #[cfg(feature = "cpu-kernels")]
-            x_t: crate::fast::transposed(&values, n_x, m, dtype, device),
+            x_t: crate::fast::transposed(&values, n_x, m, dtype, device, kernels),
             x: matrix(values, n_x, m, dtype, device),
         }
     }
 
     /// From the examples as rows: row-major Xᵀ (m rows of n_x values), as a mini-batch is cut
-    /// (in the training's float type: nothing to convert).
+    /// (in the training's float type: nothing to convert). `kernels` as for [`DataMatrix::new`].
     pub fn from_rows<E: burn::tensor::Element + Default>(
         rows: Vec<E>,
         m: usize,
         n_x: usize,
         dtype: DType,
         device: &Device,
+        kernels: bool,
     ) -> Self {
+        #[cfg(not(feature = "cpu-kernels"))]
+        let _ = kernels;
         let x = matrix(
             crate::tensor_util::transpose(&rows, m, n_x),
             n_x,
@@ -41,7 +55,7 @@ impl DataMatrix {
         );
         DataMatrix {
             #[cfg(feature = "cpu-kernels")]
-            x_t: crate::fast::by_example(rows, m, n_x, dtype, device),
+            x_t: crate::fast::by_example(rows, m, n_x, dtype, device, kernels),
             x,
         }
     }

@@ -3,15 +3,17 @@
 //! (skip for a user, fail in CI).
 #![allow(dead_code, unused_macros)]
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use simplenn::device::Backend;
+use simplenn::device::{Backend, Compute};
 
 /// `per_backend!(fn name(backend) { … })` defines one `#[test]` per compiled backend, named
 /// `name::ndarray`, `name::flex`, `name::wgpu`, `name::cuda` (so `cargo test ::wgpu` runs one
-/// backend's tests, and the test list says which backend each ran on). The body runs with that
-/// backend selected for the thread, and the binary started by [`simplenn`] inherits it.
+/// backend's tests, and the test list says which backend each ran on). The body is given that
+/// backend and hands it (as [`compute`]) to what it calls; the binary started by [`simplenn`] on
+/// the body's thread runs on it too.
 /// `per_backend!(cpu fn …)` defines the ndarray and flex tests only: for runs too long for a
 /// software GPU driver. Attributes before `fn` or `cpu` go on every test, e.g. the
 /// `#[cfg_attr(not(cat_files), ignore = "…")]` of a test that needs the course's files
@@ -47,6 +49,12 @@ macro_rules! per_backend {
     };
 }
 
+thread_local! {
+    /// The backend of the per-backend test running on this thread, for the child processes
+    /// [`simplenn`] starts (test-only state: the library is always handed its backend).
+    static TEST_BACKEND: Cell<Option<Backend>> = const { Cell::new(None) };
+}
+
 /// Runs a per-backend test body on `backend`, unless `SIMPLENN_BACKEND` names another backend
 /// (then it says so and returns).
 pub fn on(backend: Backend, body: fn(Backend)) {
@@ -64,9 +72,20 @@ pub fn on(backend: Backend, body: fn(Backend)) {
             return;
         }
     }
-    simplenn::device::select(backend);
+    TEST_BACKEND.with(|b| b.set(Some(backend)));
     eprintln!("backend: {}", backend.name());
     body(backend)
+}
+
+/// What a test computes on with `backend`: the fast path's kernels allowed unless
+/// `SIMPLENN_CPU_KERNELS=off`, as on the command line.
+pub fn compute(backend: Backend) -> Compute {
+    Compute {
+        backend,
+        kernels: simplenn::device::kernels_allowed(
+            std::env::var("SIMPLENN_CPU_KERNELS").ok().as_deref(),
+        ),
+    }
 }
 
 /// A folder under the system's temporary directory, removed with everything in it when dropped.
@@ -165,11 +184,15 @@ pub fn succeeds(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
-/// The simplenn binary, run from the repository root on this thread's backend.
+/// The simplenn binary, run from the repository root on the backend of this thread's
+/// per-backend test (the default backend outside one).
 pub fn simplenn() -> std::process::Command {
+    let backend = TEST_BACKEND
+        .with(Cell::get)
+        .unwrap_or_else(Backend::default_compiled);
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_simplenn"));
     c.current_dir(repo())
-        .env("SIMPLENN_BACKEND", simplenn::device::selected().name())
+        .env("SIMPLENN_BACKEND", backend.name())
         // The child's own HDF5 files take no locks, so it never waits on another test's.
         .env("HDF5_USE_FILE_LOCKING", "FALSE");
     no_inherited_files(&mut c);
@@ -227,11 +250,12 @@ pub fn write_xy(path: &Path, x: &[f64], x_shape: &[usize], y: &[i64]) {
         .unwrap();
 }
 
-/// The initial parameters of a config, as a run would draw or read them.
+/// The initial parameters of a config, as a run on `compute` would draw or read them.
 pub fn initial_parameters(
     loaded: &simplenn::config::LoadedConfig,
+    compute: Compute,
 ) -> Vec<simplenn::nn::LayerValues> {
-    let prepared = simplenn::pipeline::prepare(loaded).unwrap();
+    let prepared = simplenn::pipeline::prepare(loaded, compute).unwrap();
     simplenn::pipeline::initial_parameters(loaded, &prepared.spec).unwrap()
 }
 
@@ -244,17 +268,17 @@ pub fn shipped(name: &str, set: &[&str]) -> simplenn::config::LoadedConfig {
 /// The precision the exactness tests run in: f64 where the backend has it. On a backend without
 /// f64 (wgpu) they run in f32 with f32 tolerances, and say so on stderr (the README lists them),
 /// instead of being skipped. `SIMPLENN_TEST_F32=1` takes that f32 path on any backend.
-pub fn best_precision(test: &str) -> simplenn::device::Precision {
-    use simplenn::device::{Precision, selected, supports_f64};
+pub fn best_precision(test: &str, backend: Backend) -> simplenn::device::Precision {
+    use simplenn::device::Precision;
     if std::env::var_os("SIMPLENN_TEST_F32").is_some() {
         eprintln!("NOTE: {test}: SIMPLENN_TEST_F32 is set; running in f32 with f32 tolerances");
         Precision::F32
-    } else if supports_f64() {
+    } else if backend.supports_f64() {
         Precision::F64
     } else {
         eprintln!(
             "NOTE: {test}: the {} backend has no usable f64; running in f32 with f32 tolerances",
-            selected().name()
+            backend.name()
         );
         Precision::F32
     }
