@@ -18,10 +18,8 @@ pub fn features(path: &Path, shape: [usize; 3]) -> Result<Vec<f64>> {
             "is a directory; give image files (PNG or JPEG)".into(),
         ));
     }
-    let reader =
-        image::ImageReader::open(path).map_err(|e| fail(format!("cannot be read ({e})")))?;
-    let reader = reader
-        .with_guessed_format()
+    let reader = image::ImageReader::open(path)
+        .and_then(|reader| reader.with_guessed_format())
         .map_err(|e| fail(format!("cannot be read ({e})")))?;
     if reader.format().is_none() {
         return Err(fail("is not a PNG or JPEG image".into()));

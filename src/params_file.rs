@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::data::h5::{Elements, list_or_none, open, read_f64};
+use crate::data::h5::{Elements, not_found, open, read_f64};
 use crate::nn::LayerValues;
 use crate::{Error, Result};
 
@@ -17,14 +17,11 @@ pub fn read(path: &Path, group: &str, sizes: &[usize]) -> Result<Vec<LayerValues
             .map_err(|e| Error::data(path, format!("cannot read the root group: {e}")))?
     } else {
         file.group(group).map_err(|_| {
-            let mut names = file.member_names().unwrap_or_default();
-            names.sort();
-            Error::data(
+            not_found(
+                &file,
                 path,
-                format!(
-                    "has no group `{group}` (found: {}); set init.group to one of them",
-                    list_or_none(&names)
-                ),
+                &format!("group `{group}`"),
+                "; set init.group to one of them",
             )
         })?
     };

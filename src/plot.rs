@@ -5,7 +5,10 @@
 use std::path::Path;
 use std::sync::Once;
 
+use plotters::chart::{MeshStyle, SeriesLabelStyle};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::atomic::write_atomic_via;
@@ -37,17 +40,72 @@ fn both<F: Figure>(dir: &Path, stem: &str, size: (u32, u32), figure: &F) -> Resu
     // plotters picks the image format from the extension, which the temporary names keep. The
     // SVG is written inside the PNG's write, so a failed SVG leaves neither file replaced.
     write_atomic_via(&dir.join(format!("{stem}.png")), |tmp_png| {
-        let root = BitMapBackend::new(tmp_png, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-        figure.draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(e.to_string()))?;
+        paint(BitMapBackend::new(tmp_png, size), figure).map_err(fail)?;
         write_atomic_via(&dir.join(format!("{stem}.svg")), |tmp_svg| {
-            let root = SVGBackend::new(tmp_svg, size).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-            figure.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))
+            paint(SVGBackend::new(tmp_svg, size), figure).map_err(fail)
         })
     })
+}
+
+/// One figure on one backend, PNG or SVG: a white page, the figure, then the file written.
+fn paint<DB: DrawingBackend, F: Figure>(backend: DB, figure: &F) -> Drawn {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    figure.draw(&root)?;
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The frame every chart has: its caption on top, a 12-pixel margin, room for the tick labels
+/// (`label_areas`: below the x axis, left of the y axis), and the coordinates `x` × `y`.
+fn frame<'a, DB: DrawingBackend, X: AsRangedCoord, Y: AsRangedCoord>(
+    root: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    label_areas: (u32, u32),
+    x: X,
+    y: Y,
+) -> std::result::Result<
+    ChartContext<'a, DB, Cartesian2d<X::CoordDescType, Y::CoordDescType>>,
+    String,
+> {
+    ChartBuilder::on(root)
+        .caption(caption, (FONT, 22))
+        .margin(12)
+        .x_label_area_size(label_areas.0)
+        .y_label_area_size(label_areas.1)
+        .build_cartesian_2d(x, y)
+        .map_err(|e| e.to_string())
+}
+
+/// The axes every chart has: their names and the tick labels' font, drawn with what `mesh`
+/// already holds (a chart's own settings: no grid lines, other tick labels).
+fn axes<X, Y, DB>(mesh: &mut MeshStyle<'_, '_, X, Y, DB>, x_desc: &str, y_desc: &str) -> Drawn
+where
+    X: Ranged + ValueFormatter<<X as Ranged>::ValueType>,
+    Y: Ranged + ValueFormatter<<Y as Ranged>::ValueType>,
+    DB: DrawingBackend,
+{
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FONT, 14))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// The legend box every chart with several lines has, drawn where `labels` already puts it.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    labels: &mut SeriesLabelStyle<'a, '_, DB, CT>,
+) -> Drawn {
+    labels
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// A line's mark in the legend: a short stroke in the line's `style`.
+fn legend_mark(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)
 }
 
 /// One labelled cost history.
@@ -98,20 +156,8 @@ impl Figure for CostFigure<'_> {
             .flat_map(|c| c.costs.iter().filter(finite).map(|p| p.1))
             .fold(0.0, f64::max);
         let max_cost = if max_cost > 0.0 { max_cost * 1.05 } else { 1.0 };
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0usize..max_it, 0.0..max_cost)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(self.unit)
-            .y_desc("cost J")
-            .label_style((FONT, 14))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = frame(root, title, (45, 60), 0usize..max_it, 0.0..max_cost)?;
+        axes(&mut chart.configure_mesh(), self.unit, "cost J")?;
         for (i, c) in curves.iter().enumerate() {
             let color = Palette99::pick(i).to_rgba();
             chart
@@ -121,18 +167,10 @@ impl Figure for CostFigure<'_> {
                 ))
                 .map_err(|e| e.to_string())?
                 .label(c.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .legend(legend_mark(color.stroke_width(2)));
         }
         if curves.len() > 1 || !curves[0].label.is_empty() {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font((FONT, 14))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            legend(&mut chart.configure_series_labels())?;
         }
         Ok(())
     }
@@ -209,21 +247,8 @@ impl Figure for BoundaryFigure<'_> {
             step,
         } = self;
         let (ax, bx, ay, by, m) = (*ax, *bx, *ay, *by, y.len());
-        let mut chart = ChartBuilder::on(root)
-            .caption(*title, (FONT, 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(ax..bx, ay..by)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("x1")
-            .y_desc("x2")
-            .label_style((FONT, 14))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = frame(root, title, (40, 50), ax..bx, ay..by)?;
+        axes(chart.configure_mesh().disable_mesh(), "x1", "x2")?;
         let region = |p: f64| {
             if crate::train::predicted_class(p) == 1 {
                 RGBColor(180, 200, 240)
@@ -294,67 +319,66 @@ impl Figure for SweepFigure<'_> {
             test,
         } = self;
         let n = labels.len();
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("accuracy against {key}"), (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0.0f64..100.0)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|v| {
+        let caption = format!("accuracy against {key}");
+        let mut chart = frame(
+            root,
+            &caption,
+            (45, 55),
+            -0.5f64..(n as f64 - 0.5),
+            0.0f64..100.0,
+        )?;
+        axes(
+            chart.configure_mesh().x_labels(n).x_label_formatter(&|v| {
                 let i = v.round();
                 if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
                     labels[i as usize].clone()
                 } else {
                     String::new()
                 }
-            })
-            .x_desc(*key)
-            .y_desc("accuracy (%)")
-            .label_style((FONT, 14))
-            .draw()
-            .map_err(|e| e.to_string())?;
+            }),
+            key,
+            "accuracy (%)",
+        )?;
         let train_pts: Vec<(f64, f64)> = train
             .iter()
             .enumerate()
             .map(|(i, &a)| (i as f64, a))
             .collect();
-        chart
-            .draw_series(LineSeries::new(train_pts.clone(), BLUE.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label("train")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLUE.stroke_width(2)));
-        chart
-            .draw_series(train_pts.iter().map(|&p| Circle::new(p, 4, BLUE.filled())))
-            .map_err(|e| e.to_string())?;
+        dotted_line(&mut chart, &train_pts, BLUE, "train")?;
         let test_pts: Vec<(f64, f64)> = test
             .iter()
             .enumerate()
             .filter_map(|(i, a)| a.map(|a| (i as f64, a)))
             .collect();
         if !test_pts.is_empty() {
-            chart
-                .draw_series(LineSeries::new(test_pts.clone(), RED.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label("test")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
-            chart
-                .draw_series(test_pts.iter().map(|&p| Circle::new(p, 4, RED.filled())))
-                .map_err(|e| e.to_string())?;
+            dotted_line(&mut chart, &test_pts, RED, "test")?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight),
+        )?;
         Ok(())
     }
+}
+
+/// One line of the sweep figure: through `points` in `color`, a dot on each point, and its
+/// `label` in the legend.
+fn dotted_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: &[(f64, f64)],
+    color: RGBColor,
+    label: &str,
+) -> Drawn {
+    chart
+        .draw_series(LineSeries::new(points.to_vec(), color.stroke_width(2)))
+        .map_err(|e| e.to_string())?
+        .label(label)
+        .legend(legend_mark(color.stroke_width(2)));
+    chart
+        .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// A picture with its caption, for the mislabelled grid.

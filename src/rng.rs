@@ -85,6 +85,15 @@ impl NumpyRng {
     pub fn randn(&mut self, n: usize) -> Vec<f64> {
         (0..n).map(|_| self.gauss()).collect()
     }
+
+    /// Fisher–Yates on this generator, from the last item down (one `uniform` draw per item but
+    /// the first): the one shuffle of simplenn, for the seeded split and the epochs' orders.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.uniform() * (i + 1) as f64) as usize;
+            items.swap(i, j);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::Dataset;
-use super::h5::{Blocks, Elements, check_labels, checked_shape, dataset, open, read_f64};
+use super::h5::{Blocks, Elements, check_labels, checked_shape, dataset, open, read_label_values};
 use crate::{Error, Result};
 
 /// One cat file, flattened exactly like the notes' `x.reshape(m, -1).T / 255`: feature index
@@ -39,13 +39,7 @@ pub fn open_checked(path: &Path, prefix: &str) -> Result<CatFile> {
     let (x_name, y_name) = (format!("{prefix}_set_x"), format!("{prefix}_set_y"));
     let x_ds = dataset(&file, path, &x_name)?;
     let shape = checked_shape(&x_ds, path, &x_name, Elements::Bytes, &[4])?;
-    let (labels, yshape) = read_f64(
-        &dataset(&file, path, &y_name)?,
-        path,
-        &y_name,
-        Elements::Integer,
-        &[1, 2],
-    )?;
+    let (labels, yshape) = read_label_values(&file, path, &y_name)?;
     let m = shape[0];
     let m_y = *yshape.last().unwrap_or(&0);
     if m_y != m {

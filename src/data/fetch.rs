@@ -67,8 +67,9 @@ fn get(
     tmp: &Path,
     timeout: Duration,
 ) -> std::result::Result<String, Failure> {
-    let mut out = std::fs::File::create(tmp)
-        .map_err(|e| Failure::Bad(format!("cannot write {} ({e})", tmp.display())))?;
+    let cannot_write =
+        |e: std::io::Error| Failure::Bad(format!("cannot write {} ({e})", tmp.display()));
+    let mut out = std::fs::File::create(tmp).map_err(cannot_write)?;
     let mut hasher = Sha256::new();
     let mut reader: Box<dyn Read> = if Path::new(source).is_dir() {
         let path = Path::new(source).join(name);
@@ -115,11 +116,9 @@ fn get(
             )));
         }
         hasher.update(&buffer[..n]);
-        out.write_all(&buffer[..n])
-            .map_err(|e| Failure::Bad(format!("cannot write {} ({e})", tmp.display())))?;
+        out.write_all(&buffer[..n]).map_err(cannot_write)?;
     }
-    out.sync_all()
-        .map_err(|e| Failure::Bad(format!("cannot write {} ({e})", tmp.display())))?;
+    out.sync_all().map_err(cannot_write)?;
     Ok(hex(&hasher.finalize()))
 }
 

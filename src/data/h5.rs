@@ -34,25 +34,38 @@ pub fn open(path: &Path) -> Result<hdf5::File> {
 
 /// A dataset that must exist in `group`.
 pub fn dataset(group: &hdf5::Group, path: &Path, name: &str) -> Result<hdf5::Dataset> {
-    group.dataset(name).map_err(|_| {
-        let mut present = group.member_names().unwrap_or_default();
-        present.sort();
-        Error::data(
-            path,
-            format!(
-                "has no dataset `{name}` (found: {})",
-                list_or_none(&present)
-            ),
-        )
-    })
+    group
+        .dataset(name)
+        .map_err(|_| not_found(group, path, &format!("dataset `{name}`"), ""))
 }
 
-pub fn list_or_none(names: &[String]) -> String {
-    if names.is_empty() {
-        "nothing".into()
+/// The error for `what` (a dataset or group, with its name) missing from `group` of the file at
+/// `path`: it lists what `group` holds instead, sorted ("nothing" when empty), then `advice`.
+pub fn not_found(group: &hdf5::Group, path: &Path, what: &str, advice: &str) -> Error {
+    let mut present = group.member_names().unwrap_or_default();
+    present.sort();
+    let found = if present.is_empty() {
+        "nothing".to_string()
     } else {
-        names.join(", ")
-    }
+        present.join(", ")
+    };
+    Error::data(path, format!("has no {what} (found: {found}){advice}"))
+}
+
+/// The labels dataset `name` of `file`: integers, of rank 1 or 2, read as f64 with their shape
+/// (not yet checked to be 0 or 1: [`check_labels`]).
+pub fn read_label_values(
+    file: &hdf5::File,
+    path: &Path,
+    name: &str,
+) -> Result<(Vec<f64>, Vec<usize>)> {
+    read_f64(
+        &dataset(file, path, name)?,
+        path,
+        name,
+        Elements::Integer,
+        &[1, 2],
+    )
 }
 
 fn descriptor(ds: &hdf5::Dataset, path: &Path, name: &str) -> Result<TypeDescriptor> {
@@ -374,13 +387,7 @@ pub fn open_xy(
     let x_ds = dataset(&file, path, x_name)?;
     let ranks: &[usize] = if examples_first { &[2, 3, 4, 5] } else { &[2] };
     checked_shape(&x_ds, path, x_name, Elements::Float, ranks)?;
-    let (y, ys) = read_f64(
-        &dataset(&file, path, y_name)?,
-        path,
-        y_name,
-        Elements::Integer,
-        &[1, 2],
-    )?;
+    let (y, ys) = read_label_values(&file, path, y_name)?;
     let blocks = Blocks::new(path, file, x_ds, x_name, examples_first, 1.0);
     let (n_x, m) = (blocks.n_x, blocks.m);
     let one_row = ys.len() == 1 || ys[0] == 1 || ys[1] == 1;

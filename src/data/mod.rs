@@ -97,6 +97,9 @@ pub struct DataSplit<S = Examples> {
     pub notes: Vec<String>,
 }
 
+/// The names of class 0 and class 1 for data that has none of its own (an HDF5 `X`/`Y` set).
+pub const UNNAMED_CLASSES: [&str; 2] = ["class 0", "class 1"];
+
 /// How the examples were made, for `evaluate`, `predict` and `export` (`input.json` in the run
 /// folder).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -175,6 +178,21 @@ pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     Ok(split.into_examples())
 }
 
+impl<S> DataSplit<S> {
+    /// A training set, an optional test set and their classes' names, with nothing else known
+    /// yet (not pictures, nothing to record, no notes): where every kind of data starts.
+    fn new(train: S, test: Option<S>, classes: [String; 2]) -> DataSplit<S> {
+        DataSplit {
+            train,
+            test,
+            classes,
+            image_shape: None,
+            input: InputRecord::default(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 impl DataSplit<Dataset> {
     /// The same split, its sets held in memory.
     pub fn into_examples(self) -> DataSplit {
@@ -193,7 +211,7 @@ impl DataSplit<Dataset> {
 /// statistics of `standardize`.
 fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     let block = config.streaming.block;
-    let mut classes = ["class 0".to_string(), "class 1".to_string()];
+    let mut classes = UNNAMED_CLASSES.map(String::from);
     let mut image_shape: Option<[usize; 3]> = None;
     let mut notes = Vec::new();
     let mut opened: Vec<StreamSet> = Vec::new();
@@ -265,38 +283,22 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
 /// What `[data]` names, as stored, in memory: no split, no scaling (`evaluate --data` applies the
 /// run's own).
 pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dataset>> {
-    let plain = |train, test, classes: [&str; 2]| DataSplit {
-        train,
-        test,
-        classes: classes.map(String::from),
-        image_shape: None,
-        input: InputRecord::default(),
-        notes: Vec::new(),
-    };
     match &config.source {
-        DataSource::Planar { m, noise } => Ok(plain(
+        DataSource::Planar { m, noise } => Ok(DataSplit::new(
             planar::flower(*m, *noise, config.seed),
             None,
-            ["red (0)", "blue (1)"],
+            ["red (0)", "blue (1)"].map(String::from),
         )),
         DataSource::Cat { train, test, .. } => {
             let (train, classes, shape) = cat::load(&absolute(base_dir, train), "train")?;
-            let test = match test {
-                Some(p) => {
-                    let path = absolute(base_dir, p);
-                    let (test, _, test_shape) = cat::load(&path, "test")?;
-                    same_image_shape(&path, test_shape, shape)?;
-                    Some(test)
-                }
-                None => None,
-            };
+            let test = load_test(base_dir, test.as_deref(), |path| {
+                let (test, _, test_shape) = cat::load(path, "test")?;
+                same_image_shape(path, test_shape, shape)?;
+                Ok(test)
+            })?;
             Ok(DataSplit {
-                train,
-                test,
-                classes,
                 image_shape: Some(shape),
-                input: InputRecord::default(),
-                notes: Vec::new(),
+                ..DataSplit::new(train, test, classes)
             })
         }
         DataSource::H5 {
@@ -307,16 +309,16 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
             layout,
         } => {
             let train = h5::load_xy(&absolute(base_dir, train), x, y, *layout)?;
-            let test = match test {
-                Some(p) => {
-                    let path = absolute(base_dir, p);
-                    let test = h5::load_xy(&path, x, y, *layout)?;
-                    same_features(&path, test.n_x, train.n_x)?;
-                    Some(test)
-                }
-                None => None,
-            };
-            Ok(plain(train, test, ["class 0", "class 1"]))
+            let test = load_test(base_dir, test.as_deref(), |path| {
+                let test = h5::load_xy(path, x, y, *layout)?;
+                same_features(path, test.n_x, train.n_x)?;
+                Ok(test)
+            })?;
+            Ok(DataSplit::new(
+                train,
+                test,
+                UNNAMED_CLASSES.map(String::from),
+            ))
         }
         DataSource::Images {
             train,
@@ -334,27 +336,15 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
                 None,
             )?;
             let mut notes = folder.notes;
-            let test = match test {
-                Some(p) => {
-                    let t = images::load(
-                        &absolute(base_dir, p),
-                        *size,
-                        None,
-                        *skip_unreadable,
-                        Some(&folder.classes),
-                    )?;
-                    notes.extend(t.notes);
-                    Some(t.data)
-                }
-                None => None,
-            };
+            let test = load_test(base_dir, test.as_deref(), |path| {
+                let t = images::load(path, *size, None, *skip_unreadable, Some(&folder.classes))?;
+                notes.extend(t.notes);
+                Ok(t.data)
+            })?;
             Ok(DataSplit {
-                train: folder.data,
-                test,
-                classes: folder.classes,
                 image_shape: Some([size[0], size[1], 3]),
-                input: InputRecord::default(),
                 notes,
+                ..DataSplit::new(folder.data, test, folder.classes)
             })
         }
         DataSource::Csv {
@@ -371,25 +361,26 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
                 features.as_deref(),
                 positive.as_deref(),
             )?;
-            let test = match test {
-                Some(p) => Some(csv::load_like(
-                    &absolute(base_dir, p),
-                    &table.columns,
-                    &table.classes,
-                )?),
-                None => None,
-            };
+            let test = load_test(base_dir, test.as_deref(), |path| {
+                csv::load_like(path, &table.columns, &table.classes)
+            })?;
             Ok(DataSplit {
-                train: table.data,
-                test,
-                classes: table.classes,
-                image_shape: None,
                 input: InputRecord {
                     columns: Some(table.columns),
                     ..InputRecord::default()
                 },
-                notes: Vec::new(),
+                ..DataSplit::new(table.data, test, table.classes)
             })
         }
     }
+}
+
+/// The test set that `[data]` names at `test` (relative to `base_dir`), read from its absolute
+/// path by `load`; None when `[data]` names none.
+fn load_test<T>(
+    base_dir: &Path,
+    test: Option<&Path>,
+    load: impl FnOnce(&Path) -> Result<T>,
+) -> Result<Option<T>> {
+    test.map(|p| load(&absolute(base_dir, p))).transpose()
 }

@@ -26,13 +26,13 @@ impl Order {
             Order::InFile => (0..m).collect(),
             Order::Shuffled => {
                 let mut order: Vec<usize> = (0..m).collect();
-                shuffle(&mut order, &mut rng);
+                rng.shuffle(&mut order);
                 order
             }
             Order::Blocks { block, buffer } => {
                 let block = block.max(1);
                 let mut blocks: Vec<usize> = (0..m.div_ceil(block)).collect();
-                shuffle(&mut blocks, &mut rng);
+                rng.shuffle(&mut blocks);
                 let buffer = buffer.max(1);
                 let mut held = Vec::with_capacity(buffer.min(m));
                 let mut order = Vec::with_capacity(m);
@@ -47,18 +47,10 @@ impl Order {
                         }
                     }
                 }
-                shuffle(&mut held, &mut rng);
+                rng.shuffle(&mut held);
                 order.extend(held);
                 order
             }
         }
-    }
-}
-
-/// Fisher–Yates on numpy's generator.
-fn shuffle(items: &mut [usize], rng: &mut NumpyRng) {
-    for i in (1..items.len()).rev() {
-        let j = (rng.uniform() * (i + 1) as f64) as usize;
-        items.swap(i, j);
     }
 }

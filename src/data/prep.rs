@@ -50,10 +50,7 @@ pub fn split(
                 1.0 - 0.5 / n.max(1) as f64
             ));
         }
-        for i in (1..n).rev() {
-            let j = (rng.uniform() * (i + 1) as f64) as usize;
-            members.swap(i, j);
-        }
+        rng.shuffle(&mut members);
         test.extend_from_slice(&members[..k]);
     }
     test.sort_unstable();
@@ -87,22 +84,48 @@ pub struct Scaling {
 }
 
 impl Scaling {
+    /// The statistics of a set in memory, by [`Scaling::fit_passes`] over its examples as rows.
     pub fn fit(data: &Dataset) -> Scaling {
-        let m = data.m.max(1) as f64;
-        let (mean, std) = data
-            .x
-            .chunks_exact(data.m.max(1))
-            .map(|row| {
-                let mean = row.iter().sum::<f64>() / m;
-                let squares = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
-                (mean, Scaling::std_of(squares, m))
-            })
-            .unzip();
-        Scaling { mean, std }
+        let m = data.m.max(1);
+        let n_x = data.x.len() / m;
+        let rows = crate::tensor_util::transpose(&data.x[..n_x * m], n_x, m);
+        let fitted = Scaling::fit_passes(n_x, data.m, |f| {
+            rows.chunks_exact(n_x.max(1)).for_each(f);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match fitted {
+            Ok(scaling) => scaling,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The one statistics routine, in memory and streamed: the mean and population standard
+    /// deviation of each of `n_x` features over `m` examples, in two passes (sums, then squared
+    /// deviations from the mean). `pass(f)` calls `f` on every example's `n_x` values, in the
+    /// set's order, or fails. Each feature's sums add the examples in that order, starting from
+    /// -0.0 as `Iterator::sum` does: a set gives the same bits whether it is in memory or read
+    /// from disk a block at a time.
+    pub fn fit_passes<E>(
+        n_x: usize,
+        m: usize,
+        mut pass: impl FnMut(&mut dyn FnMut(&[f64])) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Scaling, E> {
+        let m = m.max(1) as f64;
+        let mut sum = vec![-0.0; n_x];
+        pass(&mut |row: &[f64]| sum.iter_mut().zip(row).for_each(|(s, v)| *s += v))?;
+        let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
+        let mut squares = vec![-0.0; n_x];
+        pass(&mut |row: &[f64]| {
+            for ((q, v), mu) in squares.iter_mut().zip(row).zip(&mean) {
+                *q += (v - mu) * (v - mu);
+            }
+        })?;
+        let std = squares.iter().map(|&q| Scaling::std_of(q, m)).collect();
+        Ok(Scaling { mean, std })
     }
 
     /// The population standard deviation from the sum of squared deviations of `m` values; 1
-    /// for a constant feature (it is then only centred). A streamed set's statistics use it too.
+    /// for a constant feature (it is then only centred).
     pub fn std_of(squares: f64, m: f64) -> f64 {
         let std = (squares / m).sqrt();
         if std > 0.0 { std } else { 1.0 }

@@ -286,22 +286,10 @@ impl StreamSet {
         scaled_rows(&self.source, self.scaling.as_deref(), start, count)
     }
 
-    /// The set's feature statistics for `standardize`, in two passes over the file (sums, then
-    /// squared deviations), each in file order as `Scaling::fit` sums in memory: the same numbers.
+    /// The set's feature statistics for `standardize`: [`Scaling::fit_passes`], each pass
+    /// reading the file in order, so the numbers are those of `Scaling::fit` in memory.
     pub fn fit_scaling(&self) -> Result<Scaling> {
-        let (n_x, m) = (self.n_x, self.m.max(1) as f64);
-        // -0.0: where `Iterator::sum` starts, as `Scaling::fit` sums in memory.
-        let mut sum = vec![-0.0; n_x];
-        self.each_row(|row| sum.iter_mut().zip(row).for_each(|(s, v)| *s += v))?;
-        let mean: Vec<f64> = sum.iter().map(|s| s / m).collect();
-        let mut squares = vec![0.0; n_x];
-        self.each_row(|row| {
-            for ((q, v), mu) in squares.iter_mut().zip(row).zip(&mean) {
-                *q += (v - mu) * (v - mu);
-            }
-        })?;
-        let std = squares.iter().map(|&q| Scaling::std_of(q, m)).collect();
-        Ok(Scaling { mean, std })
+        Scaling::fit_passes(self.n_x, self.m, |f| self.each_row(f))
     }
 
     /// Every example's raw row, in file order, a block at a time.
