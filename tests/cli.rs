@@ -258,9 +258,9 @@ per_backend!(fn f64_trains_where_the_backend_has_it_and_is_a_clear_config_error_
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!err.contains("panicked"), "{err}");
-    if simplenn::device::supports_f64() {
+    if backend.supports_f64() {
         assert_eq!(out.status.code(), Some(0), "{err}");
-        let m = simplenn::run_dir::load(&tmp.path().join("run")).unwrap().metrics;
+        let m = simplenn::run_dir::load(&tmp.path().join("run"), common::compute(backend)).unwrap().metrics;
         assert_eq!(m.precision, "f64");
     } else {
         assert_eq!(out.status.code(), Some(2));

@@ -214,7 +214,7 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
         mb.model.layer_values().unwrap()
     );
     common::succeeds(simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
-    let mc = run_dir::load(&nudged).unwrap();
+    let mc = run_dir::load(&nudged, compute).unwrap();
     assert_ne!(
         mc.model.layer_values().unwrap(),
         ma.model.layer_values().unwrap(),
@@ -235,10 +235,11 @@ per_backend!(cpu fn a_run_folder_reads_back_every_cost_bit_for_bit(backend) {
     // Through the run folder's own writer (run_dir::save) and reader (run_dir::load), which a
     // resumed run reads its costs from. 0.43440762162208557 is a cost that a resumed deep_cat
     // run once read back one ulp off; the others are drawn at random over many scales.
+    let compute = common::compute(backend);
     let loaded = common::shipped("shallow_planar.toml", &["train.iterations=2"]);
+    let start = simplenn::pipeline::Start::Fresh;
     let mut result =
-        simplenn::pipeline::run(&loaded, simplenn::pipeline::Start::Fresh, &mut simplenn::train::Silent)
-            .unwrap();
+        simplenn::pipeline::run(&loaded, start, &mut simplenn::train::Silent, compute).unwrap();
     let mut rng = simplenn::rng::NumpyRng::new(3);
     let costs: Vec<(usize, f64)> = std::iter::once(0.434_407_621_622_085_57)
         .chain((0..5_000).map(|_| rng.uniform() * 10f64.powi((rng.uniform() * 20.0) as i32 - 10)))
@@ -248,9 +249,9 @@ per_backend!(cpu fn a_run_folder_reads_back_every_cost_bit_for_bit(backend) {
     result.metrics.final_cost = costs[1].1;
     let tmp = common::tempdir();
     let dir = run_dir::RunDir::create(&tmp.path().join("run"), false).unwrap();
-    run_dir::save(&dir, &loaded, &result).unwrap();
+    run_dir::save(&dir, &loaded, &result, compute).unwrap();
     let dir = dir.commit().unwrap();
-    let back = run_dir::load(&dir).unwrap().metrics;
+    let back = run_dir::load(&dir, compute).unwrap().metrics;
     assert_eq!(back.costs.len(), costs.len());
     let off: Vec<_> = costs
         .iter()

@@ -289,7 +289,7 @@ per_backend!(cpu fn mini_batch_runs_resume_bit_for_bit_with_the_optimizer_state(
             String::from_utf8_lossy(&out.stdout)
         );
         common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
-        let c = simplenn::run_dir::load(&nudged).unwrap();
+        let c = simplenn::run_dir::load(&nudged, common::compute(backend)).unwrap();
         let (a, b) = (
             simplenn::run_dir::load(&whole, common::compute(backend)).unwrap(),
             simplenn::run_dir::load(&parts, common::compute(backend)).unwrap(),

@@ -395,7 +395,7 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     assert_eq!(a.model.layer_values().unwrap(), b.model.layer_values().unwrap());
     // The nudged checkpoint's weights are the ones trained on.
     common::succeeds(common::simplenn().args(["train", "-q", "--resume"]).arg(&nudged));
-    let c = simplenn::run_dir::load(&nudged).unwrap();
+    let c = simplenn::run_dir::load(&nudged, compute).unwrap();
     assert_ne!(c.model.layer_values().unwrap(), a.model.layer_values().unwrap());
     assert_eq!(c.metrics.costs[..2], a.metrics.costs[..2]);
     assert_ne!(c.metrics.costs[2..], a.metrics.costs[2..]);

@@ -2,7 +2,7 @@
 //! images), or the rows of CSV tables (a model trained on a CSV table). New examples go through
 //! what the training set went through: the same resizing, the same columns, the same scaling.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::data::{Dataset, csv};
 use crate::device::Compute;

@@ -77,6 +77,13 @@ pub fn on(backend: Backend, body: fn(Backend)) {
     body(backend)
 }
 
+/// The backend of this thread's per-backend test, else the default one.
+pub fn backend() -> Backend {
+    TEST_BACKEND
+        .with(Cell::get)
+        .unwrap_or_else(Backend::default_compiled)
+}
+
 /// What a test computes on with `backend`: the fast path's kernels allowed unless
 /// `SIMPLENN_CPU_KERNELS=off`, as on the command line.
 pub fn compute(backend: Backend) -> Compute {
@@ -187,9 +194,7 @@ pub fn succeeds(cmd: &mut std::process::Command) -> std::process::Output {
 /// The simplenn binary, run from the repository root on the backend of this thread's
 /// per-backend test (the default backend outside one).
 pub fn simplenn() -> std::process::Command {
-    let backend = TEST_BACKEND
-        .with(Cell::get)
-        .unwrap_or_else(Backend::default_compiled);
+    let backend = backend();
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_simplenn"));
     c.current_dir(repo())
         .env("SIMPLENN_BACKEND", backend.name())
@@ -339,7 +344,8 @@ pub fn nudged_copy(dir: &Path, to: &Path) -> PathBuf {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
-    let saved = run_dir::load(to).unwrap();
+    let compute = compute(backend());
+    let saved = run_dir::load(to, compute).unwrap();
     let mut layers = saved.model.layer_values().unwrap();
     layers[0].w[0] += 0.25;
     let spec = saved
@@ -347,13 +353,17 @@ pub fn nudged_copy(dir: &Path, to: &Path) -> PathBuf {
         .config
         .model_spec(saved.metrics.layers[0])
         .unwrap();
-    let model = spec.init_with(&layers, &simplenn::device::device());
+    let model = spec.init_with(&layers, &compute.device());
     std::fs::write(
         to.join(run_dir::MODEL_FILE),
         run_dir::model_bytes(&model).unwrap(),
     )
     .unwrap();
-    let back = run_dir::load(to).unwrap().model.layer_values().unwrap();
+    let back = run_dir::load(to, compute)
+        .unwrap()
+        .model
+        .layer_values()
+        .unwrap();
     assert_ne!(
         back,
         saved.model.layer_values().unwrap(),
