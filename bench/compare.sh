@@ -4,7 +4,8 @@
 # configs, with ratios. Usage: bench/compare.sh [ITERATIONS] [ROUNDS]  (needs the cat files in
 # datasets/). Each round runs all five one after the other; the table keeps each one's best median
 # over the rounds (default 3), because a shared machine's speed drifts within a run.
-# PROFILE=dev uses the build of `cargo run` and `cargo test` instead of a release build.
+# PROFILE=dev uses the build of `cargo run` and `cargo test` instead of a release build;
+# FEATURES=wgpu builds with those features too (CI's test build: no second Burn build there).
 # BEFORE=BINARY adds another simplenn binary (e.g. one built from an older commit) to every round
 # and prints its times next to this build's.
 set -euo pipefail
@@ -17,7 +18,7 @@ profile=${PROFILE:-release}
 dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 tmp=$(mktemp -d)
 # One build holds both CPU backends (the default features); each run names its backend.
-cargo build -q --profile "$profile"
+cargo build -q --profile "$profile" ${FEATURES:+--features "$FEATURES"}
 bin="${CARGO_TARGET_DIR:-target}/$dir/simplenn"
 unset SIMPLENN_BACKEND
 paths=(); for c in "${configs[@]}"; do paths+=("configs/$c.toml"); done
