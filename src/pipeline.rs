@@ -1,8 +1,8 @@
 //! The one run pipeline: config → data → model → training → metrics.
 //!
 //! [`run`] is what `train`, `train --resume`, `sweep`, `bench --whole` and `gradcheck --steps`
-//! go through; `bench` times [`train::step`] on what [`prepare`] builds ([`Prepared::model`],
-//! [`Prepared::full_batch`] or the mini-batches of [`Prepared::batches`]).
+//! go through; `bench` times the steps of [`train::train`] on what [`prepare`] builds
+//! ([`Prepared::model`], [`Prepared::full_batch`] or the mini-batches of [`Prepared::batches`]).
 //! Writing the run folder is the caller's last step (`run_dir::save`).
 
 use std::time::Instant;
@@ -10,7 +10,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::config::{Config, LoadedConfig, absolute};
+use crate::config::{Config, LoadedConfig};
 use crate::data::{self, DataSplit, Examples, InputRecord, Order, stream};
 use crate::device::Compute;
 use crate::models::{Model, ModelSpec};
@@ -36,7 +36,7 @@ pub struct Prepared {
 pub fn prepare(loaded: &LoadedConfig, compute: Compute) -> Result<Prepared> {
     loaded.check_backend(compute.backend)?;
     let clock = Instant::now();
-    let data = data::load(&loaded.config.data, &loaded.base_dir)?;
+    let data = data::load(&loaded.config.data)?;
     let data_seconds = clock.elapsed().as_secs_f64();
     let spec = loaded
         .config
@@ -57,11 +57,8 @@ pub fn initial_parameters(loaded: &LoadedConfig, spec: &ModelSpec) -> Result<Vec
     match c.init_scheme() {
         Some(scheme) => Ok(draw_layers(&spec.sizes, scheme, c.init.scale, c.init.seed)),
         None => {
-            let path = absolute(
-                &loaded.base_dir,
-                c.init.path.as_deref().unwrap_or(std::path::Path::new("")),
-            );
-            params_file::read(&path, c.init.group.as_deref().unwrap_or(""), &spec.sizes)
+            let path = c.init.path.as_deref().unwrap_or(std::path::Path::new(""));
+            params_file::read(path, c.init.group.as_deref().unwrap_or(""), &spec.sizes)
         }
     }
 }

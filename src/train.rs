@@ -102,7 +102,8 @@ pub struct Plan {
 }
 
 /// What the caller shows while training (cost lines, a progress bar, nothing). Every command
-/// that trains goes through the pipeline, so every command shows the same things.
+/// that trains goes through the pipeline, so every command shows the same things; `bench` runs
+/// this loop with an observer that times its steps and stops it once they are timed.
 pub trait Observer {
     /// Something the user should know before training (a symmetric start).
     fn warning(&mut self, _message: &str) {}

@@ -705,6 +705,24 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
         ),
         "names a test set already",
     ));
+    // The README's own-data examples on a fresh clone: their data is what
+    // scripts/own-data-examples.sh makes, and the error says so. The shipped configs are copied
+    // into a folder of their own, so their `../datasets/…` names nothing, whether or not a
+    // developer has made the data in the repository.
+    let fresh = dir.join("fresh_clone").join("configs");
+    std::fs::create_dir_all(&fresh).unwrap();
+    for (name, config) in [
+        ("own_example_table_missing", "breast_cancer_csv.toml"),
+        ("own_example_pictures_missing", "cat_pictures.toml"),
+    ] {
+        let copy = fresh.join(config);
+        std::fs::copy(common::repo().join("configs").join(config), &copy).unwrap();
+        v.push(Case {
+            name,
+            args: vec!["train".into(), copy.display().to_string()],
+            fragment: "`bash scripts/own-data-examples.sh` makes it",
+        });
+    }
     v
 }
 

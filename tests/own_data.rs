@@ -102,16 +102,16 @@ per_backend!(fn image_folders_train_end_to_end(backend) {
 
     // `positive` names class 1.
     let l = simplenn::config::Config::load(&images_config(dir, "positive = \"dark\""), &[]).unwrap();
-    let split = data::load(&l.config.data, &l.base_dir).unwrap();
+    let split = data::load(&l.config.data).unwrap();
     assert_eq!(split.classes, ["light".to_string(), "dark".to_string()]);
     // Sorted folders: dark first, so its 12 pictures are the first 12 examples.
     assert!(split.train.y()[..12].iter().all(|&y| y == 1.0));
     assert!(split.train.y()[12..].iter().all(|&y| y == 0.0));
     // An unreadable picture stops loading, unless skip_unreadable says to skip it.
     std::fs::write(dir.join("train").join("light").join("zz.png"), "broken").unwrap();
-    assert!(data::load(&l.config.data, &l.base_dir).is_err());
+    assert!(data::load(&l.config.data).is_err());
     let l = simplenn::config::Config::load(&images_config(dir, "skip_unreadable = true"), &[]).unwrap();
-    let split = data::load(&l.config.data, &l.base_dir).unwrap();
+    let split = data::load(&l.config.data).unwrap();
     assert_eq!(split.train.m(), 24);
     assert!(split.notes.iter().any(|n| n.contains("skipped 1 picture(s)")), "{:?}", split.notes);
 });
@@ -181,10 +181,10 @@ per_backend!(cpu fn csv_tables_train_split_standardize_and_predict(backend) {
     assert_eq!(all, (0..120).collect::<Vec<_>>());
     // Seeded: the same seed gives the same split, another seed another one.
     let again = simplenn::config::Config::load(&csv_config(dir, 3), &[]).unwrap();
-    let again = data::load(&again.config.data, &again.base_dir).unwrap();
+    let again = data::load(&again.config.data).unwrap();
     assert_eq!(again.input.split.as_ref(), Some(&split));
     let other = simplenn::config::Config::load(&csv_config(dir, 4), &[]).unwrap();
-    let other = data::load(&other.config.data, &other.base_dir).unwrap();
+    let other = data::load(&other.config.data).unwrap();
     assert_ne!(other.input.split.unwrap().test, split.test);
 
     // Standardisation: the training set's statistics, recorded; predict on a raw training row
@@ -295,7 +295,7 @@ cpu fn cat_pictures_as_png_folders_give_the_hdf5_numbers(backend) {
         &[&common_set[..], &["data.kind=images", &t, &s, "data.positive=cat"]].concat(),
     );
     // The same X: every picture read back equals the course's example, feature for feature.
-    let folders = data::load(&folder_route.config.data, &folder_route.base_dir).unwrap();
+    let folders = data::load(&folder_route.config.data).unwrap();
     assert_eq!(folders.classes, ["non-cat".to_string(), "cat".to_string()]);
     let order: Vec<usize> = (0..train.m)
         .filter(|&i| train.y[i] == 1.0)

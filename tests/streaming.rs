@@ -173,8 +173,8 @@ per_backend!(cpu fn streamed_and_in_memory_training_give_the_same_history(backen
             &h5_data(&name, examples_first, "stream = true\nblock = 10\nshuffle_buffer = 40"),
             "",
         );
-        let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap().train;
-        let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap().train;
+        let in_memory = data::load(&memory.config.data).unwrap().train;
+        let on_disk = data::load(&streamed.config.data).unwrap().train;
         assert!(in_memory.in_memory().is_some() && on_disk.in_memory().is_none());
         // The streamed order, given to both: blocks of 10 in random order through a buffer of 40.
         let order = Order::Blocks { block: 10, buffer: 40 };
@@ -463,7 +463,7 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
             let cfg = tmp.path().join("xy.toml");
             std::fs::write(&cfg, text).unwrap();
             let l = Config::load(&cfg, &[]).unwrap();
-            let split = data::load(&l.config.data, &l.base_dir)
+            let split = data::load(&l.config.data)
                 .unwrap_or_else(|e| panic!("{layout} Y {y_shape:?}: {e}"));
             assert_eq!(split.train.m(), m, "{layout} Y {y_shape:?}");
             assert_eq!(split.train.y(), [0.0, 1.0, 0.0, 1.0, 1.0]);
@@ -489,9 +489,9 @@ per_backend!(cpu fn a_standardized_stream_takes_the_in_memory_statistics(backend
         )
     };
     let memory = config(tmp.path(), &data(""), "shuffle = false");
-    let in_memory = data::load(&memory.config.data, &memory.base_dir).unwrap();
+    let in_memory = data::load(&memory.config.data).unwrap();
     let streamed = config(tmp.path(), &data("stream = true\nblock = 9"), "shuffle = false");
-    let on_disk = data::load(&streamed.config.data, &streamed.base_dir).unwrap();
+    let on_disk = data::load(&streamed.config.data).unwrap();
     let scaling = on_disk.input.scaling.clone().unwrap();
     let (mean, std) = mean_and_std(&rows);
     assert_eq!(scaling.std[0], 1.0, "a constant feature is only centred");

@@ -18,10 +18,14 @@ use simplenn::train::Silent;
 
 fn loaded(text: &str, set: &[&str]) -> LoadedConfig {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    // As `Config::load` leaves it: the paths resolved from the folder of the config.
+    let base_dir = common::repo().join("configs");
     LoadedConfig {
-        config: Config::parse(text, "test", &set).unwrap(),
+        config: Config::parse(text, "test", &set)
+            .unwrap()
+            .with_absolute_paths(&base_dir),
         source: "test".into(),
-        base_dir: common::repo().join("configs"),
+        base_dir,
     }
 }
 
@@ -257,7 +261,7 @@ fn cat_reference_check(
     let it = format!("train.iterations={iterations}");
     let p = format!("train.precision={}", precision.name());
     let l = shipped(config, &[&it, &p]);
-    let data = data::load(&l.config.data, &l.base_dir).unwrap();
+    let data = data::load(&l.config.data).unwrap();
     let sizes = l.config.layer_sizes(data.train.n_x()).unwrap();
     let layers = if group.is_empty() {
         common::initial_parameters(&l, compute)
@@ -388,7 +392,7 @@ per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
         file.display()
     );
     let l = loaded(&text, &[]);
-    let data = data::load(&l.config.data, &l.base_dir).unwrap();
+    let data = data::load(&l.config.data).unwrap();
     let dtype = Precision::F64.dtype();
     let device = backend.device();
     let kernels = |on| simplenn::device::Compute { backend, kernels: on };

@@ -1,7 +1,8 @@
 //! `simplenn bench CONFIG… [--iterations N] [--precision f32|f64] [--set KEY=VALUE]…`: time
 //! training iterations (forward + autodiff backward + update, synchronised by reading the cost)
-//! on the chosen backend, with data loading and the first (warm-up) iteration reported
-//! separately; with `--whole`, each config's whole training run instead.
+//! on the chosen backend, as [`train::train`] takes them (its own loop, observed), with data
+//! loading and the first (warm-up) iteration reported separately; with `--whole`, each config's
+//! whole training run instead.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,7 +11,7 @@ use crate::config::LoadedConfig;
 use crate::device::{Compute, Precision};
 use crate::optim::Updater;
 use crate::pipeline::{self, Start};
-use crate::train::{self, Silent};
+use crate::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
 use crate::{Error, Result};
 
 /// Timings of one config.
@@ -40,8 +41,9 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 /// Time `iterations` gradient steps (after one warm-up step) of `loaded`'s training, in
-/// `precision` on `compute`: full-batch iterations, or mini-batch steps with the cutting (or
-/// reading) of their batches, in the order training takes them.
+/// `precision` on `compute`: the steps of [`train::train`] itself, full-batch iterations or
+/// mini-batch steps with the cutting (or reading) of their batches, in the order training takes
+/// them.
 pub fn bench_config(
     path: &Path,
     mut loaded: LoadedConfig,
@@ -53,50 +55,63 @@ pub fn bench_config(
     let c = &loaded.config;
     let prepared = pipeline::prepare(&loaded, compute)?;
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
-    let mut model = prepared.model(&layers);
+    let model = prepared.model(&layers);
     let mut updater = Updater::from_config(&c.train);
-    let mut times = Vec::with_capacity(iterations + 1);
     let train_set = &prepared.data.train;
-    let examples_per_step = match prepared.batches(c) {
+    let m = train_set.m();
+    let wanted = iterations + 1;
+    let mut full = None;
+    // Full-size batches are timed (an epoch's shorter last batch is trained, not timed), so
+    // examples/s is the batch size at the median step time; enough epochs to time `wanted`
+    // steps, of which training stops as soon as they are timed.
+    let (feed, mut clock, epochs, examples_per_step) = match prepared.batches(c) {
         None => {
-            let (x, y) = prepared.full_batch()?;
-            for _ in 0..=iterations {
-                let clock = Instant::now();
-                model = train::step(model, &x, &y, &mut updater)?.0;
-                times.push(clock.elapsed().as_secs_f64() * 1e3);
-            }
-            train_set.m()
+            let (x, y) = &*full.insert(prepared.full_batch()?);
+            (Feed::Full { x, y }, StepClock::new(wanted, None), wanted, m)
         }
         Some((size, order)) => {
-            let (dtype, device) = (prepared.spec.dtype, compute.autodiff());
-            let reader = train_set.reader(dtype);
-            let epoch = |e| reader.epoch(order.indices(train_set.m(), c.init.seed, e), size, 0);
-            let (mut e, mut batches) = (0, epoch(0));
-            // Full-size batches are timed (an epoch's shorter last batch is trained, not timed),
-            // so examples/s is the batch size at the median step time.
-            while times.len() <= iterations {
-                let clock = Instant::now();
-                let batch = match batches.next() {
-                    Some(batch) => batch?,
-                    None => {
-                        e += 1;
-                        batches = epoch(e);
-                        batches
-                            .next()
-                            .transpose()?
-                            .ok_or_else(|| Error::Backend("an epoch without batches".into()))?
-                    }
-                };
-                let full_size = batch.m() == size.min(train_set.m());
-                let (x, y) = batch.tensors(dtype, &device, compute.kernels);
-                model = train::step(model, &x, &y, &mut updater)?.0;
-                if full_size {
-                    times.push(clock.elapsed().as_secs_f64() * 1e3);
-                }
-            }
-            size.min(train_set.m())
+            let step = size.min(m);
+            let per_epoch = (m / step.max(1)).max(1);
+            let feed = Feed::Batches {
+                examples: train_set,
+                size,
+                order,
+                seed: c.init.seed,
+                dtype: prepared.spec.dtype,
+            };
+            let clock = StepClock::new(wanted, Some((step, m)));
+            (feed, clock, wanted.div_ceil(per_epoch), step)
         }
     };
+    let schedule = Schedule {
+        learning_rate: c.train.learning_rate,
+        iterations: epochs,
+        log_every: c.train.log_every,
+        start: Position::default(),
+    };
+    let outcome = train::train(model, &feed, &mut updater, schedule, &mut clock, compute)?;
+    match outcome.stop {
+        None | Some(Stop::Interrupted { .. }) => {}
+        // What reading the batch said, as the data error it was.
+        Some(Stop::DataFailed { error, .. }) => return Err(Error::Usage(error)),
+        Some(Stop::Diverged {
+            iteration,
+            cost,
+            learning_rate,
+            ..
+        }) => {
+            return Err(Error::Usage(format!(
+                "{}: training diverged (the cost became {cost} in {} {iteration}) before {wanted} \
+                 steps were timed; try a smaller learning rate than {learning_rate:?}",
+                config_name(path),
+                c.train.unit()
+            )));
+        }
+    }
+    let mut times = clock.times;
+    if times.len() < wanted {
+        return Err(Error::Backend("an epoch without batches".into()));
+    }
     let first_ms = times.remove(0);
     times.sort_by(f64::total_cmp);
     Ok(BenchResult {
@@ -106,6 +121,60 @@ pub fn bench_config(
         iteration_ms: times,
         examples_per_step,
     })
+}
+
+/// Times the gradient steps of [`train::train`]: each from the end of the step before (the
+/// first from training's poll before it) to its end, the step's cost read (with the full batch
+/// [`Observer::step`], with mini-batches [`Observer::batch`]); asks training to stop once
+/// `wanted` steps are timed.
+struct StepClock {
+    wanted: usize,
+    /// Mini-batches: (examples of a full-size batch, examples of an epoch); None: the full batch.
+    batches: Option<(usize, usize)>,
+    since: Option<Instant>,
+    /// Milliseconds of the steps timed, in order.
+    times: Vec<f64>,
+}
+
+impl StepClock {
+    fn new(wanted: usize, batches: Option<(usize, usize)>) -> StepClock {
+        StepClock {
+            wanted,
+            batches,
+            since: None,
+            times: Vec::with_capacity(wanted),
+        }
+    }
+
+    /// A step ended: its time is kept when `timed`; the next step's time starts now.
+    fn ended(&mut self, timed: bool) {
+        let now = Instant::now();
+        if let Some(since) = self.since.filter(|_| timed) {
+            self.times.push((now - since).as_secs_f64() * 1e3);
+        }
+        self.since = Some(now);
+    }
+}
+
+impl Observer for StepClock {
+    fn step(&mut self, _iteration: usize, _cost: f64) {
+        if self.batches.is_none() {
+            self.ended(true);
+        }
+    }
+
+    fn batch(&mut self, at: &Position) {
+        // Batch `at.batch` of an epoch is full-size when it ends within the epoch's examples.
+        let full_size = self.batches.is_some_and(|(size, m)| at.batch * size <= m);
+        self.ended(full_size);
+    }
+
+    fn should_stop(&mut self, _at: &Position) -> bool {
+        if self.since.is_none() {
+            self.since = Some(Instant::now());
+        }
+        self.times.len() >= self.wanted
+    }
 }
 
 /// Every config with the overrides applied, before anything is printed or timed: a bad one is

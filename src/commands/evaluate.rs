@@ -42,7 +42,7 @@ impl Confusion {
 /// as every command loads one: its precision must suit `backend`.
 fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<DataSplit> {
     let Some(path) = data else {
-        let own = data::load(&run.config.config.data, &run.config.base_dir)?;
+        let own = data::load(&run.config.config.data)?;
         if own.input != run.input {
             return Err(Error::data(
                 run.dir.join(crate::run_dir::INPUT_FILE),
@@ -69,8 +69,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Dat
                     path.display()
                 )));
             };
-            let file = crate::config::absolute(&other.base_dir, train);
-            csv_split(data::csv::load_like(&file, columns, classes)?, classes).into_examples()
+            csv_split(data::csv::load_like(train, columns, classes)?, classes).into_examples()
         }
         ("toml", _, _) => {
             let other = super::load_config(path, &[], backend)?;
@@ -81,7 +80,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Dat
                 standardize: false,
                 ..other.config.data.clone()
             };
-            data::load(&as_stored, &other.base_dir)?
+            data::load(&as_stored)?
         }
         ("csv", Some(columns), Some(classes)) => {
             csv_split(data::csv::load_like(path, columns, classes)?, classes).into_examples()
@@ -162,13 +161,13 @@ fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
         });
     }
     let generic = DataConfig::of(DataSource::H5 {
-        train: path.to_path_buf(),
+        train: crate::config::absolute(Path::new("."), path),
         test: None,
         x: "X".into(),
         y: "Y".into(),
         layout: Default::default(),
     });
-    data::load_source(&generic, Path::new("."))
+    data::load_source(&generic)
 }
 
 #[derive(clap::Args, Debug)]

@@ -3,7 +3,9 @@
 //! are applied to the parsed table before it is checked, so they get the same checks.
 //!
 //! Relative paths in a config are resolved from the folder that holds the config file, so a
-//! config works from any working directory.
+//! config works from any working directory. [`Config::load`] resolves them once: every data and
+//! init path of a [`LoadedConfig`] is absolute, and the modules that open them take them as
+//! they are.
 //!
 //! This file loads a config (read, parse, override, validate) and resolves its paths; the
 //! sections' types are in `format`, their checks in `checks`, the model a config describes in
@@ -38,7 +40,8 @@ pub struct Config {
     pub train: TrainConfig,
 }
 
-/// A config as loaded: the values, where they came from, and the folder paths are relative to.
+/// A config as loaded: the values (their paths absolute), where they came from, and the folder
+/// that holds the config file (its relative paths were resolved from it).
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
     pub config: Config,
@@ -87,7 +90,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Read, override and validate a config file.
+    /// Read, override and validate a config file, and make its paths absolute (resolved from
+    /// the file's folder): the one place where a config's paths are resolved.
     pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedConfig> {
         let source = path.display().to_string();
         if path.is_dir() {
@@ -102,8 +106,8 @@ impl Config {
                 format!("cannot be read ({e}); the shipped configs are in configs/"),
             )
         })?;
-        let config = Config::parse(&text, &source, overrides)?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let config = Config::parse(&text, &source, overrides)?.with_absolute_paths(&base_dir);
         Ok(LoadedConfig {
             config,
             source,
@@ -111,7 +115,8 @@ impl Config {
         })
     }
 
-    /// The same config with every relative path made absolute (for the run folder's copy).
+    /// The same config with every relative path made absolute, resolved from `base_dir`
+    /// ([`Config::load`]; the run folder's copy).
     pub fn with_absolute_paths(&self, base_dir: &Path) -> Config {
         let abs = |p: &PathBuf| absolute(base_dir, p);
         let mut c = self.clone();

@@ -31,9 +31,13 @@ type Row = (u64, Vec<String>);
 /// The header and the rows of a CSV file.
 fn read(path: &Path) -> Result<(Vec<String>, Vec<Row>)> {
     let file = std::fs::File::open(path).map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::NotFound => super::fetch::own_data_hint(path),
+            _ => "",
+        };
         Error::data(
             path,
-            format!("cannot be read ({e}); check the path in data.train / data.test"),
+            format!("cannot be read ({e}); check the path in data.train / data.test{hint}"),
         )
     })?;
     let mut reader = csv::ReaderBuilder::new()

@@ -37,6 +37,22 @@ pub const CAT_MIRRORS: [&str; 3] = [
     "https://raw.githubusercontent.com/giuseppefutia/word2vec/d11195fa8f20367a8ec767c603450592d6f53f20/datasets",
 ];
 
+/// The end of the "does not exist" error of a file or folder that `scripts/own-data-examples.sh`
+/// makes in the repository's `datasets/` (the README's own-data examples: the breast-cancer
+/// table and the cat pictures, written from the course's cat files): how to make it. Empty for
+/// any other path. (The course's cat files themselves: `simplenn data fetch cat`, `cat.rs`.)
+pub fn own_data_hint(path: &Path) -> &'static str {
+    let made = path.ends_with("datasets/breast_cancer.csv")
+        || path
+            .ancestors()
+            .any(|folder| folder.ends_with("datasets/cat_pictures"));
+    if made {
+        "; `bash scripts/own-data-examples.sh` makes it (README, Your own data)"
+    } else {
+        ""
+    }
+}
+
 /// No course file is near this size; a source that sends more is not serving one.
 const MAX_BYTES: u64 = 64 << 20;
 

@@ -60,15 +60,15 @@ pub struct Listing {
 /// folder) are the training set's classes, which the folder must have too.
 pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) -> Result<Listing> {
     if !dir.is_dir() {
-        let what = if dir.exists() {
-            "is a file"
+        let (what, hint) = if dir.exists() {
+            ("is a file", "")
         } else {
-            "does not exist"
+            ("does not exist", super::fetch::own_data_hint(dir))
         };
         return Err(Error::data(
             dir,
             format!(
-                "{what}; data.train and data.test name a folder with one subfolder of pictures per class"
+                "{what}; data.train and data.test name a folder with one subfolder of pictures per class{hint}"
             ),
         ));
     }

@@ -19,7 +19,7 @@ pub use order::Order;
 pub use prep::{Scaling, SplitRecord};
 pub use stream::{Examples, StreamSet};
 
-use crate::config::{DataConfig, DataSource, absolute};
+use crate::config::{DataConfig, DataSource};
 use crate::{Error, Result};
 
 use crate::nn::DataMatrix;
@@ -149,17 +149,19 @@ fn same_image_shape(path: &Path, test: [usize; 3], train: [usize; 3]) -> Result<
 }
 
 /// Load (or generate) what a config's `[data]` section names, then split and scale it as asked;
-/// with `stream = true`, open it to be read a block at a time instead.
-pub fn load(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+/// with `stream = true`, open it to be read a block at a time instead. Its paths are read as
+/// they are: a loaded config's are absolute (`Config::load` resolved them from the config's
+/// folder).
+pub fn load(config: &DataConfig) -> Result<DataSplit> {
     if config.stream {
-        return open_stream(config, base_dir);
+        return open_stream(config);
     }
-    let mut split = load_source(config, base_dir)?;
+    let mut split = load_source(config)?;
     if let Some(fraction) = config.split {
         let (train, test, record) =
             prep::split(&split.train, fraction, config.seed, &split.classes).map_err(|m| {
                 match config.source.train() {
-                    Some(path) => Error::data(absolute(base_dir, path), m),
+                    Some(path) => Error::data(path, m),
                     None => Error::config("[data]", m),
                 }
             })?;
@@ -209,7 +211,7 @@ impl DataSplit<Dataset> {
 
 /// `stream = true`: check the files and list what to read; no example is read yet, but for the
 /// statistics of `standardize`.
-fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
+fn open_stream(config: &DataConfig) -> Result<DataSplit> {
     let block = config.streaming.block;
     let mut classes = UNNAMED_CLASSES.map(String::from);
     let mut image_shape: Option<[usize; 3]> = None;
@@ -218,7 +220,7 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
     let sets = std::iter::once((config.source.train(), "train"))
         .chain(config.source.test().map(|t| (Some(t), "test")));
     for (path, prefix) in sets {
-        let Some(path) = path.map(|p| absolute(base_dir, p)) else {
+        let Some(path) = path else {
             continue;
         };
         let set = match &config.source {
@@ -282,7 +284,7 @@ fn open_stream(config: &DataConfig, base_dir: &Path) -> Result<DataSplit> {
 
 /// What `[data]` names, as stored, in memory: no split, no scaling (`evaluate --data` applies the
 /// run's own).
-pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dataset>> {
+pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
     match &config.source {
         DataSource::Planar { m, noise } => Ok(DataSplit::new(
             planar::flower(*m, *noise, config.seed),
@@ -290,8 +292,8 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
             ["red (0)", "blue (1)"].map(String::from),
         )),
         DataSource::Cat { train, test, .. } => {
-            let (train, classes, shape) = cat::load(&absolute(base_dir, train), "train")?;
-            let test = load_test(base_dir, test.as_deref(), |path| {
+            let (train, classes, shape) = cat::load(train, "train")?;
+            let test = load_test(test.as_deref(), |path| {
                 let (test, _, test_shape) = cat::load(path, "test")?;
                 same_image_shape(path, test_shape, shape)?;
                 Ok(test)
@@ -308,8 +310,8 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
             y,
             layout,
         } => {
-            let train = h5::load_xy(&absolute(base_dir, train), x, y, *layout)?;
-            let test = load_test(base_dir, test.as_deref(), |path| {
+            let train = h5::load_xy(train, x, y, *layout)?;
+            let test = load_test(test.as_deref(), |path| {
                 let test = h5::load_xy(path, x, y, *layout)?;
                 same_features(path, test.n_x, train.n_x)?;
                 Ok(test)
@@ -328,15 +330,9 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
             skip_unreadable,
             ..
         } => {
-            let folder = images::load(
-                &absolute(base_dir, train),
-                *size,
-                positive.as_deref(),
-                *skip_unreadable,
-                None,
-            )?;
+            let folder = images::load(train, *size, positive.as_deref(), *skip_unreadable, None)?;
             let mut notes = folder.notes;
-            let test = load_test(base_dir, test.as_deref(), |path| {
+            let test = load_test(test.as_deref(), |path| {
                 let t = images::load(path, *size, None, *skip_unreadable, Some(&folder.classes))?;
                 notes.extend(t.notes);
                 Ok(t.data)
@@ -355,13 +351,8 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
             positive,
             ..
         } => {
-            let table = csv::load_train(
-                &absolute(base_dir, train),
-                label,
-                features.as_deref(),
-                positive.as_deref(),
-            )?;
-            let test = load_test(base_dir, test.as_deref(), |path| {
+            let table = csv::load_train(train, label, features.as_deref(), positive.as_deref())?;
+            let test = load_test(test.as_deref(), |path| {
                 csv::load_like(path, &table.columns, &table.classes)
             })?;
             Ok(DataSplit {
@@ -375,12 +366,7 @@ pub fn load_source(config: &DataConfig, base_dir: &Path) -> Result<DataSplit<Dat
     }
 }
 
-/// The test set that `[data]` names at `test` (relative to `base_dir`), read from its absolute
-/// path by `load`; None when `[data]` names none.
-fn load_test<T>(
-    base_dir: &Path,
-    test: Option<&Path>,
-    load: impl FnOnce(&Path) -> Result<T>,
-) -> Result<Option<T>> {
-    test.map(|p| load(&absolute(base_dir, p))).transpose()
+/// The test set that `[data]` names at `test`, read by `load`; None when `[data]` names none.
+fn load_test<T>(test: Option<&Path>, load: impl FnOnce(&Path) -> Result<T>) -> Result<Option<T>> {
+    test.map(load).transpose()
 }
