@@ -23,6 +23,7 @@ commands
 pipeline run_dir
 gradcheck plot
 params_file train run_result
+infer
 data optim
 config
 models

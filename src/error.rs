@@ -15,6 +15,11 @@ pub enum Error {
     #[error("data file {path}: {message}")]
     Data { path: PathBuf, message: String },
 
+    /// A file of a run folder (`metrics.json`, `input.json`, …) that cannot be read as what
+    /// `simplenn train` writes there, or that no longer fits the data it describes.
+    #[error("run folder file {path}: {message}")]
+    RunFile { path: PathBuf, message: String },
+
     /// An image given to `predict` that cannot be used.
     #[error("image {path}: {message}")]
     Image { path: PathBuf, message: String },
@@ -51,9 +56,15 @@ pub enum Error {
     #[error("writing output: {0}")]
     Output(String),
 
-    /// A tensor operation failed inside Burn (device, dtype, readback).
+    /// A tensor operation failed inside Burn (device, dtype, readback, serialisation).
     #[error("tensor backend: {0}")]
     Backend(String),
+
+    /// Something inside simplenn that should not fail did: a broken invariant (a value that
+    /// cannot be missing, an example asked for twice), or a worker thread that could not start
+    /// or died. Not the user's to fix; worth a bug report.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -66,6 +77,13 @@ impl Error {
 
     pub fn data(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Data {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn run_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::RunFile {
             path: path.into(),
             message: message.into(),
         }
@@ -92,8 +110,9 @@ impl Error {
         }
     }
 
-    /// Exit status of the command line: 1 when a check ran and failed (or training diverged),
-    /// 2 for anything the user has to fix in their input.
+    /// Exit status of the command line: 1 when a check ran and failed (or training diverged, or
+    /// something failed inside Burn or simplenn), 2 for anything the user has to fix in their
+    /// input.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::CheckFailed(_)
@@ -102,6 +121,7 @@ impl Error {
                 ..
             }
             | Error::Backend(_)
+            | Error::Internal(_)
             | Error::Output(_) => 1,
             // The data went wrong under the run: input to fix, then resume.
             Error::Stopped {

@@ -3,10 +3,10 @@
 //! handwritten backward passes kept as an independent gradient checker.
 //!
 //! Data flows through one [`pipeline`]: [`config`] → [`data`] → [`models`] → [`train`] → a
-//! [`run_result::RunResult`], which the command then writes with [`run_dir`]. [`gradcheck`] sits
-//! beside training and reads only the model's parameters; [`fast`] (cargo feature
-//! `cpu-kernels`) holds the one operation with its own kernels, the first layer's W·X on the CPU
-//! backends.
+//! [`run_result::RunResult`], which the command then writes with [`run_dir`]; a trained model is
+//! applied to examples by [`infer`] alone. [`gradcheck`] sits beside training and reads only the
+//! model's parameters; [`fast`] (cargo feature `cpu-kernels`) holds the one operation with its
+//! own kernels, the first layer's W·X on the CPU backends.
 //!
 //! Imports point one way: a module uses only modules of the layers below its own, never one
 //! above or beside it. The layers, top to bottom (`scripts/check-layers.sh` holds the same list
@@ -18,6 +18,8 @@
 //!   and reading run folders (neither uses the other: the commands join them)
 //! - [`gradcheck`], [`plot`]
 //! - [`params_file`], [`train`], [`run_result`]
+//! - [`infer`]: what a model says about examples (Ŷ, the predicted class, accuracy, the cost J),
+//!   written once for training, `evaluate`, `predict` and the plots
 //! - [`data`], [`optim`]
 //! - [`config`]
 //! - [`models`]
@@ -40,6 +42,7 @@ pub mod error;
 pub mod fast;
 pub mod gradcheck;
 pub mod image_input;
+pub mod infer;
 pub mod models;
 pub mod nn;
 pub mod optim;

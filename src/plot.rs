@@ -250,7 +250,7 @@ impl Figure for BoundaryFigure<'_> {
         let mut chart = frame(root, title, (40, 50), ax..bx, ay..by)?;
         axes(chart.configure_mesh().disable_mesh(), "x1", "x2")?;
         let region = |p: f64| {
-            if crate::train::predicted_class(p) == 1 {
+            if crate::infer::predicted_class(p) == 1 {
                 RGBColor(180, 200, 240)
             } else {
                 RGBColor(245, 190, 180)

@@ -183,7 +183,7 @@ pub fn save(
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
             let x = DataMatrix::new(x, 2, points.len(), dtype, &device, compute.kernels);
-            crate::train::probabilities(&result.model, &x)
+            crate::infer::probabilities(&result.model, &x)
         };
         let title = format!(
             "decision boundary: {} {:?} ({:.1} % train accuracy)",
@@ -211,7 +211,7 @@ pub struct SavedRun {
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read", path, e))?;
     serde_json::from_str(&text)
-        .map_err(|e| Error::data(path, format!("is not a simplenn {what} file ({e})")))
+        .map_err(|e| Error::run_file(path, format!("is not a simplenn {what} file ({e})")))
 }
 
 fn need(dir: &Path, name: &str) -> Result<PathBuf> {

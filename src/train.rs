@@ -1,11 +1,14 @@
 //! Gradient descent with Burn autodiff, the notes' loop: forward → cost → backward (autodiff) →
 //! update, every epoch on the full batch (the notes' method, the default) or on mini-batches.
 
-use burn::tensor::{DType, Tensor, activation};
+use burn::tensor::{DType, Tensor};
 
 use crate::Result;
 use crate::data::{Examples, Order};
 use crate::device::Compute;
+// The cost J and inference (Ŷ, the predicted class, accuracy, a set's scores) live in `infer`,
+// below; these names stay reachable as `train::…` for the pipeline and the tests that use them.
+pub use crate::infer::{Scores, accuracy, cost_from_logits, probabilities, score};
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
@@ -13,15 +16,6 @@ use crate::optim::Updater;
 // training loop's API (`Schedule`, `Observer`, `TrainOutcome`) names both, so they stay here too.
 pub use crate::stop::{Position, Stop};
 use crate::tensor_util::scalar_f64;
-
-/// J = −1/m · Σ [ y·log a + (1 − y)·log(1 − a) ],  a = σ(z),
-/// computed from the logits z as  J = 1/m · Σ [ (1 − y)·z − log σ(z) ]
-/// (the same function: log(1 − σ(z)) = log σ(z) − z). Burn's `log_sigmoid` is evaluated
-/// without overflow and has an exact backward, so J stays finite where log(a) would give −inf.
-pub fn cost_from_logits(z: Tensor<2>, y: Tensor<2>) -> Tensor<1> {
-    let not_y = y.ones_like() - y;
-    (not_y * z.clone() - activation::log_sigmoid(z)).mean()
-}
 
 /// One step of gradient descent on X (n_x, m), Y (1, m), all on the autodiff device:
 /// forward → cost → backward (autodiff) → update (`updater`: the notes' W := W − α·dW, or one of
@@ -245,72 +239,4 @@ pub fn train(
         iterations_done: schedule.iterations,
         stop: None,
     })
-}
-
-/// What a model makes of a set: Ŷ for every example (in file order) and the cost J.
-pub struct Scores {
-    pub probabilities: Vec<f64>,
-    pub cost: f64,
-}
-
-/// Examples per forward pass when scoring a streamed set: 2 M values (16 MB of f64).
-const SCORE_VALUES: usize = 1 << 21;
-
-/// Ŷ and J of `model` (on `compute`'s plain device) on `examples`: in one pass for a set in
-/// memory, a block of examples at a time (J weighted by block sizes) for a streamed one.
-pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute) -> Result<Scores> {
-    let (device, kernels) = (compute.device(), compute.kernels);
-    // One forward pass gives both: Ŷ = σ(Z[L]) and the cost from the logits Z[L].
-    let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
-        let z = model.forward(&x);
-        let probabilities =
-            crate::tensor_util::to_vec_f64(crate::nn::activation::sigmoid(z.clone()))?;
-        let cost = scalar_f64(cost_from_logits(z, y))?;
-        Ok((probabilities, cost))
-    };
-    if let Some(set) = examples.in_memory() {
-        let (probabilities, cost) = one(
-            set.x_matrix(dtype, &device, kernels),
-            set.y_tensor(dtype, &device),
-        )?;
-        return Ok(Scores {
-            probabilities,
-            cost,
-        });
-    }
-    let m = examples.m();
-    let size = (SCORE_VALUES / examples.n_x().max(1)).max(1);
-    let mut scores = Scores {
-        probabilities: Vec::with_capacity(m),
-        cost: 0.0,
-    };
-    for batch in examples.reader(dtype).epoch((0..m).collect(), size, 0) {
-        let batch = batch?;
-        let share = batch.m() as f64 / m as f64;
-        let (x, y) = batch.tensors(dtype, &device, kernels);
-        let (p, cost) = one(x, y)?;
-        scores.probabilities.extend(p);
-        scores.cost += cost * share;
-    }
-    Ok(scores)
-}
-
-/// The predicted class of an example whose Ŷ is `p`: 1 when Ŷ > 0.5, as in the notes.
-pub fn predicted_class(p: f64) -> u8 {
-    (p > 0.5) as u8
-}
-
-/// Percentage of examples whose predicted class equals the label.
-pub fn accuracy(probabilities: &[f64], labels: &[f64]) -> f64 {
-    let correct = probabilities
-        .iter()
-        .zip(labels)
-        .filter(|&(&p, &y)| predicted_class(p) as f64 == y)
-        .count();
-    100.0 * correct as f64 / labels.len().max(1) as f64
-}
-
-/// Ŷ for every column of X, on the host.
-pub fn probabilities(model: &Model, x: &DataMatrix) -> Result<Vec<f64>> {
-    crate::tensor_util::to_vec_f64(model.predict_proba(x))
 }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomic;
 use crate::config::{DataConfig, DataSource};
-use crate::data::{self, DataSplit, Dataset, Examples, h5};
+use crate::data::{self, DataSplit, Dataset, Examples, UNNAMED_CLASSES, h5};
 use crate::device::{Backend, Compute};
+use crate::infer::{accuracy, class_name, predicted_class, score};
 use crate::plot::{self, Tile};
 use crate::run_dir::{self, SavedRun};
-use crate::train::{accuracy, score};
 use crate::{Error, Result};
 
 /// Counts of (label, prediction) pairs.
@@ -25,7 +25,7 @@ impl Confusion {
     pub fn new(probabilities: &[f64], labels: &[f64]) -> Confusion {
         let mut c = Confusion::default();
         for (&p, &y) in probabilities.iter().zip(labels) {
-            match (y == 1.0, crate::train::predicted_class(p) == 1) {
+            match (y == 1.0, predicted_class(p) == 1) {
                 (false, false) => c.true_negative += 1,
                 (false, true) => c.false_positive += 1,
                 (true, false) => c.false_negative += 1,
@@ -44,7 +44,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Dat
     let Some(path) = data else {
         let own = data::load(&run.config.config.data)?;
         if own.input != run.input {
-            return Err(Error::data(
+            return Err(Error::run_file(
                 run.dir.join(crate::run_dir::INPUT_FILE),
                 "records a split, scaling or columns that the data files no longer give: they changed since training; \
                  evaluate on the data with --data, or train again",
@@ -96,14 +96,8 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Dat
     if let Some(classes) = &classes {
         align_classes(&mut split, classes, path)?;
     }
-    if let Some(scaling) = &run.input.scaling {
-        for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
-            match set {
-                _ if set.n_x() != scaling.mean.len() => {}
-                Examples::Memory(set) => scaling.apply(set),
-                Examples::Stream(s) => *s = s.clone().scaled(scaling.clone()),
-            }
-        }
+    for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
+        run.input.prepare(set);
     }
     Ok(split)
 }
@@ -120,10 +114,10 @@ fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit<Dataset> {
 }
 
 /// Labels of other data by the run's class names: the same names in the other order flip the
-/// labels; other names are an error. Data without names of its own ("class 0", "class 1") is
+/// labels; other names are an error. Data without names of its own ([`UNNAMED_CLASSES`]) is
 /// taken as it is.
 fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> Result<()> {
-    if split.classes == *classes || split.classes == ["class 0", "class 1"] {
+    if split.classes == *classes || split.classes == UNNAMED_CLASSES {
         return Ok(());
     }
     if split.classes[0] == classes[1] && split.classes[1] == classes[0] {
@@ -229,7 +223,7 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
             c1, c.false_negative, c.true_positive
         );
         for (i, (&p, &y)) in probs.iter().zip(set.y()).enumerate() {
-            let predicted = crate::train::predicted_class(p);
+            let predicted = predicted_class(p);
             let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
             if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
                 let mut pixels = set.example(i)?;
@@ -242,7 +236,8 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
                     .collect();
                 let caption = format!(
                     "{name} #{i}: predicted {}, is {}",
-                    split.classes[predicted as usize], split.classes[y as usize]
+                    class_name(p, &split.classes),
+                    split.classes[y as usize]
                 );
                 tiles.push(Tile { rgb, caption });
             }

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use crate::data::{Dataset, csv};
+use crate::data::{Dataset, Examples, UNNAMED_CLASSES, csv};
 use crate::device::Compute;
 use crate::image_input;
+use crate::infer::{class_name, confidence, probabilities};
 use crate::run_dir::{self, SavedRun};
-use crate::train::{predicted_class, probabilities};
 use crate::{Error, Result};
 
 #[derive(clap::Args, Debug)]
@@ -26,7 +26,7 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
         .metrics
         .classes
         .clone()
-        .unwrap_or_else(|| ["class 0".into(), "class 1".into()]);
+        .unwrap_or_else(|| UNNAMED_CLASSES.map(String::from));
     if let Some(columns) = &run.input.columns {
         return predict_rows(&run, columns, &classes, files, compute);
     }
@@ -39,7 +39,7 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
     };
     let mut failures = 0;
     for path in files {
-        let mut features = match image_input::features(path, shape) {
+        let features = match image_input::features(path, shape) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -47,20 +47,13 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
                 continue;
             }
         };
-        if let Some(scaling) = &run.input.scaling {
-            scaling.apply_one(&mut features);
-        }
         let p = probabilities_of(&run, vec![features], compute)?[0];
-        let (class, confidence) = if predicted_class(p) == 1 {
-            (&classes[1], p)
-        } else {
-            (&classes[0], 1.0 - p)
-        };
         println!(
-            "{}: {class} (p({}) = {p:.6}, confidence {:.1} %)",
+            "{}: {} (p({}) = {p:.6}, confidence {:.1} %)",
             path.display(),
+            class_name(p, &classes),
             classes[1],
-            100.0 * confidence
+            100.0 * confidence(p)
         );
     }
     if failures > 0 {
@@ -72,9 +65,19 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
     Ok(())
 }
 
-/// Ŷ for examples given one by one (each a vector of the model's features), on `compute`.
+/// Ŷ for new examples given one by one (each a vector of the model's features, as read), on
+/// `compute`, after they went through what the training set went through (the run's input
+/// record: [`crate::data::InputRecord::prepare`]).
 fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -> Result<Vec<f64>> {
-    let set = Dataset::from_examples(run.metrics.layers[0], &examples, Vec::new());
+    let mut set = Examples::Memory(Dataset::from_examples(
+        run.metrics.layers[0],
+        &examples,
+        Vec::new(),
+    ));
+    run.input.prepare(&mut set);
+    let set = set
+        .in_memory()
+        .ok_or_else(|| Error::Internal("examples given one by one are held in memory".into()))?;
     let dtype = run.config.config.train.precision.dtype();
     let x = set.x_matrix(dtype, &compute.device(), compute.kernels);
     probabilities(&run.model, &x)
@@ -91,11 +94,7 @@ fn predict_rows(
 ) -> Result<()> {
     let mut tables = Vec::new();
     for path in files {
-        let mut rows = csv::read_features(path, columns)?;
-        if let Some(scaling) = &run.input.scaling {
-            rows.iter_mut().for_each(|r| scaling.apply_one(r));
-        }
-        tables.push((path, rows));
+        tables.push((path, csv::read_features(path, columns)?));
     }
     let mut out = ::csv::Writer::from_writer(std::io::stdout().lock());
     let failed = |e: ::csv::Error| Error::Output(format!("writing the predictions: {e}"));
@@ -104,12 +103,11 @@ fn predict_rows(
     for (path, rows) in tables {
         let probs = probabilities_of(run, rows, compute)?;
         for (i, p) in probs.iter().enumerate() {
-            let class = &classes[predicted_class(*p) as usize];
             let record = [
                 path.display().to_string(),
                 (i + 1).to_string(),
                 format!("{p:.9}"),
-                class.clone(),
+                class_name(*p, classes).clone(),
             ];
             out.write_record(&record).map_err(failed)?;
         }

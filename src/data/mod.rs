@@ -115,6 +115,38 @@ pub struct InputRecord {
     pub split: Option<SplitRecord>,
 }
 
+impl InputRecord {
+    /// Make examples as the run's training set was made, before the model sees them: scaled by
+    /// the training set's statistics when the run standardizes its features (a set in memory at
+    /// once, a streamed one as its rows are read). The one place a record is applied to
+    /// examples: the training and test sets (`load`), other data (`evaluate --data`) and new
+    /// examples (`predict`) all go through it. A set with another number of features than the
+    /// record describes is left as it is, for the caller to report against the model.
+    pub fn prepare(&self, set: &mut Examples) {
+        let Some(scaling) = &self.scaling else {
+            return;
+        };
+        match set {
+            _ if set.n_x() != scaling.mean.len() => {}
+            Examples::Memory(set) => scaling.apply(set),
+            Examples::Stream(s) => *s = s.clone().scaled(scaling.clone()),
+        }
+    }
+}
+
+/// `standardize = true`: record the training set's statistics `scaling` in the split's input
+/// record, then make both sets with that record ([`InputRecord::prepare`]), as new data will be.
+fn standardize(split: &mut DataSplit, scaling: Scaling) {
+    split.input.scaling = Some(scaling);
+    let DataSplit {
+        train, test, input, ..
+    } = split;
+    input.prepare(train);
+    if let Some(test) = test {
+        input.prepare(test);
+    }
+}
+
 /// Class 0 and class 1 from the two class names in sorted order: class 1 is `positive`, or else
 /// the second name. None when `positive` is not one of them.
 pub fn classes_of(sorted: [&String; 2], positive: Option<&str>) -> Option<[String; 2]> {
@@ -169,15 +201,12 @@ pub fn load(config: &DataConfig) -> Result<DataSplit> {
         split.test = Some(test);
         split.input.split = Some(record);
     }
-    if config.standardize {
-        let scaling = Scaling::fit(&split.train);
-        scaling.apply(&mut split.train);
-        if let Some(test) = &mut split.test {
-            scaling.apply(test);
-        }
-        split.input.scaling = Some(scaling);
+    let scaling = config.standardize.then(|| Scaling::fit(&split.train));
+    let mut split = split.into_examples();
+    if let Some(scaling) = scaling {
+        standardize(&mut split, scaling);
     }
-    Ok(split.into_examples())
+    Ok(split)
 }
 
 impl<S> DataSplit<S> {
@@ -261,25 +290,27 @@ fn open_stream(config: &DataConfig) -> Result<DataSplit> {
         opened.push(set);
     }
     let mut sets = opened.into_iter();
-    let mut train = sets
+    let train = sets
         .next()
         .ok_or_else(|| Error::config("[data]", "no training set"))?;
-    let mut test = sets.next();
-    let mut input = InputRecord::default();
-    if config.standardize {
-        let scaling = train.fit_scaling()?;
-        train = train.scaled(scaling.clone());
-        test = test.map(|t| t.scaled(scaling.clone()));
-        input.scaling = Some(scaling);
-    }
-    Ok(DataSplit {
-        train: Examples::Stream(train),
-        test: test.map(Examples::Stream),
-        classes,
+    let scaling = if config.standardize {
+        Some(train.fit_scaling()?)
+    } else {
+        None
+    };
+    let mut split = DataSplit {
         image_shape,
-        input,
         notes,
-    })
+        ..DataSplit::new(
+            Examples::Stream(train),
+            sets.next().map(Examples::Stream),
+            classes,
+        )
+    };
+    if let Some(scaling) = scaling {
+        standardize(&mut split, scaling);
+    }
+    Ok(split)
 }
 
 /// What `[data]` names, as stored, in memory: no split, no scaling (`evaluate --data` applies the

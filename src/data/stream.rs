@@ -371,7 +371,7 @@ impl BatchStream {
             .spawn(move || job.run(sender))
             .map_err(|e| {
                 let message = format!("the data reader thread could not be started ({e})");
-                let _ = report.send(Err(Error::Backend(message)));
+                let _ = report.send(Err(Error::Internal(message)));
             })
             .ok();
         BatchStream { batches, worker }
@@ -387,7 +387,7 @@ impl Iterator for BatchStream {
             // The channel closed: the worker sent every batch or an error, or it panicked (an
             // epoch cut short must not pass for a whole one).
             Err(_) => match self.worker.take().map(JoinHandle::join) {
-                Some(Err(_)) => Some(Err(Error::Backend(
+                Some(Err(_)) => Some(Err(Error::Internal(
                     "the data reader thread stopped on an internal error before the epoch's end"
                         .into(),
                 ))),
@@ -459,7 +459,7 @@ impl Job {
                 }
             }
             let row = held.remove(&i).ok_or_else(|| {
-                Error::Backend(format!("example {i} was asked for twice in one epoch"))
+                Error::Internal(format!("example {i} was asked for twice in one epoch"))
             })?;
             needed[i] = false;
             rows.extend(row);

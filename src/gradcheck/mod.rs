@@ -18,10 +18,10 @@ use burn::tensor::Device;
 use crate::Result;
 use crate::data::Dataset;
 use crate::device::{Compute, Precision};
+use crate::infer::cost_from_logits;
 use crate::models::{ModelKind, ModelSpec};
 use crate::nn::LayerValues;
 use crate::tensor_util::{matrix, to_vec_f64};
-use crate::train::cost_from_logits;
 
 /// A parameter's gradient on the host, in the notes' shape and row-major order, or why the
 /// handwritten pass could not produce it.
@@ -175,7 +175,7 @@ pub fn check(
             let a = auto[idx]
                 .values
                 .as_ref()
-                .map_err(|e| crate::Error::Backend(e.clone()))?;
+                .map_err(|e| crate::Error::Internal(e.clone()))?;
             let shape = param_shape(kind, layer, is_bias);
             let (hand_max_abs, hand_relative) = match &hand[idx].values {
                 Ok(h) if h.len() == a.len() => {

@@ -19,11 +19,11 @@ use burn::tensor::{DType, Device, Tensor};
 use super::handwritten::forward_cache;
 use crate::Result;
 use crate::data::Dataset;
+use crate::infer::cost_from_logits;
 use crate::models::{ModelKind, ModelSpec};
 use crate::nn::{ActivationKind, LayerValues};
 use crate::rng::NumpyRng;
 use crate::tensor_util::{scalar_f64, to_vec_f64};
-use crate::train::cost_from_logits;
 
 pub const EPSILON: f64 = 1e-3;
 /// Steps tried in turn: a stencil that crosses a ReLU kink is retried with the next, smaller one.

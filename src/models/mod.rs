@@ -1,5 +1,6 @@
 //! The notes' three models as Burn modules. Each `forward` returns the output logits Z[L];
-//! the output sigmoid lives in the cost (computed from logits, for stability) and in `predict`.
+//! the output sigmoid lives in the cost (computed from logits, for stability) and in
+//! [`crate::infer`], where Ŷ = σ(Z[L]) and the class it picks are computed.
 
 mod deep;
 mod logistic;
@@ -160,11 +161,6 @@ impl Model {
             Model::Shallow(m) => m.forward(x),
             Model::Deep(m) => m.forward(x),
         }
-    }
-
-    /// Ŷ = A[L] = σ(Z[L]), the probability of class 1.
-    pub fn predict_proba(&self, x: &DataMatrix) -> Tensor<2> {
-        crate::nn::activation::sigmoid(self.forward(x))
     }
 
     /// The layers in order, l = 1 … L.
