@@ -322,11 +322,11 @@ fn feed<'a>(
     })
 }
 
-/// The config's learning rate and iterations, from `start`.
+/// The config's learning rate and epochs (`train.iterations`), from `start`.
 fn schedule(c: &Config, start: Position) -> Schedule {
     Schedule {
         learning_rate: c.train.learning_rate,
-        iterations: c.train.iterations,
+        epochs: c.train.iterations,
         log_every: c.train.log_every,
         start,
     }
@@ -360,7 +360,8 @@ struct Trained {
     /// On the plain device.
     model: Model,
     costs: Vec<(usize, f64)>,
-    iterations: usize,
+    /// Epochs done (with the full batch, the notes' iterations).
+    epochs: usize,
     /// Seconds of training.
     seconds: f64,
     /// Seconds of reading data.
@@ -380,7 +381,7 @@ impl Trained {
         let TrainOutcome {
             model,
             costs: new_costs,
-            iterations_done,
+            epochs_done,
             stop,
         } = outcome;
         let mut costs = checkpoint.costs;
@@ -388,7 +389,7 @@ impl Trained {
         Trained {
             model: model.valid(),
             costs,
-            iterations: iterations_done,
+            epochs: epochs_done,
             seconds: checkpoint.seconds + seconds,
             data_seconds: checkpoint.data_seconds + data_seconds,
             stop,
@@ -413,7 +414,7 @@ fn score_unless_checkpoint(
             Ok(scores) => Some(scores),
             Err(e) if streamed => {
                 trained.stop = Some(Stop::DataFailed {
-                    at: Position::at(trained.iterations),
+                    at: Position::at(trained.epochs),
                     error: e.to_string(),
                 });
                 None
@@ -446,7 +447,7 @@ fn result(
         test_accuracy: scores.as_ref().and_then(|s| s.test_accuracy),
         final_cost: scores.as_ref().map_or(f64::NAN, |s| s.final_cost),
         costs: trained.costs,
-        iterations: trained.iterations,
+        epochs: trained.epochs,
         learning_rate: c.train.learning_rate,
         backend: compute.backend.name().into(),
         precision: c.train.precision.name().into(),

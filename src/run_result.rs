@@ -27,7 +27,10 @@ pub struct Metrics {
     #[serde(deserialize_with = "null_as_nan")]
     pub final_cost: f64,
     pub costs: Vec<(usize, f64)>,
-    pub iterations: usize,
+    /// Epochs done (`train::Schedule::epochs`): with the full batch, the notes' iterations.
+    /// `iterations` in JSON.
+    #[serde(rename = "iterations")]
+    pub epochs: usize,
     pub learning_rate: f64,
     pub backend: String,
     pub precision: String,

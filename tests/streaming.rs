@@ -126,7 +126,7 @@ fn epochs(
     };
     let schedule = Schedule {
         learning_rate: 0.3,
-        iterations: 6,
+        epochs: 6,
         log_every: 1,
         start: Position::default(),
     };

@@ -107,7 +107,7 @@ fn resume(
         return Err(Error::Usage(format!(
             "{} is a finished run ({} {}s); there is nothing to resume",
             dir.display(),
-            saved.metrics.iterations,
+            saved.metrics.epochs,
             saved.config.config.train.unit()
         )));
     };
