@@ -17,7 +17,7 @@ use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
-use crate::run_result::{Metrics, RunResult};
+use crate::run_result::{CheckpointState, Metrics, RunResult};
 use crate::train::{self, Feed, Observer, Plan, Position, Schedule, Stop, TrainOutcome};
 use crate::{Error, Result, params_file};
 
@@ -162,7 +162,7 @@ impl Checkpoint {
 }
 
 /// Train what `loaded` describes from `start` to its last iteration on `compute`, telling
-/// `observer`.
+/// `observer`: the pipeline, one named step a line.
 pub fn run(
     loaded: &LoadedConfig,
     start: Start,
@@ -174,13 +174,41 @@ pub fn run(
     for note in &prepared.data.notes {
         observer.note(note);
     }
-    let checkpoint = match start {
-        Start::Fresh => Checkpoint::at_start(initial_parameters(loaded, &prepared.spec)?),
+    let checkpoint = starting_point(loaded, &prepared.spec, start)?;
+    check_fits(loaded, &prepared, &checkpoint)?;
+    warn_at_start(&checkpoint, observer);
+    let mut updater = optimizer(loaded, &prepared, &checkpoint)?;
+    let batches = mini_batches(&prepared, c, observer);
+    let model = prepared.model(&checkpoint.layers);
+    let mut full = None;
+    let feed = feed(&prepared, c, batches, &mut full)?;
+    let schedule = schedule(c, checkpoint.at);
+    observer.started(&plan(&prepared, c, schedule, &feed));
+    let clock = Instant::now();
+    let outcome = train::train(model, &feed, &mut updater, schedule, observer, compute)?;
+    let seconds = clock.elapsed().as_secs_f64();
+    observer.finished();
+    drop(full);
+    let mut trained = Trained::after(checkpoint, outcome, seconds, prepared.data_seconds);
+    let Prepared { data, spec, .. } = prepared;
+    let scores = score_unless_checkpoint(&mut trained, &data, spec.dtype, compute)?;
+    result(c, compute, data, spec.sizes, trained, scores, &updater)
+}
+
+/// Where training starts: the config's initial parameters, given ones, or a checkpoint.
+fn starting_point(loaded: &LoadedConfig, spec: &ModelSpec, start: Start) -> Result<Checkpoint> {
+    Ok(match start {
+        Start::Fresh => Checkpoint::at_start(initial_parameters(loaded, spec)?),
         Start::From(layers) => Checkpoint::at_start(layers),
         Start::Checkpoint(checkpoint) => *checkpoint,
-    };
+    })
+}
+
+/// Check that the starting parameters fit the model the data needs, and that a checkpoint's
+/// data still gives the examples it was trained on.
+fn check_fits(loaded: &LoadedConfig, prepared: &Prepared, checkpoint: &Checkpoint) -> Result<()> {
     let sizes = ModelSpec::of_layers(
-        c.model.kind,
+        loaded.config.model.kind,
         &checkpoint.layers,
         prepared.spec.activation,
         prepared.spec.dtype,
@@ -207,152 +235,236 @@ pub fn run(
              columns differ from the run folder's input.json): resume needs the same data files",
         ));
     }
+    Ok(())
+}
+
+/// Warn of a symmetric start at iteration 0 (a checkpoint was warned about when it started).
+fn warn_at_start(checkpoint: &Checkpoint, observer: &mut dyn Observer) {
     if checkpoint.at == Position::default() {
         for warning in init_warnings(&checkpoint.layers) {
             observer.warning(&warning);
         }
     }
-    let mut updater = Updater::from_config(&c.train);
-    if checkpoint.at != Position::default() && updater.has_state() {
-        let Some(bytes) = checkpoint.optimizer.clone() else {
-            return Err(Error::config(
-                &loaded.source,
-                format!(
-                    "a checkpoint of a run with optimizer = \"{}\" needs the optimizer's state, and this one has none",
-                    c.train.optimizer.name()
-                ),
-            ));
-        };
-        updater = updater.restore(bytes, prepared.spec.dtype).map_err(|e| {
-            Error::config(
-                &loaded.source,
-                format!("the checkpoint's optimizer state cannot be read: {e}"),
-            )
-        })?;
+}
+
+/// The optimizer the config asks for, with a checkpoint's state (momentum, Adam) restored.
+fn optimizer(
+    loaded: &LoadedConfig,
+    prepared: &Prepared,
+    checkpoint: &Checkpoint,
+) -> Result<Updater> {
+    let c = &loaded.config;
+    let updater = Updater::from_config(&c.train);
+    if checkpoint.at == Position::default() || !updater.has_state() {
+        return Ok(updater);
     }
-    let train_set = &prepared.data.train;
-    let m = train_set.m();
-    let streamed = train_set.in_memory().is_none();
+    let Some(bytes) = checkpoint.optimizer.clone() else {
+        return Err(Error::config(
+            &loaded.source,
+            format!(
+                "a checkpoint of a run with optimizer = \"{}\" needs the optimizer's state, and this one has none",
+                c.train.optimizer.name()
+            ),
+        ));
+    };
+    updater.restore(bytes, prepared.spec.dtype).map_err(|e| {
+        Error::config(
+            &loaded.source,
+            format!("the checkpoint's optimizer state cannot be read: {e}"),
+        )
+    })
+}
+
+/// The mini-batches `c` asks for ([`Prepared::batches`]), noting a batch size that covers the
+/// whole training set.
+fn mini_batches(
+    prepared: &Prepared,
+    c: &Config,
+    observer: &mut dyn Observer,
+) -> Option<(usize, Order)> {
+    let m = prepared.data.train.m();
     let batches = prepared.batches(c);
     if let Some(size) = c.train.batch_size.filter(|&size| size >= m) {
         observer.note(&format!(
             "train.batch_size = {size} covers all {m} training examples: every step is the full batch"
         ));
     }
-    // The full batch lives on the device for the whole run; mini-batches are cut from the host
-    // copy (or read from disk), so X goes to the device a batch at a time.
-    let model = prepared.model(&checkpoint.layers);
-    let mut full = None;
-    let feed = match batches {
+    batches
+}
+
+/// What gradient descent reads. The full batch lives on the device for the whole run (in
+/// `full`); mini-batches are cut from the host copy (or read from disk), so X goes to the device
+/// a batch at a time.
+fn feed<'a>(
+    prepared: &'a Prepared,
+    c: &Config,
+    batches: Option<(usize, Order)>,
+    full: &'a mut Option<(DataMatrix, Tensor<2>)>,
+) -> Result<Feed<'a>> {
+    Ok(match batches {
         None => {
             let (x, y) = &*full.insert(prepared.full_batch()?);
             Feed::Full { x, y }
         }
         Some((size, order)) => Feed::Batches {
-            examples: train_set,
+            examples: &prepared.data.train,
             size,
             order,
+            // `init.seed`'s second job: besides drawing the initial weights, it orders every
+            // epoch's mini-batches (with the epoch: `Order::indices`; not with `train.shuffle =
+            // false`), so a resumed run cuts the same batches as the uninterrupted one.
             seed: c.init.seed,
             dtype: prepared.spec.dtype,
         },
-    };
-    let schedule = Schedule {
+    })
+}
+
+/// The config's learning rate and epochs (`train.iterations`), from `start`.
+fn schedule(c: &Config, start: Position) -> Schedule {
+    Schedule {
         learning_rate: c.train.learning_rate,
-        iterations: c.train.iterations,
+        epochs: c.train.iterations,
         log_every: c.train.log_every,
-        start: checkpoint.at,
-    };
-    observer.started(&Plan {
+        start,
+    }
+}
+
+/// What the observer is told before the first iteration.
+fn plan(prepared: &Prepared, c: &Config, schedule: Schedule, feed: &Feed) -> Plan {
+    let m = prepared.data.train.m();
+    Plan {
         model: c.model.kind.name(),
         sizes: prepared.spec.sizes.clone(),
         examples: m,
         schedule,
         precision: c.train.precision.name(),
-        backend: compute.backend.name(),
-        batches: match feed {
+        backend: prepared.compute.backend.name(),
+        batches: match *feed {
             Feed::Full { .. } => 1,
             Feed::Batches { size, .. } => m.div_ceil(size.max(1)),
         },
-        batch_size: match feed {
+        batch_size: match *feed {
             Feed::Full { .. } => m,
             Feed::Batches { size, .. } => size.min(m),
         },
         unit: c.train.unit(),
         optimizer: c.train.optimizer.name(),
-    });
-    let clock = Instant::now();
-    let outcome = train::train(model, &feed, &mut updater, schedule, observer, compute)?;
-    let seconds = checkpoint.seconds + clock.elapsed().as_secs_f64();
-    observer.finished();
-    drop(full);
+    }
+}
 
-    let TrainOutcome {
-        model,
-        costs: new_costs,
-        iterations_done,
-        stop,
-    } = outcome;
-    let mut costs = checkpoint.costs;
-    costs.extend(new_costs);
-    let model = model.valid();
-    let Prepared {
-        data,
-        spec,
-        data_seconds,
-        ..
-    } = prepared;
-    let data_seconds = checkpoint.data_seconds + data_seconds;
-    // A checkpoint of streamed data is not scored: that would read the whole set again (or
-    // fail, when reading it is why the run stopped) before the checkpoint is saved. A streamed
-    // set that cannot be read while scoring makes the finished run a checkpoint, to be scored
-    // when resumed.
-    let mut stop = stop;
-    let scores = match stop.as_ref().and_then(Stop::resume_at) {
+/// What training reached, counting what the checkpoint it started from had done before.
+struct Trained {
+    /// On the plain device.
+    model: Model,
+    costs: Vec<(usize, f64)>,
+    /// Epochs done (with the full batch, the notes' iterations).
+    epochs: usize,
+    /// Seconds of training.
+    seconds: f64,
+    /// Seconds of reading data.
+    data_seconds: f64,
+    stop: Option<Stop>,
+}
+
+impl Trained {
+    /// `outcome` after `checkpoint`, which took `seconds` of training and `data_seconds` of
+    /// reading data.
+    fn after(
+        checkpoint: Checkpoint,
+        outcome: TrainOutcome,
+        seconds: f64,
+        data_seconds: f64,
+    ) -> Trained {
+        let TrainOutcome {
+            model,
+            costs: new_costs,
+            epochs_done,
+            stop,
+        } = outcome;
+        let mut costs = checkpoint.costs;
+        costs.extend(new_costs);
+        Trained {
+            model: model.valid(),
+            costs,
+            epochs: epochs_done,
+            seconds: checkpoint.seconds + seconds,
+            data_seconds: checkpoint.data_seconds + data_seconds,
+            stop,
+        }
+    }
+}
+
+/// Score the trained model on the training and test sets. A checkpoint of streamed data is not
+/// scored: that would read the whole set again (or fail, when reading it is why the run
+/// stopped) before the checkpoint is saved. A streamed set that cannot be read while scoring
+/// makes the finished run a checkpoint, to be scored when resumed.
+fn score_unless_checkpoint(
+    trained: &mut Trained,
+    data: &DataSplit,
+    dtype: burn::tensor::DType,
+    compute: Compute,
+) -> Result<Option<RunScores>> {
+    let streamed = data.train.in_memory().is_none();
+    Ok(match trained.stop.as_ref().and_then(Stop::resume_at) {
         Some(_) if streamed => None,
-        _ => match score(&model, &data, spec.dtype, compute) {
+        _ => match score(&trained.model, data, dtype, compute) {
             Ok(scores) => Some(scores),
             Err(e) if streamed => {
-                stop = Some(Stop::DataFailed {
-                    at: Position::at(iterations_done),
+                trained.stop = Some(Stop::DataFailed {
+                    at: Position::at(trained.epochs),
                     error: e.to_string(),
                 });
                 None
             }
             Err(e) => return Err(e),
         },
-    };
-    let resume = stop.as_ref().and_then(Stop::resume_at);
-    let within_epoch = resume.filter(|at| at.batch > 0);
+    })
+}
+
+/// The run's metrics (metrics.json) and result; a run that stopped where it can go on keeps
+/// where (checkpoint.json) and the optimizer's state.
+fn result(
+    c: &Config,
+    compute: Compute,
+    data: DataSplit,
+    sizes: Vec<usize>,
+    trained: Trained,
+    scores: Option<RunScores>,
+    updater: &Updater,
+) -> Result<RunResult> {
+    let checkpoint = trained
+        .stop
+        .as_ref()
+        .and_then(Stop::resume_at)
+        .map(CheckpointState::from);
     let metrics = Metrics {
         model: c.model.kind.name().into(),
-        layers: spec.sizes,
+        layers: sizes,
         train_accuracy: scores.as_ref().map_or(f64::NAN, |s| s.train_accuracy),
         test_accuracy: scores.as_ref().and_then(|s| s.test_accuracy),
         final_cost: scores.as_ref().map_or(f64::NAN, |s| s.final_cost),
-        costs,
-        iterations: iterations_done,
+        costs: trained.costs,
+        epochs: trained.epochs,
         learning_rate: c.train.learning_rate,
         backend: compute.backend.name().into(),
         precision: c.train.precision.name().into(),
         seed: c.init.seed,
-        seconds,
-        data_seconds,
-        failure: stop.as_ref().map(Stop::to_string),
+        seconds: trained.seconds,
+        data_seconds: trained.data_seconds,
+        failure: trained.stop.as_ref().map(Stop::to_string),
         classes: Some(data.classes.clone()),
         image_shape: data.image_shape,
-        resume_from: resume.map(|at| at.iteration),
-        resume_batch: within_epoch.map(|at| at.batch),
-        resume_cost_so_far: within_epoch.map(|at| at.cost_so_far),
     };
-    let optimizer = match resume {
+    let optimizer = match checkpoint {
         Some(_) => updater.state()?,
         None => None,
     };
     Ok(RunResult {
-        model,
+        model: trained.model,
         metrics,
         data,
-        stop,
+        stop: trained.stop,
+        checkpoint,
         optimizer,
     })
 }

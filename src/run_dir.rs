@@ -1,5 +1,6 @@
 //! The run folder: what a run writes (`config.toml`, `metrics.json`, `model.bpk`, `input.json`,
-//! plots) and how it is read back, in one place, so writer and reader agree on every file.
+//! plots; a checkpoint's `checkpoint.json` and `optimizer.bpk`) and how it is read back, in one
+//! place, so writer and reader agree on every file.
 //!
 //! Nothing is ever half-written or lost: files are written to a temporary name and renamed into
 //! place; a whole run folder is built under a temporary name next to its destination and renamed
@@ -18,7 +19,7 @@ use crate::data::InputRecord;
 use crate::device::Compute;
 use crate::models::Model;
 use crate::nn::DataMatrix;
-use crate::run_result::{Metrics, RunResult};
+use crate::run_result::{CheckpointState, Metrics, RunResult};
 use crate::{Error, Result, plot};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -28,6 +29,8 @@ pub const MODEL_FILE: &str = "model.bpk";
 pub const INPUT_FILE: &str = "input.json";
 /// A checkpoint's optimizer state (momentum, Adam): a Burn record.
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
+/// Where a checkpoint goes on (`run_result::CheckpointState`); absent from a finished run.
+pub const CHECKPOINT_FILE: &str = "checkpoint.json";
 
 /// Serialise the trained model as a Burn record.
 pub fn model_bytes(model: &Model) -> Result<Vec<u8>> {
@@ -142,7 +145,9 @@ pub fn fresh_run_dir(root: &Path, name: &str) -> PathBuf {
 
 /// Write a finished run into `dir`: config.toml (paths made absolute), metrics.json, model.bpk,
 /// input.json, cost.{png,svg} and, for 2-D data, boundary.{png,svg} (the model's predictions over
-/// the plane computed on `compute`).
+/// the plane computed on `compute`); a run that stopped where it can go on also gets
+/// checkpoint.json and, with momentum or Adam, optimizer.bpk. `dir` is a new folder, so a
+/// resumed run that finishes leaves neither behind.
 pub fn save(
     dir: &RunDir,
     loaded: &LoadedConfig,
@@ -161,6 +166,11 @@ pub fn save(
     let input = serde_json::to_string(&result.data.input)
         .map_err(|e| Error::Output(format!("input record: {e}")))?;
     dir.write(INPUT_FILE, input.as_bytes())?;
+    if let Some(checkpoint) = &result.checkpoint {
+        let json = serde_json::to_string_pretty(checkpoint)
+            .map_err(|e| Error::Output(format!("checkpoint: {e}")))?;
+        dir.write(CHECKPOINT_FILE, json.as_bytes())?;
+    }
     if let Some(state) = &result.optimizer {
         dir.write(OPTIMIZER_FILE, state)?;
     }
@@ -203,8 +213,43 @@ pub struct SavedRun {
     pub model: Model,
     /// How the examples were made: what new data must go through before the model sees it.
     pub input: InputRecord,
+    /// Where the run goes on, when the folder is a checkpoint; None for a finished run.
+    pub checkpoint: Option<CheckpointState>,
     /// A checkpoint's optimizer state, if it has one.
     pub optimizer: Option<Vec<u8>>,
+}
+
+/// Where a checkpoint went on in run folders written before `checkpoint.json`: keys of their
+/// metrics.json (`resume_from`: the next iteration; `resume_batch`, `resume_cost_so_far`: only
+/// for a checkpoint inside an epoch). Read so that those folders still resume; never written.
+#[derive(serde::Deserialize)]
+struct OldCheckpoint {
+    #[serde(default)]
+    resume_from: Option<usize>,
+    #[serde(default)]
+    resume_batch: Option<usize>,
+    #[serde(default)]
+    resume_cost_so_far: Option<f64>,
+}
+
+impl OldCheckpoint {
+    fn state(&self) -> Option<CheckpointState> {
+        Some(CheckpointState {
+            iteration: self.resume_from?,
+            batch: self.resume_batch.unwrap_or(0),
+            cost_so_far: self.resume_cost_so_far.unwrap_or(0.0),
+        })
+    }
+}
+
+/// Where the run in `dir` goes on: its checkpoint.json, or in a folder written before that file
+/// existed, the `resume_from` keys of its metrics.json (`metrics_path`); None for a finished run.
+fn read_checkpoint(dir: &Path, metrics_path: &Path) -> Result<Option<CheckpointState>> {
+    let path = dir.join(CHECKPOINT_FILE);
+    if path.exists() {
+        return read_json(&path, "checkpoint").map(Some);
+    }
+    Ok(read_json::<OldCheckpoint>(metrics_path, "metrics")?.state())
 }
 
 /// A JSON file of the run folder, read as `T`.
@@ -242,7 +287,8 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
     }
     let config = Config::load(&need(dir, CONFIG_FILE)?, &[])?;
     config.check_backend(compute.backend)?;
-    let metrics: Metrics = read_json(&need(dir, METRICS_FILE)?, "metrics")?;
+    let metrics_path = need(dir, METRICS_FILE)?;
+    let metrics: Metrics = read_json(&metrics_path, "metrics")?;
     // A run whose examples were made without a split, scaling or CSV columns needs no record.
     let input_path = dir.join(INPUT_FILE);
     let input: InputRecord = if input_path.exists() {
@@ -273,6 +319,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
             "is missing or incomplete: this run's config scales its features or reads a CSV table, and the run folder must record how; train the model again",
         ));
     }
+    let checkpoint = read_checkpoint(dir, &metrics_path)?;
     let optimizer_path = dir.join(OPTIMIZER_FILE);
     let optimizer = if optimizer_path.is_file() {
         Some(
@@ -297,6 +344,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
         metrics,
         model,
         input,
+        checkpoint,
         optimizer,
     })
 }

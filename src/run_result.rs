@@ -1,12 +1,13 @@
-//! What a run produced: [`RunResult`] (the trained model, its data and how training ended) and
-//! its [`Metrics`], the numbers `metrics.json` holds. The pipeline builds them; the run folder
+//! What a run produced: [`RunResult`] (the trained model, its data and how training ended), its
+//! [`Metrics`], the numbers `metrics.json` holds, and, for a run that stopped where it can go
+//! on, its [`CheckpointState`] (`checkpoint.json`). The pipeline builds them; the run folder
 //! writes and reads them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataSplit;
 use crate::models::Model;
-use crate::stop::Stop;
+use crate::stop::{Position, Stop};
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
 fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
@@ -26,10 +27,15 @@ pub struct Metrics {
     #[serde(deserialize_with = "null_as_nan")]
     pub final_cost: f64,
     pub costs: Vec<(usize, f64)>,
-    pub iterations: usize,
+    /// Epochs done (`train::Schedule::epochs`): with the full batch, the notes' iterations.
+    /// `iterations` in JSON.
+    #[serde(rename = "iterations")]
+    pub epochs: usize,
     pub learning_rate: f64,
     pub backend: String,
     pub precision: String,
+    /// `init.seed`: it drew the initial weights and, with shuffled mini-batches, orders every
+    /// epoch's batches.
     pub seed: u32,
     /// Wall time of the gradient-descent loop alone.
     pub seconds: f64,
@@ -43,15 +49,42 @@ pub struct Metrics {
     /// (height, width, channels) when the inputs are images: what `predict` resizes to.
     #[serde(default)]
     pub image_shape: Option<[usize; 3]>,
-    /// Set while the run folder is a checkpoint (interrupted): the next iteration to run.
-    #[serde(default)]
-    pub resume_from: Option<usize>,
-    /// A checkpoint inside an epoch: the next batch of that epoch, and the epoch's cost over
-    /// the batches done (`train::Position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_batch: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume_cost_so_far: Option<f64>,
+}
+
+/// Where a run that stopped early goes on (`checkpoint.json`): in the run folder only while it
+/// is a checkpoint (interrupted, or its data failed), never in a finished one. The rest of what
+/// a resumed run needs is in the folder's other files: the parameters (`model.bpk`), the costs
+/// and clocks so far (`metrics.json`), how the examples were made (`input.json`) and the
+/// optimizer's state (`optimizer.bpk`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct CheckpointState {
+    /// The next iteration (epoch, with mini-batches) to run.
+    pub iteration: usize,
+    /// The next batch of that epoch: 0 at an epoch's start, and always with the full batch.
+    pub batch: usize,
+    /// The epoch's cost over its first `batch` batches (`train::Position`): 0 when `batch` is.
+    pub cost_so_far: f64,
+}
+
+impl CheckpointState {
+    /// Where training goes on.
+    pub fn position(&self) -> Position {
+        Position {
+            iteration: self.iteration,
+            batch: self.batch,
+            cost_so_far: self.cost_so_far,
+        }
+    }
+}
+
+impl From<Position> for CheckpointState {
+    fn from(at: Position) -> CheckpointState {
+        CheckpointState {
+            iteration: at.iteration,
+            batch: at.batch,
+            cost_so_far: at.cost_so_far,
+        }
+    }
 }
 
 /// A finished run: the trained model (plain device), its metrics and data.
@@ -61,6 +94,9 @@ pub struct RunResult {
     pub data: DataSplit,
     /// Why training ended early, if it did.
     pub stop: Option<Stop>,
+    /// Where it goes on when it stopped resumably (`checkpoint.json`); None when it finished or
+    /// diverged.
+    pub checkpoint: Option<CheckpointState>,
     /// The optimizer's state when a run with momentum or Adam was interrupted (to resume it).
     pub optimizer: Option<Vec<u8>>,
 }

@@ -59,8 +59,9 @@ pub struct TrainOutcome {
     /// (iteration, cost before that iteration's update) every `log_every` iterations and at the
     /// last iteration — the notes' cost list.
     pub costs: Vec<(usize, f64)>,
-    /// Iterations done, counting those before `start` (fewer than asked when training stopped).
-    pub iterations_done: usize,
+    /// Epochs done, counting those before `start` (fewer than asked when training stopped). An
+    /// epoch of one full batch is the notes' iteration.
+    pub epochs_done: usize,
     /// Set when training ended early; `model` then holds the parameters [`Stop`] describes.
     pub stop: Option<Stop>,
 }
@@ -69,8 +70,10 @@ pub struct TrainOutcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
     pub learning_rate: f64,
-    /// Total iterations of the run (a resumed run counts the ones done before).
-    pub iterations: usize,
+    /// Total epochs of the run (a resumed run counts the ones done before): passes over the
+    /// training set, one gradient step each with the full batch (the notes' iterations), one per
+    /// mini-batch otherwise. Set from the config's `train.iterations` (or `epochs`).
+    pub epochs: usize,
     pub log_every: usize,
     /// Where to start: iteration 0, or where a checkpoint left off.
     pub start: Position,
@@ -142,7 +145,7 @@ pub fn train(
     let stopped = |model, costs, i, stop| TrainOutcome {
         model,
         costs,
-        iterations_done: i,
+        epochs_done: i,
         stop: Some(stop),
     };
     let reader = match feed {
@@ -151,7 +154,7 @@ pub fn train(
         } => Some(examples.reader(*dtype)),
         Feed::Full { .. } => None,
     };
-    for i in first..schedule.iterations {
+    for i in first..schedule.epochs {
         let current = model.clone();
         let diverged = |cost| Stop::Diverged {
             iteration: i,
@@ -226,7 +229,7 @@ pub fn train(
                 at.cost_so_far
             }
         };
-        if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.iterations {
+        if i.is_multiple_of(schedule.log_every) || i + 1 == schedule.epochs {
             costs.push((i, cost));
             observer.logged(i, cost);
         }
@@ -236,7 +239,7 @@ pub fn train(
     Ok(TrainOutcome {
         model,
         costs,
-        iterations_done: schedule.iterations,
+        epochs_done: schedule.epochs,
         stop: None,
     })
 }

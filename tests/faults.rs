@@ -16,6 +16,12 @@ fn metrics(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap()
 }
 
+/// A checkpoint's checkpoint.json: where it goes on.
+fn checkpoint(dir: &Path) -> serde_json::Value {
+    let path = dir.join(run_dir::CHECKPOINT_FILE);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// Trains `config` with `set` until the cost becomes non-finite, checks what the user is told,
 /// and returns the finite costs logged (every iteration) and the iteration it diverged at.
 fn diverge(dir: &Path, config: &str, set: &[&str]) -> (Vec<f64>, usize) {
@@ -172,7 +178,8 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
         stderr.contains("interrupted before iteration 130") && stderr.contains("--resume"),
         "{stderr}"
     );
-    assert_eq!(metrics(&parts)["resume_from"], 130);
+    assert_eq!(checkpoint(&parts)["iteration"], 130);
+    assert!(metrics(&parts).get("resume_from").is_none(), "the checkpoint has its own file");
     // A second checkpoint of the same run, its weights nudged: what it resumes to must differ.
     let nudged = common::nudged_copy(&parts, &tmp.path().join("nudged"));
     // The resumed run trains only iterations 130..300: its first logged cost is iteration 150's.
@@ -206,7 +213,10 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
     };
     assert_eq!(bits(&a), bits(&b));
     assert_eq!(a["costs"].as_array().unwrap().len(), 300 / 25 + 1);
-    assert!(b["resume_from"].is_null());
+    assert!(
+        !parts.join(run_dir::CHECKPOINT_FILE).exists(),
+        "a finished run keeps no checkpoint"
+    );
     let compute = common::compute(backend);
     let (ma, mb) = (run_dir::load(&whole, compute).unwrap(), run_dir::load(&parts, compute).unwrap());
     assert_eq!(
@@ -229,6 +239,81 @@ per_backend!(fn resumed_run_equals_uninterrupted_run_bit_for_bit(backend) {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
+});
+
+per_backend!(cpu fn an_old_run_folder_with_its_checkpoint_in_metrics_json_still_resumes(backend) {
+    // Run folders written before checkpoint.json kept where a checkpoint goes on in metrics.json
+    // (`resume_from`; inside an epoch also `resume_batch` and `resume_cost_so_far`). Such a
+    // folder, made here by moving the fields back by hand, resumes to the uninterrupted result.
+    let compute = common::compute(backend);
+    let tmp = common::tempdir();
+    let (whole, old) = (tmp.path().join("whole"), tmp.path().join("old"));
+    let args = [
+        "train",
+        "-q",
+        "--set",
+        "train.iterations=4",
+        "--set",
+        "train.log_every=1",
+        "--set",
+        "train.batch_size=64",
+        "--set",
+        "train.optimizer=momentum",
+        "--set",
+        "train.learning_rate=0.3",
+        "--out",
+    ];
+    common::succeeds(simplenn().args(args).arg(&whole));
+    let stopped = simplenn()
+        .args(args)
+        .arg(&old)
+        .args(["--stop-at", "2:3"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stopped.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&stopped.stderr)
+    );
+    let state = checkpoint(&old);
+    assert_eq!((state["iteration"].as_u64(), state["batch"].as_u64()), (Some(2), Some(3)));
+    let mut m = metrics(&old);
+    let fields = m.as_object_mut().unwrap();
+    assert!(!fields.contains_key("resume_from"));
+    fields.insert("resume_from".into(), state["iteration"].clone());
+    fields.insert("resume_batch".into(), state["batch"].clone());
+    fields.insert("resume_cost_so_far".into(), state["cost_so_far"].clone());
+    std::fs::write(old.join("metrics.json"), serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    std::fs::remove_file(old.join(run_dir::CHECKPOINT_FILE)).unwrap();
+    let saved = run_dir::load(&old, compute).unwrap().checkpoint.expect("an old checkpoint");
+    assert_eq!((saved.iteration, saved.batch), (2, 3));
+    assert_eq!(saved.cost_so_far.to_bits(), state["cost_so_far"].as_f64().unwrap().to_bits());
+    // It goes on where it stopped: epochs 2 (from its batch 3) and 3 are trained and logged.
+    let resumed = common::succeeds(simplenn().args(["train", "--resume"]).arg(&old));
+    assert_eq!(
+        common::logged_steps(&resumed.stdout),
+        [2, 3],
+        "{}",
+        String::from_utf8_lossy(&resumed.stdout)
+    );
+    // To the uninterrupted result, bit for bit, written in the new layout.
+    let (mut a, mut b) = (metrics(&whole), metrics(&old));
+    for m in [&mut a, &mut b] {
+        let m = m.as_object_mut().unwrap();
+        m.remove("seconds");
+        m.remove("data_seconds");
+    }
+    assert_eq!(a, b);
+    assert!(!old.join(run_dir::CHECKPOINT_FILE).exists());
+    let (ma, mb) = (run_dir::load(&whole, compute).unwrap(), run_dir::load(&old, compute).unwrap());
+    assert_eq!(ma.model.layer_values().unwrap(), mb.model.layer_values().unwrap());
+    assert!(mb.checkpoint.is_none());
+    // Now a finished run: nothing to resume.
+    let again = simplenn().args(["train", "--resume"]).arg(&old).output().unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("nothing to resume"), "{stderr}");
 });
 
 per_backend!(cpu fn a_run_folder_reads_back_every_cost_bit_for_bit(backend) {

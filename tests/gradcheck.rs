@@ -55,7 +55,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize, backend: Backend) -> Ve
     let model = ModelSpec::of_layers(kind, &layers, g, dt).init_with(&layers, &ad);
     let schedule = simplenn::train::Schedule {
         learning_rate: 0.5,
-        iterations: steps,
+        epochs: steps,
         log_every: steps,
         start: Default::default(),
     };

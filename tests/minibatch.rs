@@ -71,7 +71,7 @@ fn epochs(
     let model = spec.init_with(layers, &compute.autodiff());
     let schedule = Schedule {
         learning_rate: 0.5,
-        iterations: n,
+        epochs: n,
         log_every: 1,
         start: Default::default(),
     };
@@ -114,7 +114,7 @@ per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
     let (x, y) = full_batch(&data, compute);
     let run = |feed: &Feed| {
         let model = spec.init_with(&layers, &compute.autodiff());
-        let schedule = Schedule { learning_rate: 0.0, iterations: 3, log_every: 1, start: Default::default() };
+        let schedule = Schedule { learning_rate: 0.0, epochs: 3, log_every: 1, start: Default::default() };
         train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent, compute).unwrap().costs
     };
     let full = run(&Feed::Full { x: &x, y: &y });

@@ -350,7 +350,7 @@ per_backend!(cpu fn resume_refuses_data_that_changed(backend) {
         .collect();
     assert!(left.is_empty(), "staging folders left: {left:?}");
     // The checkpoint is untouched and still says where it stopped.
-    assert_eq!(json(&run.join("metrics.json"))["resume_from"], 100);
+    assert_eq!(json(&run.join("checkpoint.json"))["iteration"], 100);
     // A table with another column count: the model's sizes no longer fit either.
     std::fs::write(dir.join("table.csv"), "id,x1,outcome\nr,1,yes\ns,2,no\n").unwrap();
     let out = common::simplenn().args(["train", "--resume", &run_s]).output().unwrap();

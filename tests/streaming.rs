@@ -126,7 +126,7 @@ fn epochs(
     };
     let schedule = Schedule {
         learning_rate: 0.3,
-        iterations: 6,
+        epochs: 6,
         log_every: 1,
         start: Position::default(),
     };
@@ -343,7 +343,7 @@ per_backend!(cpu fn a_file_truncated_mid_epoch_stops_with_a_checkpoint_that_resu
     assert!(at.batch >= 10, "{stop:?}");
     assert!(error.contains("changed while it was being read"), "{error}");
     assert!(stop.message(None).contains("--resume"));
-    assert_eq!(cut.metrics.resume_from, Some(1));
+    assert_eq!(cut.checkpoint.map(|c| c.iteration), Some(1));
     // Nothing lost: with the file restored, the checkpoint goes on to the uninterrupted result,
     // training only what was left: 25 batches an epoch (400 examples by 16), 6 epochs.
     std::fs::copy(&backup, &file).unwrap();
@@ -379,9 +379,9 @@ per_backend!(cpu fn a_streamed_run_stopped_inside_an_epoch_resumes_bit_for_bit(b
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
     assert_eq!(train_cli(&cfg, &whole, &[]), Some(0));
     assert_eq!(train_cli(&cfg, &parts, &["--stop-at", "2:5"]), Some(130));
-    let checkpoint = simplenn::run_dir::load(&parts, compute).unwrap();
-    assert_eq!(checkpoint.metrics.resume_from, Some(2));
-    assert_eq!(checkpoint.metrics.resume_batch, Some(5));
+    let checkpoint = simplenn::run_dir::load(&parts, compute).unwrap().checkpoint;
+    assert_eq!(checkpoint.map(|c| c.iteration), Some(2));
+    assert_eq!(checkpoint.map(|c| c.batch), Some(5));
     let nudged = common::nudged_copy(&parts, &tmp.path().join("nudged"));
     // Epochs 2 (from its batch 5) to 5 are trained, and logged; none before.
     let out = common::succeeds(common::simplenn().args(["train", "--resume"]).arg(&parts));
@@ -424,7 +424,7 @@ per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_
     };
     assert_eq!((at.iteration, at.batch), (6, 0), "{error}");
     assert!(error.contains("01.PNG"), "{error}");
-    assert_eq!(cut.metrics.resume_from, Some(6));
+    assert_eq!(cut.checkpoint.map(|c| c.iteration), Some(6));
     std::fs::write(&broken, good).unwrap();
     let mut steps = Steps::default();
     let resumed = pipeline::run(&l, Start::Checkpoint(Box::new(checkpoint_of(&cut))), &mut steps, compute).unwrap();

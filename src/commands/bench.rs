@@ -284,13 +284,13 @@ fn bench_whole(
         l.config.train.precision = precision;
         let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute)?;
         let m = &r.metrics;
-        let examples = (r.data.train.m() * m.iterations) as f64;
+        let examples = (r.data.train.m() * m.epochs) as f64;
         println!(
             "| {} | {} | {:.3} | {:.3} | {:.0} | {:.1} | {:.6} |",
             config_name(&path),
-            m.iterations,
+            m.epochs,
             m.seconds,
-            m.seconds * 1e3 / m.iterations.max(1) as f64,
+            m.seconds * 1e3 / m.epochs.max(1) as f64,
             examples / m.seconds.max(1e-12),
             m.data_seconds * 1e3,
             m.final_cost

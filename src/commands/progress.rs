@@ -106,10 +106,10 @@ impl Observer for TrainingDisplay {
         if s.start.batch > 0 {
             println!(
                 "resuming in {} {start} of {} at batch {}",
-                plan.unit, s.iterations, s.start.batch
+                plan.unit, s.epochs, s.start.batch
             );
         } else if start > 0 {
-            println!("resuming at {} {start} of {}", plan.unit, s.iterations);
+            println!("resuming at {} {start} of {}", plan.unit, s.epochs);
         }
         let batches = match plan.batches {
             1 => String::new(),
@@ -121,7 +121,7 @@ impl Observer for TrainingDisplay {
             plan.sizes,
             plan.examples,
             plan.sizes[0],
-            s.iterations,
+            s.epochs,
             plan.unit,
             plan.optimizer,
             s.learning_rate,
@@ -131,7 +131,7 @@ impl Observer for TrainingDisplay {
         if std::io::stderr().is_terminal() {
             // The bar moves by gradient steps, so a long epoch shows its progress; with
             // mini-batches its label counts epochs, the unit of the logged costs.
-            let bar = ProgressBar::new((s.iterations * self.batches) as u64);
+            let bar = ProgressBar::new((s.epochs * self.batches) as u64);
             let template = if self.batches > 1 {
                 "{bar:40.cyan/blue} epoch {prefix}  cost {msg}  ETA {eta}"
             } else {

@@ -9,7 +9,6 @@ use crate::device::{Compute, Precision};
 use crate::pipeline::{self, Checkpoint, Start};
 use crate::run_dir::{self, RunDir};
 use crate::run_result::RunResult;
-use crate::train::Position;
 use crate::{Error, Result};
 
 /// The config `simplenn train` uses when none is given: the planar flower, no download needed.
@@ -104,11 +103,11 @@ fn resume(
     compute: Compute,
 ) -> Result<()> {
     let saved = run_dir::load(dir, compute)?;
-    let Some(iteration) = saved.metrics.resume_from else {
+    let Some(state) = saved.checkpoint else {
         return Err(Error::Usage(format!(
             "{} is a finished run ({} {}s); there is nothing to resume",
             dir.display(),
-            saved.metrics.iterations,
+            saved.metrics.epochs,
             saved.config.config.train.unit()
         )));
     };
@@ -126,11 +125,7 @@ fn resume(
     }
     let checkpoint = Checkpoint {
         layers: saved.model.layer_values()?,
-        at: Position {
-            iteration,
-            batch: saved.metrics.resume_batch.unwrap_or(0),
-            cost_so_far: saved.metrics.resume_cost_so_far.unwrap_or(0.0),
-        },
+        at: state.position(),
         costs: saved.metrics.costs.clone(),
         seconds: saved.metrics.seconds,
         data_seconds: saved.metrics.data_seconds,
@@ -169,7 +164,7 @@ fn finish(
     }
     let dir = run_dir.commit()?;
     let m = &result.metrics;
-    if m.resume_from.is_none() {
+    if result.checkpoint.is_none() {
         println!("train accuracy: {:.2} %", m.train_accuracy);
         match m.test_accuracy {
             Some(t) => println!("test accuracy:  {t:.2} %"),
