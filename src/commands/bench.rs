@@ -85,7 +85,7 @@ pub fn bench_config(
     };
     let schedule = Schedule {
         learning_rate: c.train.learning_rate,
-        iterations: epochs,
+        epochs,
         log_every: c.train.log_every,
         start: Position::default(),
     };
