@@ -179,6 +179,24 @@ impl Compute {
     pub fn autodiff(self) -> Device {
         self.device().autodiff()
     }
+
+    /// Matrices of `dtype` on `device` (this compute's plain or autodiff device).
+    pub fn place(self, dtype: DType, device: &Device) -> Placement<'_> {
+        Placement {
+            dtype,
+            device,
+            kernels: self.kernels,
+        }
+    }
+}
+
+/// Where a matrix made from host values goes: its float type, its device, and whether the fast
+/// path's kernels may serve it ([`Compute::kernels`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    pub dtype: DType,
+    pub device: &'a Device,
+    pub kernels: bool,
 }
 
 /// The backend a command line asks for: `--backend` (`flag`) if given, else `SIMPLENN_BACKEND`

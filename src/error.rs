@@ -20,6 +20,11 @@ pub enum Error {
     #[error("run folder file {path}: {message}")]
     RunFile { path: PathBuf, message: String },
 
+    /// A starting point (a run folder's checkpoint, or given parameters) that does not fit the
+    /// data or the config it is to go on with; `dir` is the run folder.
+    #[error("checkpoint {}: {message}", dir.display())]
+    Checkpoint { dir: PathBuf, message: String },
+
     /// An image given to `predict` that cannot be used.
     #[error("image {path}: {message}")]
     Image { path: PathBuf, message: String },
@@ -85,6 +90,15 @@ impl Error {
     pub fn run_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::RunFile {
             path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A checkpoint error for the run whose config is `config` (the folder it sits in).
+    pub fn checkpoint(config: impl AsRef<std::path::Path>, message: impl Into<String>) -> Self {
+        let config = config.as_ref();
+        Error::Checkpoint {
+            dir: config.parent().unwrap_or(config).to_path_buf(),
             message: message.into(),
         }
     }

@@ -78,7 +78,8 @@ const SCORE_VALUES: usize = 1 << 21;
 /// Ŷ and J of `model` (on `compute`'s plain device) on `examples`: in one pass for a set in
 /// memory, a block of examples at a time (J weighted by block sizes) for a streamed one.
 pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute) -> Result<Scores> {
-    let (device, kernels) = (compute.device(), compute.kernels);
+    let device = compute.device();
+    let at = compute.place(dtype, &device);
     // One forward pass gives both: Ŷ = σ(Z[L]) and the cost from the logits Z[L].
     let one = |x: DataMatrix, y: Tensor<2>| -> Result<(Vec<f64>, f64)> {
         let (z, probabilities) = outputs(model, &x)?;
@@ -86,10 +87,7 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute)
         Ok((probabilities, cost))
     };
     if let Some(set) = examples.in_memory() {
-        let (probabilities, cost) = one(
-            set.x_matrix(dtype, &device, kernels),
-            set.y_tensor(dtype, &device),
-        )?;
+        let (probabilities, cost) = one(set.x_matrix(at), set.y_tensor(dtype, &device))?;
         return Ok(Scores {
             probabilities,
             cost,
@@ -104,7 +102,7 @@ pub fn score(model: &Model, examples: &Examples, dtype: DType, compute: Compute)
     for batch in examples.reader(dtype).epoch((0..m).collect(), size, 0) {
         let batch = batch?;
         let share = batch.m() as f64 / m as f64;
-        let (x, y) = batch.tensors(dtype, &device, kernels);
+        let (x, y) = batch.tensors(at);
         let (p, cost) = one(x, y)?;
         scores.probabilities.extend(p);
         scores.cost += cost * share;

@@ -114,7 +114,7 @@ impl Prepared {
         let train = self.data.train.need_memory("the full batch")?;
         let (ad, dtype) = (self.compute.autodiff(), self.spec.dtype);
         Ok((
-            train.x_matrix(dtype, &ad, self.compute.kernels),
+            train.x_matrix(self.compute.place(dtype, &ad)),
             train.y_tensor(dtype, &ad),
         ))
     }
@@ -215,7 +215,7 @@ fn check_fits(loaded: &LoadedConfig, prepared: &Prepared, checkpoint: &Checkpoin
     )
     .sizes;
     if sizes != prepared.spec.sizes {
-        return Err(Error::config(
+        return Err(Error::checkpoint(
             &loaded.source,
             format!(
                 "the starting parameters have layer sizes {sizes:?} but the data and the model need {:?}; \
@@ -229,7 +229,7 @@ fn check_fits(loaded: &LoadedConfig, prepared: &Prepared, checkpoint: &Checkpoin
         .as_ref()
         .is_some_and(|i| *i != prepared.data.input)
     {
-        return Err(Error::config(
+        return Err(Error::checkpoint(
             &loaded.source,
             "the data no longer gives the examples this run was trained on (its split, scaling or \
              columns differ from the run folder's input.json): resume needs the same data files",
@@ -259,7 +259,7 @@ fn optimizer(
         return Ok(updater);
     }
     let Some(bytes) = checkpoint.optimizer.clone() else {
-        return Err(Error::config(
+        return Err(Error::checkpoint(
             &loaded.source,
             format!(
                 "a checkpoint of a run with optimizer = \"{}\" needs the optimizer's state, and this one has none",
@@ -268,7 +268,7 @@ fn optimizer(
         ));
     };
     updater.restore(bytes, prepared.spec.dtype).map_err(|e| {
-        Error::config(
+        Error::checkpoint(
             &loaded.source,
             format!("the checkpoint's optimizer state cannot be read: {e}"),
         )

@@ -55,6 +55,13 @@ fn paint<DB: DrawingBackend, F: Figure>(backend: DB, figure: &F) -> Drawn {
     root.present().map_err(|e| e.to_string())
 }
 
+/// A chart of coordinates `X` × `Y` drawn on `DB`.
+type Chart<'a, DB, X, Y> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<<X as AsRangedCoord>::CoordDescType, <Y as AsRangedCoord>::CoordDescType>,
+>;
+
 /// The frame every chart has: its caption on top, a 12-pixel margin, room for the tick labels
 /// (`label_areas`: below the x axis, left of the y axis), and the coordinates `x` × `y`.
 fn frame<'a, DB: DrawingBackend, X: AsRangedCoord, Y: AsRangedCoord>(
@@ -63,10 +70,7 @@ fn frame<'a, DB: DrawingBackend, X: AsRangedCoord, Y: AsRangedCoord>(
     label_areas: (u32, u32),
     x: X,
     y: Y,
-) -> std::result::Result<
-    ChartContext<'a, DB, Cartesian2d<X::CoordDescType, Y::CoordDescType>>,
-    String,
-> {
+) -> std::result::Result<Chart<'a, DB, X, Y>, String> {
     ChartBuilder::on(root)
         .caption(caption, (FONT, 22))
         .margin(12)
@@ -236,18 +240,9 @@ struct BoundaryFigure<'a> {
 
 impl Figure for BoundaryFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
-        let BoundaryFigure {
-            title,
-            x1,
-            x2,
-            y,
-            points,
-            probs,
-            bounds: (ax, bx, ay, by),
-            step,
-        } = self;
-        let (ax, bx, ay, by, m) = (*ax, *bx, *ay, *by, y.len());
-        let mut chart = frame(root, title, (40, 50), ax..bx, ay..by)?;
+        let (x1, x2, y, step) = (self.x1, self.x2, self.y, self.step);
+        let ((ax, bx, ay, by), m) = (self.bounds, y.len());
+        let mut chart = frame(root, self.title, (40, 50), ax..bx, ay..by)?;
         axes(chart.configure_mesh().disable_mesh(), "x1", "x2")?;
         let region = |p: f64| {
             if crate::infer::predicted_class(p) == 1 {
@@ -257,7 +252,7 @@ impl Figure for BoundaryFigure<'_> {
             }
         };
         chart
-            .draw_series(points.iter().zip(probs.iter()).map(|(&(px, py), &p)| {
+            .draw_series(self.points.iter().zip(&self.probs).map(|(&(px, py), &p)| {
                 Rectangle::new(
                     [
                         (px - step.0 / 2.0, py - step.1 / 2.0),
@@ -428,16 +423,10 @@ struct GridFigure<'a> {
 
 impl Figure for GridFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
-        let GridFigure {
-            title,
-            tiles,
-            height,
-            width,
-            cell: (cell_w, cell_h),
-        } = *self;
-        root.draw(&Text::new(title.to_string(), (10, 10), (FONT, 18)))
+        let (height, width, (cell_w, cell_h)) = (self.height, self.width, self.cell);
+        root.draw(&Text::new(self.title.to_string(), (10, 10), (FONT, 18)))
             .map_err(|e| e.to_string())?;
-        for (k, tile) in tiles.iter().enumerate() {
+        for (k, tile) in self.tiles.iter().enumerate() {
             let (ox, oy) = ((k % COLS) * cell_w + 10, (k / COLS) * cell_h + 40);
             for r in 0..height {
                 for c in 0..width {

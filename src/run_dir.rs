@@ -192,7 +192,7 @@ pub fn save(
         let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
-            let x = DataMatrix::new(x, 2, points.len(), dtype, &device, compute.kernels);
+            let x = DataMatrix::new(x, 2, points.len(), compute.place(dtype, &device));
             crate::infer::probabilities(&result.model, &x)
         };
         let title = format!(
@@ -303,7 +303,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
         metrics.image_shape.map(|[h, w, c]| h * w * c),
     ];
     if let Some(width) = widths.into_iter().flatten().find(|&w| w != n_x) {
-        return Err(Error::data(
+        return Err(Error::run_file(
             &input_path,
             format!(
                 "describes {width} features but the model takes {n_x}: the run folder's files do not belong together; train the model again"
@@ -314,7 +314,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
     if (data.standardize && input.scaling.is_none())
         || (matches!(data.source, crate::config::DataSource::Csv { .. }) && input.columns.is_none())
     {
-        return Err(Error::data(
+        return Err(Error::run_file(
             &input_path,
             "is missing or incomplete: this run's config scales its features or reads a CSV table, and the run folder must record how; train the model again",
         ));
@@ -333,7 +333,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
     let bytes = std::fs::read(&model_path).map_err(|e| Error::io("cannot read", &model_path, e))?;
     let model =
         model_from_bytes(&config, &metrics.layers, bytes, &compute.device()).map_err(|m| {
-            Error::data(
+            Error::run_file(
                 &model_path,
                 format!("cannot be loaded as this run's model: {m}"),
             )

@@ -216,7 +216,7 @@ pub fn train(
                         }
                     };
                     let share = part.m() as f64 / m as f64;
-                    let (x, y) = part.tensors(*dtype, &device, compute.kernels);
+                    let (x, y) = part.tensors(compute.place(*dtype, &device));
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
                         return Ok(stopped(current, costs, i, diverged(cost)));

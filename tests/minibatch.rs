@@ -56,7 +56,7 @@ fn full_batch(data: &Examples, compute: Compute) -> (DataMatrix, Tensor<2>) {
     let (ad, dtype) = (compute.autodiff(), Precision::F64.dtype());
     let mem = data.in_memory().unwrap();
     (
-        mem.x_matrix(dtype, &ad, compute.kernels),
+        mem.x_matrix(compute.place(dtype, &ad)),
         mem.y_tensor(dtype, &ad),
     )
 }

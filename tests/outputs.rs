@@ -130,7 +130,7 @@ per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
         .train
         .in_memory()
         .unwrap()
-        .x_matrix(dtype, &compute.device(), compute.kernels);
+        .x_matrix(compute.place(dtype, &compute.device()));
     let before = train::probabilities(&result.model, &x).unwrap();
     let after = train::probabilities(&reloaded.model, &x).unwrap();
     assert_eq!(before, after);

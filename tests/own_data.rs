@@ -342,6 +342,8 @@ per_backend!(cpu fn resume_refuses_data_that_changed(backend) {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("resume needs the same data files"), "{err}");
+    // Reported as the checkpoint's problem, naming the run folder (not the config).
+    assert!(err.contains(&format!("checkpoint {run_s}: ")), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     let left: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

@@ -398,11 +398,11 @@ per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
     let kernels = |on| simplenn::device::Compute { backend, kernels: on };
     let (fast_on, fast_off) = (kernels(true), kernels(false));
 
-    assert!(data.train.in_memory().unwrap().x_matrix(dtype, &device, true).takes_fast_path());
+    assert!(data.train.in_memory().unwrap().x_matrix(fast_on.place(dtype, &device)).takes_fast_path());
     let fast = pipeline::run(&l, Start::Fresh, &mut Silent, fast_on).unwrap();
     let fast_check = check_config(&l, 0, Precision::F64, fast_on).unwrap();
 
-    assert!(!data.train.in_memory().unwrap().x_matrix(dtype, &device, false).takes_fast_path());
+    assert!(!data.train.in_memory().unwrap().x_matrix(fast_off.place(dtype, &device)).takes_fast_path());
     let plain = pipeline::run(&l, Start::Fresh, &mut Silent, fast_off).unwrap();
     let plain_check = check_config(&l, 0, Precision::F64, fast_off).unwrap();
 

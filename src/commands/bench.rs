@@ -110,7 +110,7 @@ pub fn bench_config(
     }
     let mut times = clock.times;
     if times.len() < wanted {
-        return Err(Error::Backend("an epoch without batches".into()));
+        return Err(Error::Internal("an epoch without batches".into()));
     }
     let first_ms = times.remove(0);
     times.sort_by(f64::total_cmp);

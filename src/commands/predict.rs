@@ -79,7 +79,7 @@ fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -
         .in_memory()
         .ok_or_else(|| Error::Internal("examples given one by one are held in memory".into()))?;
     let dtype = run.config.config.train.precision.dtype();
-    let x = set.x_matrix(dtype, &compute.device(), compute.kernels);
+    let x = set.x_matrix(compute.place(dtype, &compute.device()));
     probabilities(&run.model, &x)
 }
 

@@ -254,6 +254,9 @@ pub struct InitConfig {
     #[serde(default = "default_scale")]
     pub scale: f64,
     /// Seed of numpy's legacy generator: `seed = 1` draws the course's `np.random.seed(1)` weights.
+    /// Its second job: with shuffled mini-batches (`train.batch_size`, `train.shuffle` on) it
+    /// also orders every epoch's batches, with the epoch number, so a resumed run cuts the same
+    /// batches as the uninterrupted one.
     #[serde(default = "default_seed")]
     pub seed: u32,
     /// `h5` only: the parameter file (`W1, b1, …` as f64).

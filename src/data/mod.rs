@@ -22,23 +22,26 @@ pub use stream::{Examples, StreamSet};
 use crate::config::{DataConfig, DataSource};
 use crate::{Error, Result};
 
+use crate::device::Placement;
 use crate::nn::DataMatrix;
 use crate::tensor_util::matrix;
 
 /// A data set on the host. `x` is row-major (n_x, m): feature f of example i is `x[f * m + i]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
+    /// Features per example.
     pub n_x: usize,
+    /// Examples.
     pub m: usize,
     pub x: Vec<f64>,
+    /// The labels, 0 or 1, one per example.
     pub y: Vec<f64>,
 }
 
 impl Dataset {
-    /// X (n_x, m) on a device, held as X and Xᵀ for the first layer's product
-    /// ([`DataMatrix`]; the fast path may also hold Xᵀ, where `kernels` allows it).
-    pub fn x_matrix(&self, dtype: DType, device: &Device, kernels: bool) -> DataMatrix {
-        DataMatrix::new(self.x.clone(), self.n_x, self.m, dtype, device, kernels)
+    /// X (n_x, m), placed `at` ([`DataMatrix`]: the fast path may also hold Xᵀ).
+    pub fn x_matrix(&self, at: Placement) -> DataMatrix {
+        DataMatrix::new(self.x.clone(), self.n_x, self.m, at)
     }
 
     /// Y (1, m) as a tensor.
@@ -254,22 +257,22 @@ fn open_stream(config: &DataConfig) -> Result<DataSplit> {
         };
         let set = match &config.source {
             DataSource::Cat { .. } => {
-                let file = cat::open_checked(&path, prefix)?;
+                let file = cat::open_checked(path, prefix)?;
                 if let Some(train) = image_shape {
-                    same_image_shape(&path, file.shape, train)?;
+                    same_image_shape(path, file.shape, train)?;
                 }
                 image_shape = Some(file.shape);
                 classes = file.classes;
                 StreamSet::h5(file.blocks, file.y, block)
             }
             DataSource::H5 { x, y, layout, .. } => {
-                let (blocks, labels) = h5::open_xy(&path, x, y, *layout)?;
+                let (blocks, labels) = h5::open_xy(path, x, y, *layout)?;
                 StreamSet::h5(blocks, labels, block)
             }
             DataSource::Images { size, positive, .. } => {
                 let expected = (prefix == "test").then_some(&classes);
-                let listing = images::list(&path, positive.as_deref(), expected)?;
-                notes.extend(listing.notes(&path));
+                let listing = images::list(path, positive.as_deref(), expected)?;
+                notes.extend(listing.notes(path));
                 classes = listing.classes.clone();
                 image_shape = Some([size[0], size[1], 3]);
                 StreamSet::pictures(listing, *size, block)
@@ -285,7 +288,7 @@ fn open_stream(config: &DataConfig) -> Result<DataSplit> {
             }
         };
         if let Some(train) = opened.first() {
-            same_features(&path, set.n_x, train.n_x)?;
+            same_features(path, set.n_x, train.n_x)?;
         }
         opened.push(set);
     }

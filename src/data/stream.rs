@@ -17,6 +17,7 @@ use super::h5::Blocks;
 use super::{Dataset, Scaling, images};
 use burn::tensor::DType;
 
+use crate::device::Placement;
 use crate::nn::DataMatrix;
 use crate::{Error, Result};
 
@@ -161,18 +162,13 @@ impl Batch {
         self.y.len()
     }
 
-    /// X (n_x, m) and Y (1, m) on `device` (X on the fast path where `kernels` allows it).
-    pub fn tensors(
-        self,
-        dtype: DType,
-        device: &burn::tensor::Device,
-        kernels: bool,
-    ) -> (DataMatrix, burn::tensor::Tensor<2>) {
+    /// X (n_x, m) and Y (1, m), placed `at`.
+    pub fn tensors(self, at: Placement) -> (DataMatrix, burn::tensor::Tensor<2>) {
         let m = self.m();
-        let y = crate::tensor_util::matrix(self.y, 1, m, dtype, device);
+        let y = crate::tensor_util::matrix(self.y, 1, m, at.dtype, at.device);
         let x = match self.rows {
-            Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device, kernels),
-            Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, dtype, device, kernels),
+            Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, at),
+            Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, at),
         };
         (x, y)
     }

@@ -12,7 +12,7 @@
 mod data_product;
 pub mod kernels;
 
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::Tensor;
 
 #[cfg(any(feature = "ndarray", feature = "flex"))]
 pub use data_product::product;
@@ -23,6 +23,7 @@ pub fn product(w: Tensor<2>, x: &Tensor<2>, _x_t: &Tensor<2>) -> Tensor<2> {
     w.matmul(x.clone())
 }
 
+use crate::device::Placement;
 use crate::tensor_util::matrix;
 
 /// Inputs narrower than this (the planar set's n_x = 2) take Burn's matmul: there the product is
@@ -30,19 +31,12 @@ use crate::tensor_util::matrix;
 pub const WIDE_INPUT: usize = 256;
 
 /// Xᵀ (m, n_x), contiguous, for X given as row-major host values (n_x rows of m) — when the fast
-/// path will be taken: `kernels` allowed, a CPU backend and an input at least [`WIDE_INPUT`]
+/// path will be taken: kernels allowed, a CPU backend and an input at least [`WIDE_INPUT`]
 /// wide. It doubles the memory of X, which is why it is made only then.
-pub fn transposed(
-    values: &[f64],
-    n_x: usize,
-    m: usize,
-    dtype: DType,
-    device: &Device,
-    kernels: bool,
-) -> Option<Tensor<2>> {
-    wanted(n_x, device, kernels).then(|| {
+pub fn transposed(values: &[f64], n_x: usize, m: usize, at: Placement) -> Option<Tensor<2>> {
+    wanted(n_x, at).then(|| {
         let by_example = crate::tensor_util::transpose(values, n_x, m);
-        matrix(by_example, m, n_x, dtype, device)
+        matrix(by_example, m, n_x, at.dtype, at.device)
     })
 }
 
@@ -51,18 +45,16 @@ pub fn by_example<E: burn::tensor::Element>(
     rows: Vec<E>,
     m: usize,
     n_x: usize,
-    dtype: DType,
-    device: &Device,
-    kernels: bool,
+    at: Placement,
 ) -> Option<Tensor<2>> {
-    wanted(n_x, device, kernels).then(|| matrix(rows, m, n_x, dtype, device))
+    wanted(n_x, at).then(|| matrix(rows, m, n_x, at.dtype, at.device))
 }
 
-/// Whether X of `n_x` features on `device` takes the fast path, the kernels being allowed or not
-/// (`kernels`).
-fn wanted(n_x: usize, device: &Device, kernels: bool) -> bool {
+/// Whether X of `n_x` features placed `at` takes the fast path: the kernels allowed, its device
+/// a CPU backend's, and the input wide.
+fn wanted(n_x: usize, at: Placement) -> bool {
     let cpu = crate::device::Backend::compiled()
         .into_iter()
-        .any(|b| b.is_cpu() && b.device() == *device);
-    kernels && cpu && n_x >= WIDE_INPUT
+        .any(|b| b.is_cpu() && b.device() == *at.device);
+    at.kernels && cpu && n_x >= WIDE_INPUT
 }

@@ -86,8 +86,10 @@ pub struct Row {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub title: String,
+    /// The precision the three witnesses computed in, and the tolerances that go with it.
     pub precision: Precision,
     pub tolerances: Tolerances,
+    /// One row per parameter (W[l], b[l]).
     pub rows: Vec<Row>,
     pub notes: Vec<String>,
 }

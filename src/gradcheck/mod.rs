@@ -60,7 +60,7 @@ fn autodiff_grads(
     let dtype = spec.dtype;
     let model = spec.init_with(layers, &ad);
     let cost = cost_from_logits(
-        model.forward(&data.x_matrix(dtype, &ad, compute.kernels)),
+        model.forward(&data.x_matrix(compute.place(dtype, &ad))),
         data.y_tensor(dtype, &ad),
     );
     let grads = cost.backward();

@@ -1,8 +1,9 @@
 //! The data matrix X (n_x, m), one column per example as in the notes: the input A[0] of the
 //! first layer, whose product W[1]·X is the one place the fast path (`crate::fast`) can step in.
 
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::Tensor;
 
+use crate::device::Placement;
 use crate::tensor_util::matrix;
 
 #[derive(Debug, Clone)]
@@ -14,49 +15,29 @@ pub struct DataMatrix {
 }
 
 impl DataMatrix {
-    /// From row-major host values of X (n_x rows of m values). `kernels`: whether the fast
-    /// path's own kernels may serve this matrix (`crate::device::Compute::kernels`); they do where
-    /// they apply (a CPU backend, a wide input).
-    pub fn new(
-        values: Vec<f64>,
-        n_x: usize,
-        m: usize,
-        dtype: DType,
-        device: &Device,
-        kernels: bool,
-    ) -> Self {
-        #[cfg(not(feature = "cpu-kernels"))]
-        let _ = kernels;
+    /// From row-major host values of X (n_x rows of m values), placed `at` (the fast path's own
+    /// kernels serve it where `at` allows them and they apply: a CPU backend, a wide input).
+    pub fn new(values: Vec<f64>, n_x: usize, m: usize, at: Placement) -> Self {
         DataMatrix {
             #[cfg(feature = "cpu-kernels")]
-            x_t: crate::fast::transposed(&values, n_x, m, dtype, device, kernels),
-            x: matrix(values, n_x, m, dtype, device),
+            x_t: crate::fast::transposed(&values, n_x, m, at),
+            x: matrix(values, n_x, m, at.dtype, at.device),
         }
     }
 
     /// From the examples as rows: row-major Xᵀ (m rows of n_x values), as a mini-batch is cut
-    /// (in the training's float type: nothing to convert). `kernels` as for [`DataMatrix::new`].
+    /// (in the training's float type: nothing to convert).
     pub fn from_rows<E: burn::tensor::Element + Default>(
         rows: Vec<E>,
         m: usize,
         n_x: usize,
-        dtype: DType,
-        device: &Device,
-        kernels: bool,
+        at: Placement,
     ) -> Self {
-        #[cfg(not(feature = "cpu-kernels"))]
-        let _ = kernels;
-        let x = matrix(
-            crate::tensor_util::transpose(&rows, m, n_x),
-            n_x,
-            m,
-            dtype,
-            device,
-        );
+        let x_values = crate::tensor_util::transpose(&rows, m, n_x);
         DataMatrix {
             #[cfg(feature = "cpu-kernels")]
-            x_t: crate::fast::by_example(rows, m, n_x, dtype, device, kernels),
-            x,
+            x_t: crate::fast::by_example(rows, m, n_x, at),
+            x: matrix(x_values, n_x, m, at.dtype, at.device),
         }
     }
 
