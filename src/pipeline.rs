@@ -11,19 +11,21 @@ use burn::module::Module;
 use burn::tensor::Tensor;
 
 use crate::config::{Config, LoadedConfig};
-use crate::data::{self, DataSplit, Examples, InputRecord, Order, stream};
+use crate::data::{self, Examples, InputRecord, LoadedData, Order, stream};
 use crate::device::Compute;
+use crate::infer;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, symmetric_hidden_layers};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
 use crate::run_result::{CheckpointState, Metrics, RunResult};
-use crate::train::{self, Feed, Observer, Plan, Position, Schedule, Stop, TrainOutcome};
+use crate::stop::{Position, Stop};
+use crate::train::{self, Feed, Observer, Plan, Schedule, TrainOutcome};
 use crate::{Error, Result, params_file};
 
 /// A config's data and the model that fits it, and what they are computed on.
 pub struct Prepared {
-    pub data: DataSplit,
+    pub data: LoadedData,
     pub spec: ModelSpec,
     /// Wall time of reading or generating the data.
     pub data_seconds: f64,
@@ -137,7 +139,7 @@ pub struct Checkpoint {
     pub at: Position,
     /// Costs logged before `at`.
     pub costs: Vec<(usize, f64)>,
-    /// Seconds of training and of reading data spent before `iteration`.
+    /// Seconds of training and of reading data spent before `at`.
     pub seconds: f64,
     pub data_seconds: f64,
     /// How the run's examples were made (`input.json`): the data read again must give the same.
@@ -215,7 +217,13 @@ fn check_fits(loaded: &LoadedConfig, prepared: &Prepared, checkpoint: &Checkpoin
     )
     .sizes;
     if sizes != prepared.spec.sizes {
-        return Err(Error::checkpoint(
+        // Parameters given at iteration 0 belong to the config; a checkpoint's to its run folder.
+        let error: fn(&str, String) -> Error = if checkpoint.at == Position::default() {
+            |source, message| Error::config(source, message)
+        } else {
+            |source, message| Error::checkpoint(source, message)
+        };
+        return Err(error(
             &loaded.source,
             format!(
                 "the starting parameters have layer sizes {sizes:?} but the data and the model need {:?}; \
@@ -400,7 +408,7 @@ impl Trained {
 /// makes the finished run a checkpoint, to be scored when resumed.
 fn score_unless_checkpoint(
     trained: &mut Trained,
-    data: &DataSplit,
+    data: &LoadedData,
     dtype: burn::tensor::DType,
     compute: Compute,
 ) -> Result<Option<RunScores>> {
@@ -426,7 +434,7 @@ fn score_unless_checkpoint(
 fn result(
     c: &Config,
     compute: Compute,
-    data: DataSplit,
+    data: LoadedData,
     sizes: Vec<usize>,
     trained: Trained,
     scores: Option<RunScores>,
@@ -478,20 +486,20 @@ struct RunScores {
 
 fn score(
     model: &Model,
-    data: &DataSplit,
+    data: &LoadedData,
     dtype: burn::tensor::DType,
     compute: Compute,
 ) -> Result<RunScores> {
-    let on_train = train::score(model, &data.train, dtype, compute)?;
+    let on_train = infer::score(model, &data.train, dtype, compute)?;
     let test_accuracy = match &data.test {
-        Some(test) => Some(train::accuracy(
-            &train::score(model, test, dtype, compute)?.probabilities,
+        Some(test) => Some(infer::accuracy(
+            &infer::score(model, test, dtype, compute)?.probabilities,
             test.y(),
         )),
         None => None,
     };
     Ok(RunScores {
-        train_accuracy: train::accuracy(&on_train.probabilities, data.train.y()),
+        train_accuracy: infer::accuracy(&on_train.probabilities, data.train.y()),
         final_cost: on_train.cost,
         test_accuracy,
     })

@@ -219,9 +219,9 @@ pub struct SavedRun {
     pub optimizer: Option<Vec<u8>>,
 }
 
-/// Where a checkpoint went on in run folders written before `checkpoint.json`: keys of their
-/// metrics.json (`resume_from`: the next iteration; `resume_batch`, `resume_cost_so_far`: only
-/// for a checkpoint inside an epoch). Read so that those folders still resume; never written.
+/// The checkpoint in the older run-folder layout, kept in metrics.json (`resume_from`: the next
+/// iteration; `resume_batch`, `resume_cost_so_far`: only for a checkpoint inside an epoch).
+/// Read, so that such folders resume; never written.
 #[derive(serde::Deserialize)]
 struct OldCheckpoint {
     #[serde(default)]
@@ -242,8 +242,8 @@ impl OldCheckpoint {
     }
 }
 
-/// Where the run in `dir` goes on: its checkpoint.json, or in a folder written before that file
-/// existed, the `resume_from` keys of its metrics.json (`metrics_path`); None for a finished run.
+/// Where the run in `dir` goes on: its checkpoint.json, or in the older layout the `resume_from`
+/// keys of its metrics.json (`metrics_path`); None for a finished run.
 fn read_checkpoint(dir: &Path, metrics_path: &Path) -> Result<Option<CheckpointState>> {
     let path = dir.join(CHECKPOINT_FILE);
     if path.exists() {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::DataSplit;
+use crate::data::LoadedData;
 use crate::models::Model;
 use crate::stop::{Position, Stop};
 
@@ -41,7 +41,7 @@ pub struct Metrics {
     pub seconds: f64,
     /// Wall time of reading or generating the data.
     pub data_seconds: f64,
-    /// `null`, or why training stopped early (`train::Stop`'s message).
+    /// `null`, or why training stopped early (`stop::Stop`'s message).
     pub failure: Option<String>,
     /// Class names (0, 1).
     #[serde(default)]
@@ -62,7 +62,7 @@ pub struct CheckpointState {
     pub iteration: usize,
     /// The next batch of that epoch: 0 at an epoch's start, and always with the full batch.
     pub batch: usize,
-    /// The epoch's cost over its first `batch` batches (`train::Position`): 0 when `batch` is.
+    /// The epoch's cost over its first `batch` batches (`stop::Position`): 0 when `batch` is.
     pub cost_so_far: f64,
 }
 
@@ -91,7 +91,7 @@ impl From<Position> for CheckpointState {
 pub struct RunResult {
     pub model: Model,
     pub metrics: Metrics,
-    pub data: DataSplit,
+    pub data: LoadedData,
     /// Why training ended early, if it did.
     pub stop: Option<Stop>,
     /// Where it goes on when it stopped resumably (`checkpoint.json`); None when it finished or

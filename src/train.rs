@@ -6,15 +6,11 @@ use burn::tensor::{DType, Tensor};
 use crate::Result;
 use crate::data::{Examples, Order};
 use crate::device::Compute;
-// The cost J and inference (Ŷ, the predicted class, accuracy, a set's scores) live in `infer`,
-// below; these names stay reachable as `train::…` for the pipeline and the tests that use them.
-pub use crate::infer::{Scores, accuracy, cost_from_logits, probabilities, score};
+use crate::infer::cost_from_logits;
 use crate::models::Model;
 use crate::nn::DataMatrix;
 use crate::optim::Updater;
-// Where a run is and why it stopped live in `stop`, below `error`, which carries a `Stop`; the
-// training loop's API (`Schedule`, `Observer`, `TrainOutcome`) names both, so they stay here too.
-pub use crate::stop::{Position, Stop};
+use crate::stop::{Position, Stop};
 use crate::tensor_util::scalar_f64;
 
 /// One step of gradient descent on X (n_x, m), Y (1, m), all on the autodiff device:

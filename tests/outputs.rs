@@ -14,7 +14,7 @@ use simplenn::device::Compute;
 use simplenn::pipeline::{self, Start};
 use simplenn::run_dir::{self, RunDir};
 use simplenn::run_result::RunResult;
-use simplenn::train::{self, Silent};
+use simplenn::train::Silent;
 
 fn assert_png(path: &Path) {
     let img = image::open(path).unwrap_or_else(|e| panic!("{}: not a PNG ({e})", path.display()));
@@ -131,8 +131,8 @@ per_backend!(fn saved_model_reloads_with_identical_predictions(backend) {
         .in_memory()
         .unwrap()
         .x_matrix(compute.place(dtype, &compute.device()));
-    let before = train::probabilities(&result.model, &x).unwrap();
-    let after = train::probabilities(&reloaded.model, &x).unwrap();
+    let before = simplenn::infer::probabilities(&result.model, &x).unwrap();
+    let after = simplenn::infer::probabilities(&reloaded.model, &x).unwrap();
     assert_eq!(before, after);
     assert_eq!(
         result.model.layer_values().unwrap(),

@@ -180,8 +180,10 @@ fn course_layers(group: &str, sizes: &[usize]) -> Vec<LayerValues> {
 }
 
 per_backend!(
-#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
-#[cfg_attr(not(flower_file), ignore = "needs numpy's datasets/planar_flower.h5 (datasets/README.md)")]
+#[cfg_attr(
+    not(all(flower_file, course_reference)),
+    ignore = "needs numpy's datasets/planar_flower.h5 (datasets/README.md) and the reference files (SIMPLENN_REFERENCE_DIR)"
+)]
 fn shallow_on_numpy_flower_matches_reference_history(backend) {
     let compute = common::compute(backend);
     let (precision, dtype, tol) = reference_precision("shallow reference history", backend);
@@ -274,8 +276,10 @@ fn cat_reference_check(
 }
 
 per_backend!(
-#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
-#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+#[cfg_attr(
+    not(all(cat_files, course_reference)),
+    ignore = "needs the course's cat files (cargo run -- data fetch cat) and reference files (SIMPLENN_REFERENCE_DIR)"
+)]
 fn logistic_cat_matches_reference_history(backend) {
     // logistic regression starts from zeros (no group in the init file).
     cat_reference_check(
@@ -288,8 +292,10 @@ fn logistic_cat_matches_reference_history(backend) {
 });
 
 per_backend!(
-#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
-#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+#[cfg_attr(
+    not(all(cat_files, course_reference)),
+    ignore = "needs the course's cat files (cargo run -- data fetch cat) and reference files (SIMPLENN_REFERENCE_DIR)"
+)]
 fn two_layer_cat_matches_reference_history(backend) {
     cat_reference_check(
         "two_layer_cat.toml",
@@ -301,8 +307,10 @@ fn two_layer_cat_matches_reference_history(backend) {
 });
 
 per_backend!(
-#[cfg_attr(not(cat_files), ignore = "needs the course's cat files in datasets/: cargo run -- data fetch cat")]
-#[cfg_attr(not(course_reference), ignore = "needs the course reference files: set SIMPLENN_REFERENCE_DIR to their folder")]
+#[cfg_attr(
+    not(all(cat_files, course_reference)),
+    ignore = "needs the course's cat files (cargo run -- data fetch cat) and reference files (SIMPLENN_REFERENCE_DIR)"
+)]
 fn deep_cat_matches_reference_history(backend) {
     cat_reference_check(
         "deep_cat.toml",

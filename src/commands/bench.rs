@@ -11,7 +11,8 @@ use crate::config::LoadedConfig;
 use crate::device::{Compute, Precision};
 use crate::optim::Updater;
 use crate::pipeline::{self, Start};
-use crate::train::{self, Feed, Observer, Position, Schedule, Silent, Stop};
+use crate::stop::{Position, Stop};
+use crate::train::{self, Feed, Observer, Schedule, Silent};
 use crate::{Error, Result};
 
 /// Timings of one config.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomic;
 use crate::config::{DataConfig, DataSource};
-use crate::data::{self, DataSplit, Dataset, Examples, UNNAMED_CLASSES, h5};
+use crate::data::{self, Dataset, Examples, LoadedData, UNNAMED_CLASSES, h5};
 use crate::device::{Backend, Compute};
 use crate::infer::{accuracy, class_name, predicted_class, score};
 use crate::plot::{self, Tile};
@@ -40,7 +40,7 @@ impl Confusion {
 /// run's recorded input), or another config's data, an HDF5 file or a CSV table, read with the
 /// run's columns and classes and scaled as the run's training set was. Another config is loaded
 /// as every command loads one: its precision must suit `backend`.
-fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<DataSplit> {
+fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<LoadedData> {
     let Some(path) = data else {
         let own = data::load(&run.config.config.data)?;
         if own.input != run.input {
@@ -102,8 +102,8 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Dat
     Ok(split)
 }
 
-fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit<Dataset> {
-    DataSplit {
+fn csv_split(set: Dataset, classes: &[String; 2]) -> LoadedData<Dataset> {
+    LoadedData {
         train: set,
         test: None,
         classes: classes.clone(),
@@ -116,7 +116,7 @@ fn csv_split(set: Dataset, classes: &[String; 2]) -> DataSplit<Dataset> {
 /// Labels of other data by the run's class names: the same names in the other order flip the
 /// labels; other names are an error. Data without names of its own ([`UNNAMED_CLASSES`]) is
 /// taken as it is.
-fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> Result<()> {
+fn align_classes(split: &mut LoadedData, classes: &[String; 2], path: &Path) -> Result<()> {
     if split.classes == *classes || split.classes == UNNAMED_CLASSES {
         return Ok(());
     }
@@ -137,7 +137,7 @@ fn align_classes(split: &mut DataSplit, classes: &[String; 2], path: &Path) -> R
 }
 
 /// An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
-fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
+fn h5_data(path: &Path) -> Result<LoadedData<Dataset>> {
     let file = h5::open(path)?;
     let names = file.member_names().unwrap_or_default();
     let course_prefix = ["test", "train"]
@@ -145,7 +145,7 @@ fn h5_data(path: &Path) -> Result<DataSplit<Dataset>> {
         .find(|p| names.contains(&format!("{p}_set_x")));
     if let Some(prefix) = course_prefix {
         let (set, classes, shape) = data::cat::load(path, prefix)?;
-        return Ok(DataSplit {
+        return Ok(LoadedData {
             train: set,
             test: None,
             classes,

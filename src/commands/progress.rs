@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::train::{Observer, Plan, Position};
+use crate::stop::Position;
+use crate::train::{Observer, Plan};
 
 /// Set by the Ctrl-C handler; training stops before its next iteration.
 fn interrupt_flag() -> Arc<AtomicBool> {

@@ -89,7 +89,7 @@ impl Dataset {
 /// What a config's `[data]` section loads: a training set, an optional test set, the names of
 /// class 0 and class 1, and what the run folder must record to apply the model to new data.
 #[derive(Debug, Clone)]
-pub struct DataSplit<S = Examples> {
+pub struct LoadedData<S = Examples> {
     pub train: S,
     pub test: Option<S>,
     pub classes: [String; 2],
@@ -139,9 +139,9 @@ impl InputRecord {
 
 /// `standardize = true`: record the training set's statistics `scaling` in the split's input
 /// record, then make both sets with that record ([`InputRecord::prepare`]), as new data will be.
-fn standardize(split: &mut DataSplit, scaling: Scaling) {
+fn standardize(split: &mut LoadedData, scaling: Scaling) {
     split.input.scaling = Some(scaling);
-    let DataSplit {
+    let LoadedData {
         train, test, input, ..
     } = split;
     input.prepare(train);
@@ -187,7 +187,7 @@ fn same_image_shape(path: &Path, test: [usize; 3], train: [usize; 3]) -> Result<
 /// with `stream = true`, open it to be read a block at a time instead. Its paths are read as
 /// they are: a loaded config's are absolute (`Config::load` resolved them from the config's
 /// folder).
-pub fn load(config: &DataConfig) -> Result<DataSplit> {
+pub fn load(config: &DataConfig) -> Result<LoadedData> {
     if config.stream {
         return open_stream(config);
     }
@@ -212,11 +212,11 @@ pub fn load(config: &DataConfig) -> Result<DataSplit> {
     Ok(split)
 }
 
-impl<S> DataSplit<S> {
+impl<S> LoadedData<S> {
     /// A training set, an optional test set and their classes' names, with nothing else known
     /// yet (not pictures, nothing to record, no notes): where every kind of data starts.
-    fn new(train: S, test: Option<S>, classes: [String; 2]) -> DataSplit<S> {
-        DataSplit {
+    fn new(train: S, test: Option<S>, classes: [String; 2]) -> LoadedData<S> {
+        LoadedData {
             train,
             test,
             classes,
@@ -227,10 +227,10 @@ impl<S> DataSplit<S> {
     }
 }
 
-impl DataSplit<Dataset> {
+impl LoadedData<Dataset> {
     /// The same split, its sets held in memory.
-    pub fn into_examples(self) -> DataSplit {
-        DataSplit {
+    pub fn into_examples(self) -> LoadedData {
+        LoadedData {
             train: Examples::Memory(self.train),
             test: self.test.map(Examples::Memory),
             classes: self.classes,
@@ -243,7 +243,7 @@ impl DataSplit<Dataset> {
 
 /// `stream = true`: check the files and list what to read; no example is read yet, but for the
 /// statistics of `standardize`.
-fn open_stream(config: &DataConfig) -> Result<DataSplit> {
+fn open_stream(config: &DataConfig) -> Result<LoadedData> {
     let block = config.streaming.block;
     let mut classes = UNNAMED_CLASSES.map(String::from);
     let mut image_shape: Option<[usize; 3]> = None;
@@ -301,10 +301,10 @@ fn open_stream(config: &DataConfig) -> Result<DataSplit> {
     } else {
         None
     };
-    let mut split = DataSplit {
+    let mut split = LoadedData {
         image_shape,
         notes,
-        ..DataSplit::new(
+        ..LoadedData::new(
             Examples::Stream(train),
             sets.next().map(Examples::Stream),
             classes,
@@ -318,9 +318,9 @@ fn open_stream(config: &DataConfig) -> Result<DataSplit> {
 
 /// What `[data]` names, as stored, in memory: no split, no scaling (`evaluate --data` applies the
 /// run's own).
-pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
+pub fn load_source(config: &DataConfig) -> Result<LoadedData<Dataset>> {
     match &config.source {
-        DataSource::Planar { m, noise } => Ok(DataSplit::new(
+        DataSource::Planar { m, noise } => Ok(LoadedData::new(
             planar::flower(*m, *noise, config.seed),
             None,
             ["red (0)", "blue (1)"].map(String::from),
@@ -332,9 +332,9 @@ pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
                 same_image_shape(path, test_shape, shape)?;
                 Ok(test)
             })?;
-            Ok(DataSplit {
+            Ok(LoadedData {
                 image_shape: Some(shape),
-                ..DataSplit::new(train, test, classes)
+                ..LoadedData::new(train, test, classes)
             })
         }
         DataSource::H5 {
@@ -350,7 +350,7 @@ pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
                 same_features(path, test.n_x, train.n_x)?;
                 Ok(test)
             })?;
-            Ok(DataSplit::new(
+            Ok(LoadedData::new(
                 train,
                 test,
                 UNNAMED_CLASSES.map(String::from),
@@ -371,10 +371,10 @@ pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
                 notes.extend(t.notes);
                 Ok(t.data)
             })?;
-            Ok(DataSplit {
+            Ok(LoadedData {
                 image_shape: Some([size[0], size[1], 3]),
                 notes,
-                ..DataSplit::new(folder.data, test, folder.classes)
+                ..LoadedData::new(folder.data, test, folder.classes)
             })
         }
         DataSource::Csv {
@@ -389,12 +389,12 @@ pub fn load_source(config: &DataConfig) -> Result<DataSplit<Dataset>> {
             let test = load_test(test.as_deref(), |path| {
                 csv::load_like(path, &table.columns, &table.classes)
             })?;
-            Ok(DataSplit {
+            Ok(LoadedData {
                 input: InputRecord {
                     columns: Some(table.columns),
                     ..InputRecord::default()
                 },
-                ..DataSplit::new(table.data, test, table.classes)
+                ..LoadedData::new(table.data, test, table.classes)
             })
         }
     }

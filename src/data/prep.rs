@@ -84,13 +84,18 @@ pub struct Scaling {
 }
 
 impl Scaling {
-    /// The statistics of a set in memory, by [`Scaling::fit_passes`] over its examples as rows.
+    /// The statistics of a set in memory, by [`Scaling::fit_passes`] over its examples, each
+    /// gathered into one reused row (X is not copied whole: a large set stays within its size).
     pub fn fit(data: &Dataset) -> Scaling {
-        let m = data.m.max(1);
-        let n_x = data.x.len() / m;
-        let rows = crate::tensor_util::transpose(&data.x[..n_x * m], n_x, m);
-        let fitted = Scaling::fit_passes(n_x, data.m, |f| {
-            rows.chunks_exact(n_x.max(1)).for_each(f);
+        let (n_x, m) = (data.n_x, data.m);
+        let fitted = Scaling::fit_passes(n_x, m, |f| {
+            let mut row = vec![0.0; n_x];
+            for i in 0..m {
+                for (k, v) in row.iter_mut().enumerate() {
+                    *v = data.x[k * m + i];
+                }
+                f(&row);
+            }
             Ok::<(), std::convert::Infallible>(())
         });
         match fitted {

@@ -55,8 +55,10 @@ thread_local! {
     static TEST_BACKEND: Cell<Option<Backend>> = const { Cell::new(None) };
 }
 
-/// Runs a per-backend test body on `backend`, unless `SIMPLENN_BACKEND` names another backend
-/// (then it says so and returns).
+/// Runs a per-backend test body on `backend`, unless `SIMPLENN_BACKEND` names another backend:
+/// then it says so where the user sees it (straight to the terminal, past libtest's capture) and
+/// returns. (`cargo test ::ndarray` selects one backend's tests without any of them passing
+/// unrun.)
 pub fn on(backend: Backend, body: fn(Backend)) {
     if let Some(only) = std::env::var("SIMPLENN_BACKEND")
         .ok()
@@ -64,8 +66,11 @@ pub fn on(backend: Backend, body: fn(Backend)) {
     {
         let only = Backend::from_name(&only).unwrap_or_else(|e| panic!("SIMPLENN_BACKEND: {e}"));
         if only != backend {
-            eprintln!(
-                "SKIPPED on {}: SIMPLENN_BACKEND={} limits the tests to that backend",
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {} on {}: SIMPLENN_BACKEND={} limits the tests to that backend",
+                std::thread::current().name().unwrap_or("a test"),
                 backend.name(),
                 only.name()
             );
@@ -132,10 +137,14 @@ pub fn repo() -> PathBuf {
 /// (removed since the build, or `--ignored` asked for) fails the test with the way to get it.
 pub fn dataset(name: &str) -> PathBuf {
     let path = repo().join("datasets").join(name);
+    let how = if name.contains("catvnoncat") {
+        "`cargo run -- data fetch cat` gets the course's cat files"
+    } else {
+        "datasets/README.md says where it comes from"
+    };
     assert!(
         path.exists(),
-        "datasets/{name} is missing: `cargo run -- data fetch cat` gets the course's cat files \
-         (datasets/README.md says where every file comes from; in CI, .ci/run links them)"
+        "datasets/{name} is missing: {how} (in CI, .ci/run links it)"
     );
     path
 }
