@@ -280,6 +280,31 @@ fn cases(dir: &Path) -> Vec<Case> {
         "",
         "label 2 at index 1",
     ));
+    // A NaN or infinity in X is the data's fault, named where it is (not a divergence).
+    let with = |value: f64, at: usize, shape: &[usize]| {
+        let n: usize = shape.iter().product();
+        let mut x: Vec<f64> = (0..n).map(|i| i as f64 / 10.0).collect();
+        x[at] = value;
+        x
+    };
+    let nan = dir.join("nan.h5");
+    // (n_x = 2, m = 3): value 4 is feature 1 of example 1.
+    common::write_xy(&nan, &with(f64::NAN, 4, &[2, 3]), &[2, 3], &[0, 1, 0]);
+    v.push(h5_case(
+        "h5_nan_in_x",
+        &nan,
+        "",
+        "`X` holds NaN at example 1, feature 1: every value must be a finite number",
+    ));
+    let inf = dir.join("inf.h5");
+    // (m = 3, n_x = 2): value 5 is feature 1 of example 2.
+    common::write_xy(&inf, &with(f64::INFINITY, 5, &[3, 2]), &[3, 2], &[0, 1, 0]);
+    v.push(h5_case(
+        "h5_inf_in_x_examples_first",
+        &inf,
+        "layout = \"examples_first\"",
+        "`X` holds inf at example 2, feature 1",
+    ));
     let empty = dir.join("empty.h5");
     write_xy(&empty, &[2, 0], &[]);
     v.push(h5_case("h5_empty", &empty, "", "the data set is empty"));

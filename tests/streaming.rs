@@ -435,6 +435,28 @@ per_backend!(cpu fn a_test_picture_that_cannot_be_read_keeps_the_trained_run_as_
     assert!(resumed.metrics.test_accuracy.is_some_and(f64::is_finite));
 });
 
+per_backend!(cpu fn a_nan_read_while_streaming_stops_with_a_data_error_naming_it(backend) {
+    // The reader thread meets the NaN: training stops with a data failure (a checkpoint, as for
+    // any file that fails mid-run), which names the dataset, the example and the feature.
+    let compute = common::compute(backend);
+    let tmp = common::tempdir();
+    let file = tmp.path().join("nan.h5");
+    let mut x: Vec<f64> = (0..12 * 40).map(|i| (i % 7) as f64 / 10.0).collect();
+    x[7 * 40 + 25] = f64::NAN; // (n_x = 12, m = 40): feature 7 of example 25
+    let y: Vec<i64> = (0..40).map(|i| i % 2).collect();
+    common::write_xy(&file, &x, &[12, 40], &y);
+    let l = config(
+        tmp.path(),
+        &h5_data(&file.display().to_string(), false, "stream = true\nblock = 8"),
+        "shuffle = false",
+    );
+    let cut = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
+    let Some(Stop::DataFailed { error, .. }) = &cut.stop else {
+        panic!("expected a data failure, got {:?}", cut.stop);
+    };
+    assert!(error.contains("`X` holds NaN at example 25, feature 7"), "{error}");
+});
+
 #[test]
 fn labels_may_be_a_row_or_a_column_in_either_layout() {
     let tmp = common::tempdir();

@@ -361,6 +361,22 @@ impl Blocks {
         }
         // A freshly read hyperslab is in standard (row-major) order, from offset 0.
         let mut values = block.into_raw_vec_and_offset().0;
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            // (count, n_x) or (n_x, count): which example and feature the k-th value is.
+            let (example, feature) = if self.examples_first {
+                (start + k / self.n_x.max(1), k % self.n_x.max(1))
+            } else {
+                (start + k % count.max(1), k / count.max(1))
+            };
+            return Err(Error::data(
+                &self.path,
+                format!(
+                    "dataset `{}` holds {} at example {example}, feature {feature}: every value \
+                     must be a finite number; fix or remove that example",
+                    self.name, values[k]
+                ),
+            ));
+        }
         if self.divisor != 1.0 {
             values.iter_mut().for_each(|v| *v /= self.divisor);
         }
