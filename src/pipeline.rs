@@ -15,7 +15,7 @@ use crate::data::{self, Examples, InputRecord, LoadedData, Order, stream};
 use crate::device::Compute;
 use crate::infer;
 use crate::models::{Model, ModelSpec};
-use crate::nn::init::{draw_layers, symmetric_hidden_layers};
+use crate::nn::init::{draw_layers, init_warnings};
 use crate::nn::{DataMatrix, LayerValues};
 use crate::optim::Updater;
 use crate::run_result::{CheckpointState, Metrics, RunResult};
@@ -63,21 +63,6 @@ pub fn initial_parameters(loaded: &LoadedConfig, spec: &ModelSpec) -> Result<Vec
             params_file::read(path, c.init.group.as_deref().unwrap_or(""), &spec.sizes)
         }
     }
-}
-
-/// Warnings a user should see before training from `layers` (symmetric hidden layers).
-pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
-    symmetric_hidden_layers(layers)
-        .into_iter()
-        .map(|l| {
-            format!(
-                "warning: every unit of hidden layer {} starts with the same weights; gradient descent \
-                 keeps them identical forever (the notes' symmetry problem). Use a random init scheme \
-                 such as normal_scaled or normal_sqrt_prev.",
-                l + 1
-            )
-        })
-        .collect()
 }
 
 impl Prepared {

@@ -117,7 +117,7 @@ per_backend!(fn symmetric_hidden_units_stay_identical(backend) {
     let layers = common::initial_parameters(&l, compute);
     assert_eq!(layers, start);
     assert_eq!(symmetric_hidden_layers(&layers), vec![0]);
-    assert!(!pipeline::init_warnings(&layers).is_empty());
+    assert!(!simplenn::nn::init::init_warnings(&layers).is_empty());
     let trained = pipeline::run(&l, Start::From(layers), &mut Silent, compute)
         .unwrap()
         .model

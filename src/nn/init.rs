@@ -82,3 +82,18 @@ pub fn symmetric_hidden_layers(layers: &[LayerValues]) -> Vec<usize> {
         })
         .collect()
 }
+
+/// Warnings a user should see before training from `layers` (symmetric hidden layers).
+pub fn init_warnings(layers: &[LayerValues]) -> Vec<String> {
+    symmetric_hidden_layers(layers)
+        .into_iter()
+        .map(|l| {
+            format!(
+                "warning: every unit of hidden layer {} starts with the same weights; gradient descent \
+                 keeps them identical forever (the notes' symmetry problem). Use a random init scheme \
+                 such as normal_scaled or normal_sqrt_prev.",
+                l + 1
+            )
+        })
+        .collect()
+}
