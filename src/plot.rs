@@ -183,8 +183,15 @@ impl Figure for CostFigure<'_> {
 /// Probabilities of class 1 for a batch of 2-D points.
 pub type Classifier<'a> = dyn Fn(&[(f64, f64)]) -> Result<Vec<f64>> + 'a;
 
+/// Whether the span from `lo` to `hi` is a finite number (it is not when either end is infinite,
+/// or when they are finite but further apart than the largest f64).
+fn step_finite(lo: f64, hi: f64) -> bool {
+    (hi - lo).is_finite()
+}
+
 /// The planar decision boundary: the plane coloured by the predicted class, the data on top.
-/// `predict` maps a batch of points (x1, x2) to probabilities of class 1.
+/// `predict` maps a batch of points (x1, x2) to probabilities of class 1. Points too far apart
+/// for an f64 to span draw no figure.
 pub fn decision_boundary(
     dir: &Path,
     stem: &str,
@@ -201,6 +208,11 @@ pub fn decision_boundary(
         (lo, hi)
     };
     let ((ax, bx), (ay, by)) = (range(x1), range(x2));
+    if !(step_finite(ax, bx) && step_finite(ay, by)) {
+        // Points spread over more than an f64 can span: no grid or axis can be laid over them
+        // (plotters would search for tick marks forever). The run keeps its other files.
+        return Ok(());
+    }
     const GRID: usize = 160;
     let step = ((bx - ax) / GRID as f64, (by - ay) / GRID as f64);
     let points: Vec<(f64, f64)> = (0..GRID)

@@ -33,6 +33,43 @@ fn assert_svg(path: &Path) {
     );
 }
 
+per_backend!(cpu fn points_too_far_apart_to_draw_leave_a_run_folder_without_a_boundary(backend) {
+    // Two features at ±1e308: finite, but their span is not, and plotters searched for tick
+    // marks over it forever. The run ends (it diverges at once), keeps its folder and its cost
+    // plot, and draws no boundary.
+    let tmp = common::tempdir();
+    let (file, config, dir) = (tmp.path().join("far.h5"), tmp.path().join("far.toml"), tmp.path().join("run"));
+    let x = [1e308, -1e308, 0.5, -1e308, 1e308, -0.5];
+    common::write_xy(&file, &x, &[2, 3], &[1, 0, 1]);
+    std::fs::write(&config, format!(
+        "[model]\nkind = \"logistic\"\n[data]\nkind = \"h5\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 3\n",
+        file.display().to_string()
+    )).unwrap();
+    let mut child = simplenn()
+        .args(["train", "-q"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let clock = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if clock.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("train has not ended after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?}");
+    assert!(dir.join("metrics.json").exists() && dir.join("cost.png").exists());
+    assert!(!dir.join("boundary.png").exists());
+});
+
 per_backend!(fn run_folder_plots_are_valid_png_and_svg(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path().join("run");
