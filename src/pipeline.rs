@@ -105,6 +105,34 @@ impl Prepared {
             train.y_tensor(dtype, &ad),
         ))
     }
+
+    /// What gradient descent reads: the full batch (`batches` None), which lives on the device
+    /// for the whole run (in `full`), or mini-batches cut from the host copy (or read from disk),
+    /// so X goes to the device a batch at a time. Training and `bench` read the same feed.
+    pub fn feed<'a>(
+        &'a self,
+        c: &Config,
+        batches: Option<(usize, Order)>,
+        full: &'a mut Option<(DataMatrix, Tensor<2>)>,
+    ) -> Result<Feed<'a>> {
+        Ok(match batches {
+            None => {
+                let (x, y) = &*full.insert(self.full_batch()?);
+                Feed::Full { x, y }
+            }
+            Some((size, order)) => Feed::Batches {
+                examples: &self.data.train,
+                size,
+                order,
+                // `init.seed`'s second job: besides drawing the initial weights, it orders every
+                // epoch's mini-batches (with the epoch: `Order::indices`; not with
+                // `train.shuffle = false`), so a resumed run cuts the same batches as the
+                // uninterrupted one.
+                seed: c.init.seed,
+                dtype: self.spec.dtype,
+            },
+        })
+    }
 }
 
 /// Where a run starts.
@@ -168,7 +196,7 @@ pub fn run(
     let batches = mini_batches(&prepared, c, observer);
     let model = prepared.model(&checkpoint.layers);
     let mut full = None;
-    let feed = feed(&prepared, c, batches, &mut full)?;
+    let feed = prepared.feed(c, batches, &mut full)?;
     let schedule = schedule(c, checkpoint.at);
     observer.started(&plan(&prepared, c, schedule, &feed));
     let clock = Instant::now();
@@ -283,33 +311,6 @@ fn mini_batches(
         ));
     }
     batches
-}
-
-/// What gradient descent reads. The full batch lives on the device for the whole run (in
-/// `full`); mini-batches are cut from the host copy (or read from disk), so X goes to the device
-/// a batch at a time.
-fn feed<'a>(
-    prepared: &'a Prepared,
-    c: &Config,
-    batches: Option<(usize, Order)>,
-    full: &'a mut Option<(DataMatrix, Tensor<2>)>,
-) -> Result<Feed<'a>> {
-    Ok(match batches {
-        None => {
-            let (x, y) = &*full.insert(prepared.full_batch()?);
-            Feed::Full { x, y }
-        }
-        Some((size, order)) => Feed::Batches {
-            examples: &prepared.data.train,
-            size,
-            order,
-            // `init.seed`'s second job: besides drawing the initial weights, it orders every
-            // epoch's mini-batches (with the epoch: `Order::indices`; not with `train.shuffle =
-            // false`), so a resumed run cuts the same batches as the uninterrupted one.
-            seed: c.init.seed,
-            dtype: prepared.spec.dtype,
-        },
-    })
 }
 
 /// The config's learning rate and epochs (`train.iterations`), from `start`.

@@ -12,7 +12,7 @@ use crate::device::{Compute, Precision};
 use crate::optim::Updater;
 use crate::pipeline::{self, Start};
 use crate::stop::{Position, Stop};
-use crate::train::{self, Feed, Observer, Schedule, Silent};
+use crate::train::{self, Observer, Schedule, Silent};
 use crate::{Error, Result};
 
 /// Timings of one config.
@@ -58,30 +58,21 @@ pub fn bench_config(
     let layers = pipeline::initial_parameters(&loaded, &prepared.spec)?;
     let model = prepared.model(&layers);
     let mut updater = Updater::from_config(&c.train);
-    let train_set = &prepared.data.train;
-    let m = train_set.m();
+    let m = prepared.data.train.m();
     let wanted = iterations + 1;
     let mut full = None;
     // Full-size batches are timed (an epoch's shorter last batch is trained, not timed), so
     // examples/s is the batch size at the median step time; enough epochs to time `wanted`
     // steps, of which training stops as soon as they are timed.
-    let (feed, mut clock, epochs, examples_per_step) = match prepared.batches(c) {
-        None => {
-            let (x, y) = &*full.insert(prepared.full_batch()?);
-            (Feed::Full { x, y }, StepClock::new(wanted, None), wanted, m)
-        }
-        Some((size, order)) => {
+    let batches = prepared.batches(c);
+    let feed = prepared.feed(c, batches, &mut full)?;
+    let (mut clock, epochs, examples_per_step) = match batches {
+        None => (StepClock::new(wanted, None), wanted, m),
+        Some((size, _)) => {
             let step = size.min(m);
             let per_epoch = (m / step.max(1)).max(1);
-            let feed = Feed::Batches {
-                examples: train_set,
-                size,
-                order,
-                seed: c.init.seed,
-                dtype: prepared.spec.dtype,
-            };
             let clock = StepClock::new(wanted, Some((step, m)));
-            (feed, clock, wanted.div_ceil(per_epoch), step)
+            (clock, wanted.div_ceil(per_epoch), step)
         }
     };
     let schedule = Schedule {
