@@ -23,7 +23,7 @@ commands
 pipeline run_dir
 gradcheck plot
 params_file train run_result
-infer
+infer confusion
 data optim
 config
 models

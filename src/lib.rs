@@ -18,8 +18,9 @@
 //!   and reading run folders (neither uses the other: the commands join them)
 //! - [`gradcheck`], [`plot`]
 //! - [`params_file`], [`train`], [`run_result`]
-//! - [`infer`]: what a model says about examples (Ŷ, the predicted class, accuracy, the cost J),
-//!   written once for training, `evaluate`, `predict` and the plots
+//! - [`infer`], [`confusion`]: what a model says about examples (Ŷ, the predicted class,
+//!   accuracy, the cost J), written once for training, `evaluate`, `predict` and the plots; the
+//!   confusion matrix and per-class precision, recall and F1
 //! - [`data`], [`optim`]
 //! - [`config`]
 //! - [`models`]
@@ -35,6 +36,7 @@ pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod confusion;
 pub mod data;
 pub mod device;
 pub mod error;

@@ -11,6 +11,7 @@ use burn::module::Module;
 use burn::tensor::Tensor;
 
 use crate::config::{Config, LoadedConfig};
+use crate::confusion::{ClassReport, Confusion};
 use crate::data::{self, Examples, InputRecord, LoadedData, Order, stream};
 use crate::device::Compute;
 use crate::infer;
@@ -42,7 +43,7 @@ pub fn prepare(loaded: &LoadedConfig, compute: Compute) -> Result<Prepared> {
     let data_seconds = clock.elapsed().as_secs_f64();
     let spec = loaded
         .config
-        .model_spec(data.train.n_x())
+        .model_spec(data.train.n_x(), data.classes.len())
         .map_err(|m| Error::config(&loaded.source, m))?;
     Ok(Prepared {
         data,
@@ -102,7 +103,7 @@ impl Prepared {
         let (ad, dtype) = (self.compute.autodiff(), self.spec.dtype);
         Ok((
             train.x_matrix(self.compute.place(dtype, &ad)),
-            train.y_tensor(dtype, &ad),
+            train.y_tensor(self.spec.units(), dtype, &ad),
         ))
     }
 
@@ -447,6 +448,8 @@ fn result(
         data_seconds: trained.data_seconds,
         failure: trained.stop.as_ref().map(Stop::to_string),
         classes: Some(data.classes.clone()),
+        train_classes: scores.as_ref().map(|s| s.train_classes.clone()),
+        test_classes: scores.as_ref().and_then(|s| s.test_classes.clone()),
         image_shape: data.image_shape,
     };
     let optimizer = match checkpoint {
@@ -467,7 +470,9 @@ fn result(
 struct RunScores {
     train_accuracy: f64,
     final_cost: f64,
+    train_classes: ClassReport,
     test_accuracy: Option<f64>,
+    test_classes: Option<ClassReport>,
 }
 
 fn score(
@@ -476,17 +481,22 @@ fn score(
     dtype: burn::tensor::DType,
     compute: Compute,
 ) -> Result<RunScores> {
+    let report = |outputs: &infer::Outputs, labels: &[f64]| {
+        Confusion::new(data.classes.len(), &outputs.predictions(), labels).report(&data.classes)
+    };
     let on_train = infer::score(model, &data.train, dtype, compute)?;
-    let test_accuracy = match &data.test {
-        Some(test) => Some(infer::accuracy(
-            &infer::score(model, test, dtype, compute)?.probabilities,
-            test.y(),
-        )),
+    let on_test = match &data.test {
+        Some(test) => {
+            let outputs = infer::score(model, test, dtype, compute)?.outputs;
+            Some((outputs.accuracy(test.y()), report(&outputs, test.y())))
+        }
         None => None,
     };
     Ok(RunScores {
-        train_accuracy: infer::accuracy(&on_train.probabilities, data.train.y()),
+        train_accuracy: on_train.outputs.accuracy(data.train.y()),
         final_cost: on_train.cost,
-        test_accuracy,
+        train_classes: report(&on_train.outputs, data.train.y()),
+        test_accuracy: on_test.as_ref().map(|t| t.0),
+        test_classes: on_test.map(|t| t.1),
     })
 }

@@ -181,7 +181,7 @@ impl Figure for CostFigure<'_> {
 }
 
 /// Probabilities of class 1 for a batch of 2-D points.
-pub type Classifier<'a> = dyn Fn(&[(f64, f64)]) -> Result<Vec<f64>> + 'a;
+pub type Classifier<'a> = dyn Fn(&[(f64, f64)]) -> Result<Vec<usize>> + 'a;
 
 /// Whether the span from `lo` to `hi` is a finite number (it is not when either end is infinite,
 /// or when they are finite but further apart than the largest f64).
@@ -189,9 +189,10 @@ fn step_finite(lo: f64, hi: f64) -> bool {
     (hi - lo).is_finite()
 }
 
-/// The planar decision boundary: the plane coloured by the predicted class, the data on top.
-/// `predict` maps a batch of points (x1, x2) to probabilities of class 1. Points too far apart
-/// for an f64 to span draw no figure.
+/// The planar decision regions: the plane coloured by the predicted class (one colour per class,
+/// K of them), the data on top in the darker shade of its class. `predict` maps a batch of
+/// points (x1, x2) to their predicted classes. Points too far apart for an f64 to span draw no
+/// figure.
 pub fn decision_boundary(
     dir: &Path,
     stem: &str,
@@ -225,18 +226,37 @@ pub fn decision_boundary(
             })
         })
         .collect();
-    let probs = predict(&points)?;
+    let classes = predict(&points)?;
     let figure = BoundaryFigure {
         title,
         x1,
         x2,
         y,
         points,
-        probs,
+        classes,
         bounds: (ax, bx, ay, by),
         step,
     };
     both(dir, stem, (700, 640), &figure)
+}
+
+/// Class k's colours: a light one for its region, a dark one for its points. Class 0 is red and
+/// class 1 blue (the notes' flower); more classes take the next hues of the list.
+fn class_colors(k: usize) -> (RGBColor, RGBColor) {
+    const COLORS: [((u8, u8, u8), (u8, u8, u8)); 10] = [
+        ((245, 190, 180), (200, 40, 30)),
+        ((180, 200, 240), (30, 70, 200)),
+        ((190, 230, 180), (40, 150, 40)),
+        ((250, 225, 170), (220, 140, 0)),
+        ((220, 195, 240), (120, 50, 170)),
+        ((180, 230, 230), (0, 140, 140)),
+        ((245, 200, 225), (200, 50, 130)),
+        ((215, 215, 215), (90, 90, 90)),
+        ((230, 230, 180), (140, 140, 20)),
+        ((205, 185, 170), (120, 70, 40)),
+    ];
+    let ((a, b, c), (d, e, f)) = COLORS[k % COLORS.len()];
+    (RGBColor(a, b, c), RGBColor(d, e, f))
 }
 
 struct BoundaryFigure<'a> {
@@ -245,7 +265,8 @@ struct BoundaryFigure<'a> {
     x2: &'a [f64],
     y: &'a [f64],
     points: Vec<(f64, f64)>,
-    probs: Vec<f64>,
+    /// The predicted class of each point.
+    classes: Vec<usize>,
     bounds: (f64, f64, f64, f64),
     step: (f64, f64),
 }
@@ -256,33 +277,28 @@ impl Figure for BoundaryFigure<'_> {
         let ((ax, bx, ay, by), m) = (self.bounds, y.len());
         let mut chart = frame(root, self.title, (40, 50), ax..bx, ay..by)?;
         axes(chart.configure_mesh().disable_mesh(), "x1", "x2")?;
-        let region = |p: f64| {
-            if crate::infer::predicted_class(p) == 1 {
-                RGBColor(180, 200, 240)
-            } else {
-                RGBColor(245, 190, 180)
-            }
-        };
         chart
-            .draw_series(self.points.iter().zip(&self.probs).map(|(&(px, py), &p)| {
-                Rectangle::new(
-                    [
-                        (px - step.0 / 2.0, py - step.1 / 2.0),
-                        (px + step.0 / 2.0, py + step.1 / 2.0),
-                    ],
-                    region(p).filled(),
-                )
-            }))
+            .draw_series(
+                self.points
+                    .iter()
+                    .zip(&self.classes)
+                    .map(|(&(px, py), &k)| {
+                        Rectangle::new(
+                            [
+                                (px - step.0 / 2.0, py - step.1 / 2.0),
+                                (px + step.0 / 2.0, py + step.1 / 2.0),
+                            ],
+                            class_colors(k).0.filled(),
+                        )
+                    }),
+            )
             .map_err(|e| e.to_string())?;
-        let class_color = |label: f64| {
-            if label == 1.0 {
-                RGBColor(30, 70, 200)
-            } else {
-                RGBColor(200, 40, 30)
-            }
-        };
         chart
-            .draw_series((0..m).map(|i| Circle::new((x1[i], x2[i]), 3, class_color(y[i]).filled())))
+            .draw_series(
+                (0..m).map(|i| {
+                    Circle::new((x1[i], x2[i]), 3, class_colors(y[i] as usize).1.filled())
+                }),
+            )
             .map_err(|e| e.to_string())?;
         Ok(())
     }

@@ -189,14 +189,14 @@ pub fn save(
     )?;
     if let Some(train) = result.data.train.in_memory().filter(|t| t.n_x == 2) {
         let (dtype, device) = (c.train.precision.dtype(), compute.device());
-        let predict = |points: &[(f64, f64)]| -> Result<Vec<f64>> {
+        let predict = |points: &[(f64, f64)]| -> Result<Vec<usize>> {
             let mut x: Vec<f64> = points.iter().map(|p| p.0).collect();
             x.extend(points.iter().map(|p| p.1));
             let x = DataMatrix::new(x, 2, points.len(), compute.place(dtype, &device));
-            crate::infer::probabilities(&result.model, &x)
+            Ok(crate::infer::probabilities(&result.model, &x)?.predictions())
         };
         let title = format!(
-            "decision boundary: {} {:?} ({:.1} % train accuracy)",
+            "decision regions: {} {:?} ({:.1} % train accuracy)",
             m.model, m.layers, m.train_accuracy
         );
         plot::decision_boundary(&staged, "boundary", &title, &train.x, &train.y, &predict)?;
@@ -217,6 +217,17 @@ pub struct SavedRun {
     pub checkpoint: Option<CheckpointState>,
     /// A checkpoint's optimizer state, if it has one.
     pub optimizer: Option<Vec<u8>>,
+}
+
+impl SavedRun {
+    /// The names of the classes 0 … K−1 the model was trained on: as `metrics.json` records
+    /// them, or, for a folder that records none, `class 0`, `class 1`, … for its output units.
+    pub fn classes(&self) -> Vec<String> {
+        self.metrics.classes.clone().unwrap_or_else(|| {
+            let units = self.model.units();
+            crate::data::classes::unnamed(if units == 1 { 2 } else { units })
+        })
+    }
 }
 
 /// The checkpoint in the older run-folder layout, kept in metrics.json (`resume_from`: the next
@@ -357,10 +368,12 @@ pub fn model_from_bytes(
     bytes: Vec<u8>,
     device: &Device,
 ) -> std::result::Result<Model, String> {
-    let Some(&n_x) = sizes.first() else {
+    let (Some(&n_x), Some(&units)) = (sizes.first(), sizes.last()) else {
         return Err("metrics.json lists no layers".into());
     };
-    let spec = config.config.model_spec(n_x)?;
+    // One output unit is two classes (σ); K units are K classes (softmax).
+    let classes = if units == 1 { 2 } else { units };
+    let spec = config.config.model_spec(n_x, classes)?;
     if spec.sizes != sizes {
         return Err(format!(
             "metrics.json lists layers {sizes:?}, but the run's config describes {:?}",

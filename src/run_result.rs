@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::confusion::ClassReport;
 use crate::data::LoadedData;
 use crate::models::Model;
 use crate::stop::{Position, Stop};
@@ -43,9 +44,15 @@ pub struct Metrics {
     pub data_seconds: f64,
     /// `null`, or why training stopped early (`stop::Stop`'s message).
     pub failure: Option<String>,
-    /// Class names (0, 1).
+    /// The names of classes 0 … K−1 (a run folder written before they were recorded has none).
     #[serde(default)]
-    pub classes: Option<[String; 2]>,
+    pub classes: Option<Vec<String>>,
+    /// The training set's confusion matrix and per-class precision, recall and F1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_classes: Option<ClassReport>,
+    /// The same for the test set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_classes: Option<ClassReport>,
     /// (height, width, channels) when the inputs are images: what `predict` resizes to.
     #[serde(default)]
     pub image_shape: Option<[usize; 3]>,

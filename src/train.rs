@@ -137,6 +137,7 @@ pub fn train(
     // values).
     let mut previous: Option<Model> = None;
     let first = schedule.start.iteration;
+    let units = model.units();
     // Every stop happens in iteration `i`, which is then the number of iterations done.
     let stopped = |model, costs, i, stop| TrainOutcome {
         model,
@@ -212,7 +213,7 @@ pub fn train(
                         }
                     };
                     let share = part.m() as f64 / m as f64;
-                    let (x, y) = part.tensors(compute.place(*dtype, &device));
+                    let (x, y) = part.tensors(compute.place(*dtype, &device), units);
                     let (next, cost) = step(model, &x, &y, updater)?;
                     if !cost.is_finite() {
                         return Ok(stopped(current, costs, i, diverged(cost)));

@@ -124,10 +124,10 @@ fn cases(dir: &Path) -> Vec<Case> {
         "must equal the number of input features, 2",
     ));
     v.push(config_case(
-        "last_layer_not_1",
+        "last_layer_not_the_classes",
         dir,
-        &replace("[2, 3, 1]", "[2, 3, 2]"),
-        "last layer must be 1",
+        &replace("[2, 3, 1]", "[2, 3, 4]"),
+        "the last layer is 4 but the data has 2 classes",
     ));
     v.push(config_case(
         "unknown_activation",
@@ -273,12 +273,12 @@ fn cases(dir: &Path) -> Vec<Case> {
         "5 examples (columns) but `Y` has 4 labels",
     ));
     let labels = dir.join("labels.h5");
-    write_xy(&labels, &[2, 3], &[0, 2, 1]);
+    write_xy(&labels, &[2, 3], &[0, 2, 2]);
     v.push(h5_case(
-        "h5_labels_not_binary",
+        "h5_labels_skip_a_class",
         &labels,
         "",
-        "label 2 at index 1",
+        "has no example of class 1",
     ));
     // A NaN or infinity in X is the data's fault, named where it is (not a divergence).
     let with = |value: f64, at: usize, shape: &[usize]| {
@@ -572,14 +572,34 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
         "images_one_class",
         dir,
         &images(&one, ""),
-        "has 1 class folder(s): a",
+        "has only the class folder \"a\"",
     ));
     let three = folder("img_three", &["a", "b", "c"]);
     v.push(config_case(
-        "images_three_classes",
+        "images_classes_names_one_not_there",
         dir,
-        &images(&three, ""),
-        "has 3 class folder(s): a, b, c",
+        &images(&three, "classes = [\"a\", \"b\", \"z\"]"),
+        "data.classes names \"z\", which is not one of the data's classes",
+    ));
+    v.push(config_case(
+        "images_classes_misses_one",
+        dir,
+        &images(&three, "classes = [\"c\", \"a\"]"),
+        "data.classes does not name \"b\"",
+    ));
+    v.push(config_case(
+        "images_positive_with_three_classes",
+        dir,
+        &images(&three, "positive = \"a\""),
+        "picks class 1 of two classes, but the data has 3",
+    ));
+    let empty_class = folder("img_empty_class", &["a", "b"]);
+    std::fs::create_dir_all(empty_class.join("c")).unwrap();
+    v.push(config_case(
+        "images_empty_class_folder",
+        dir,
+        &images(&empty_class, ""),
+        "class folder \"c\" has no PNG or JPEG pictures",
     ));
     let no_pictures = folder("img_nopics", &["a"]);
     std::fs::create_dir_all(no_pictures.join("b")).unwrap();
@@ -604,13 +624,13 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
         "images_test_classes_differ",
         dir,
         &images(&train, &format!("test = {:?}", other.display().to_string())),
-        "the test set needs the same two classes",
+        "the test set needs the training set's classes",
     ));
     v.push(config_case(
         "images_positive_not_a_class",
         dir,
         &images(&train, "positive = \"cat\""),
-        "data.positive = \"cat\" is not one of its class folders",
+        "data.positive = \"cat\" is not one of the data's classes",
     ));
 
     let csv = |name: &str, text: &str| {
@@ -658,16 +678,16 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
             "-inf is not a usable value",
         ),
         (
-            "csv_third_label",
+            "csv_classes_and_positive",
             "a,label\n1,x\n2,y\n3,z\n",
-            "",
-            "a third label value \"z\"",
+            "classes = [\"x\", \"y\", \"z\"]\npositive = \"y\"",
+            "data.classes and data.positive: keep one",
         ),
         (
             "csv_positive_never_occurs",
             "a,label\n1,x\n2,y\n",
             "positive = \"w\"",
-            "data.positive = \"w\" never occurs",
+            "data.positive = \"w\" is not one of the data's classes",
         ),
         (
             "csv_feature_not_a_column",
@@ -679,7 +699,7 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
             "csv_one_class",
             "a,label\n1,x\n2,x\n",
             "",
-            "has only the value \"x\"",
+            "only one class (\"x\")",
         ),
     ];
     for (name, text, extra, fragment) in cases {
@@ -751,6 +771,136 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
     v
 }
 
+/// K classes: layers against the data's classes, HDF5 labels, `classes`, test classes, and
+/// predicting with a model on a table without its columns.
+fn kclass_cases(dir: &Path) -> Vec<Case> {
+    let mut v = Vec::new();
+    let spiral = "[model]\nkind = \"deep\"\nlayers = [2, 5, 4]\n[data]\nkind = \"spiral\"\narms = 3\npoints = 10\n[train]\nlearning_rate = 0.1\niterations = 3\n";
+    v.push(config_case(
+        "last_layer_not_the_three_classes",
+        dir,
+        spiral,
+        "the last layer is 4 but the data has 3 classes; end the layers with 3",
+    ));
+    v.push(config_case(
+        "spiral_one_arm",
+        dir,
+        &spiral.replace("arms = 3", "arms = 1"),
+        "data.arms = 1",
+    ));
+    v.push(config_case(
+        "classes_for_generated_data",
+        dir,
+        &spiral.replace(
+            "points = 10",
+            "points = 10\nclasses = [\"a\", \"b\", \"c\"]",
+        ),
+        "generated data names its classes itself",
+    ));
+    v.push(config_case(
+        "classes_named_twice",
+        dir,
+        &h5_config(Path::new("x.h5"), "classes = [\"a\", \"a\"]"),
+        "\"a\" is empty or named twice",
+    ));
+    let h5 = |name: &'static str, y: &[i64], extra: &str, fragment: &'static str| {
+        let path = dir.join(format!("{name}.h5"));
+        write_xy(&path, &[2, y.len()], y);
+        config_case(name, dir, &h5_config(&path, extra), fragment)
+    };
+    v.push(h5(
+        "h5_negative_label",
+        &[0, -1, 1],
+        "",
+        "label -1 at index 1",
+    ));
+    v.push(h5("h5_one_class", &[0, 0, 0], "", "has only the label 0"));
+    v.push(h5(
+        "h5_label_past_the_names",
+        &[0, 2, 1],
+        "classes = [\"a\", \"b\"]",
+        "has label 2 at index 1, but there are 2 class names",
+    ));
+    let fraction = dir.join("fraction.h5");
+    {
+        let f = hdf5::File::create(&fraction).unwrap();
+        f.new_dataset::<f64>()
+            .shape([2, 3])
+            .create("X")
+            .unwrap()
+            .write_raw(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6][..])
+            .unwrap();
+        f.new_dataset::<f64>()
+            .shape([1, 3])
+            .create("Y")
+            .unwrap()
+            .write_raw(&[0.0, 1.5, 1.0][..])
+            .unwrap();
+    }
+    v.push(config_case(
+        "h5_fractional_label",
+        dir,
+        &h5_config(&fraction, ""),
+        "holds float64, expected integer labels, the class numbers 0, 1, …, K−1",
+    ));
+    let (train, test) = (dir.join("k_train.h5"), dir.join("k_test.h5"));
+    write_xy(&train, &[2, 3], &[0, 1, 2]);
+    write_xy(&test, &[2, 2], &[0, 3]);
+    v.push(config_case(
+        "h5_test_class_not_in_training",
+        dir,
+        &h5_config(&train, &format!("test = {:?}", test.display().to_string())),
+        "has label 3 at index 1, but the training set has the classes 0 … 2",
+    ));
+    let table = |name: &str, text: &str| {
+        let path = dir.join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let three = table("k_three", "a,b,label\n1,2,x\n3,4,y\n5,6,z\n7,8,x\n");
+    let other = table("k_other", "a,b,label\n1,2,x\n3,4,w\n");
+    let csv_config = |train: &Path, extra: &str| {
+        format!(
+            "[model]\nkind = \"logistic\"\n[data]\nkind = \"csv\"\ntrain = {:?}\nlabel = \"label\"\n{extra}\n[train]\nlearning_rate = 0.1\niterations = 3\n",
+            train.display().to_string()
+        )
+    };
+    v.push(config_case(
+        "csv_test_class_not_in_training",
+        dir,
+        &csv_config(&three, &format!("test = {:?}", other.display().to_string())),
+        "label \"w\" is not one of the training set's classes (\"x\", \"y\", \"z\")",
+    ));
+    v.push(config_case(
+        "csv_classes_names_one_not_there",
+        dir,
+        &csv_config(&three, "classes = [\"x\", \"y\", \"q\"]"),
+        "data.classes names \"q\"",
+    ));
+    // A model trained on columns a, b: a table without b cannot be classified.
+    let config = dir.join("k_run.toml");
+    std::fs::write(&config, csv_config(&three, "")).unwrap();
+    let run = dir.join("k_run");
+    common::succeeds(
+        common::simplenn()
+            .args(["train", "-q"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&run),
+    );
+    let wrong = table("k_wrong_columns", "a,c\n1,2\n");
+    v.push(Case {
+        name: "predict_on_a_table_without_the_run_columns",
+        args: vec![
+            "predict".into(),
+            run.display().to_string(),
+            wrong.display().to_string(),
+        ],
+        fragment: "has no column \"b\"",
+    });
+    v
+}
+
 /// Streaming (`[data] stream = true`) and the HDF5 layouts.
 fn stream_cases(dir: &Path) -> Vec<Case> {
     let mut v = Vec::new();
@@ -819,6 +969,7 @@ per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(bac
     all.extend(image_cases(dir, &run));
     all.extend(own_data_cases(dir));
     all.extend(stream_cases(dir));
+    all.extend(kclass_cases(dir));
     assert!(all.len() >= 60, "the corpus has {} cases", all.len());
     let mut failures = Vec::new();
     for case in &all {

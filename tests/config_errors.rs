@@ -31,7 +31,7 @@ fn err_set(set: &[&str]) -> String {
 fn the_good_config_parses_with_defaults() {
     let c = Config::parse(GOOD, "test.toml", &[]).unwrap();
     assert_eq!(c.train.log_every, 100);
-    assert_eq!(c.layer_sizes(2).unwrap(), vec![2, 3, 1]);
+    assert_eq!(c.layer_sizes(2, 2).unwrap(), vec![2, 3, 1]);
 }
 
 #[test]
@@ -91,12 +91,46 @@ fn layer_lists_are_checked() {
     assert!(err_set(&["model.layers=[]"]).contains("at least an input and an output"));
     assert!(err_set(&["model.layers=[2]"]).contains("at least an input and an output"));
     assert!(err_set(&["model.layers=[2, 0, 1]"]).contains("layer 1 has size 0"));
-    assert!(err_set(&["model.layers=[2, 3, 2]"]).contains("last layer must be 1"));
     let c = Config::parse(GOOD, "t", &["model.layers=[5, 3, 1]".into()]).unwrap();
     assert!(
-        c.layer_sizes(2)
+        c.layer_sizes(2, 2)
             .unwrap_err()
             .contains("number of input features, 2")
+    );
+}
+
+#[test]
+fn the_output_layer_has_one_unit_for_two_classes_and_k_for_k() {
+    let sizes = |model: &str, k: usize| {
+        let text = GOOD.replace(
+            "kind = \"deep\"\nlayers = [2, 3, 1]\nactivation = \"relu\"",
+            model,
+        );
+        Config::parse(&text, "t", &[]).unwrap().layer_sizes(2, k)
+    };
+    let (logistic, shallow) = ("kind = \"logistic\"", "kind = \"shallow\"\nhidden = 3");
+    assert_eq!(sizes(logistic, 2).unwrap(), [2, 1]);
+    assert_eq!(sizes(logistic, 3).unwrap(), [2, 3]);
+    assert_eq!(sizes(shallow, 2).unwrap(), [2, 3, 1]);
+    assert_eq!(sizes(shallow, 10).unwrap(), [2, 3, 10]);
+    // The deep net states n[L]: 1 or 2 for two classes, K for K.
+    let deep = |layers: &str, k: usize| {
+        Config::parse(GOOD, "t", &[format!("model.layers={layers}")])
+            .unwrap()
+            .layer_sizes(2, k)
+    };
+    assert_eq!(deep("[2, 3, 1]", 2).unwrap(), [2, 3, 1]);
+    assert_eq!(deep("[2, 3, 2]", 2).unwrap(), [2, 3, 2]);
+    assert_eq!(deep("[2, 3, 4]", 4).unwrap(), [2, 3, 4]);
+    let e = deep("[2, 3, 1]", 3).unwrap_err();
+    assert!(
+        e.contains("the last layer is 1 but the data has 3 classes; end the layers with 3"),
+        "{e}"
+    );
+    let e = deep("[2, 3, 3]", 2).unwrap_err();
+    assert!(
+        e.contains("end the layers with 1 (one sigmoid output"),
+        "{e}"
     );
 }
 
@@ -124,5 +158,5 @@ fn shallow_and_logistic_are_checked() {
     let shallow = GOOD.replace("kind = \"deep\"\nlayers = [2, 3, 1]", "kind = \"shallow\"");
     assert!(err(&shallow).contains("model.hidden: missing"));
     let logistic = GOOD.replace("kind = \"deep\"", "kind = \"logistic\"");
-    assert!(err(&logistic).contains("single sigmoid neuron"));
+    assert!(err(&logistic).contains("logistic regression has no hidden layer"));
 }

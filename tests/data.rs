@@ -110,7 +110,7 @@ fn the_course_cat_file_loads_as_the_course_says() {
     let feature = (row * 64 + col) * 3 + ch;
     assert_eq!(data.x[feature * data.m + i], pixel);
     // Labels come through unchanged: 72 cats in the training set.
-    assert_eq!(data.positives(), 72);
+    assert_eq!(data.class_counts(2)[1], 72);
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn planar_flower_equals_numpys_points() {
     ];
     let d = planar::flower(400, 0.2, 1);
     assert_eq!((d.n_x, d.m, d.x.len(), d.y.len()), (2, 400, 800, 400));
-    assert_eq!(d.positives(), 200);
+    assert_eq!(d.class_counts(2)[1], 200);
     assert!(d.y[..200].iter().all(|&v| v == 0.0) && d.y[200..].iter().all(|&v| v == 1.0));
     for (i, x1, x2, y) in numpy {
         let ours = d.example(i);
@@ -141,7 +141,7 @@ fn planar_flower_equals_numpys_points() {
         assert_eq!(d.y[i], y, "point {i}");
     }
     let other = planar::flower(100, 0.0, 7);
-    assert_eq!((other.m, other.positives()), (100, 50));
+    assert_eq!((other.m, other.class_counts(2)[1]), (100, 50));
 }
 
 #[test]

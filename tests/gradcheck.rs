@@ -59,7 +59,7 @@ fn trained(kind: ModelKind, g: Activation, steps: usize, backend: Backend) -> Ve
         log_every: steps,
         start: Default::default(),
     };
-    let (x, y) = (d.x_matrix(compute.place(dt, &ad)), d.y_tensor(dt, &ad));
+    let (x, y) = (d.x_matrix(compute.place(dt, &ad)), d.y_tensor(1, dt, &ad));
     let out = simplenn::train::train(
         model,
         &simplenn::train::Feed::Full { x: &x, y: &y },

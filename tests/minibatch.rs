@@ -57,7 +57,7 @@ fn full_batch(data: &Examples, compute: Compute) -> (DataMatrix, Tensor<2>) {
     let mem = data.in_memory().unwrap();
     (
         mem.x_matrix(compute.place(dtype, &ad)),
-        mem.y_tensor(dtype, &ad),
+        mem.y_tensor(1, dtype, &ad),
     )
 }
 
@@ -140,7 +140,7 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
         let batch = data.in_memory().unwrap().select(&(100 * k..100 * (k + 1)).collect::<Vec<_>>());
         let model = spec.init_with(&by_hand, &plain);
         let x = simplenn::tensor_util::matrix(batch.x.clone(), 2, 100, dtype, &plain);
-        let y = batch.y_tensor(dtype, &plain);
+        let y = batch.y_tensor(1, dtype, &plain);
         let grads = handwritten::backward(&model.layers(), &spec.activation, x, y, &NotesFormulas);
         for (layer, g) in by_hand.iter_mut().zip(grads) {
             let (dw, db) = g.unwrap();

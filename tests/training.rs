@@ -264,7 +264,10 @@ fn cat_reference_check(
     let p = format!("train.precision={}", precision.name());
     let l = shipped(config, &[&it, &p]);
     let data = data::load(&l.config.data).unwrap();
-    let sizes = l.config.layer_sizes(data.train.n_x()).unwrap();
+    let sizes = l
+        .config
+        .layer_sizes(data.train.n_x(), data.classes.len())
+        .unwrap();
     let layers = if group.is_empty() {
         common::initial_parameters(&l, compute)
     } else {

@@ -5,36 +5,13 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomic;
 use crate::config::{DataConfig, DataSource};
-use crate::data::{self, Dataset, Examples, LoadedData, UNNAMED_CLASSES, h5};
+use crate::confusion::Confusion;
+use crate::data::{self, Dataset, Examples, LoadedData, classes, h5};
 use crate::device::{Backend, Compute};
-use crate::infer::{accuracy, class_name, predicted_class, score};
+use crate::infer::score;
 use crate::plot::{self, Tile};
 use crate::run_dir::{self, SavedRun};
 use crate::{Error, Result};
-
-/// Counts of (label, prediction) pairs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Confusion {
-    pub true_negative: usize,
-    pub false_positive: usize,
-    pub false_negative: usize,
-    pub true_positive: usize,
-}
-
-impl Confusion {
-    pub fn new(probabilities: &[f64], labels: &[f64]) -> Confusion {
-        let mut c = Confusion::default();
-        for (&p, &y) in probabilities.iter().zip(labels) {
-            match (y == 1.0, predicted_class(p) == 1) {
-                (false, false) => c.true_negative += 1,
-                (false, true) => c.false_positive += 1,
-                (true, false) => c.false_negative += 1,
-                (true, true) => c.true_positive += 1,
-            }
-        }
-        c
-    }
-}
 
 /// The data to evaluate on: the run's own (split and scaled as in training, which must give the
 /// run's recorded input), or another config's data, an HDF5 file or a CSV table, read with the
@@ -102,38 +79,68 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Loa
     Ok(split)
 }
 
-fn csv_split(set: Dataset, classes: &[String; 2]) -> LoadedData<Dataset> {
+fn csv_split(set: Dataset, classes: &[String]) -> LoadedData<Dataset> {
     LoadedData {
         train: set,
         test: None,
-        classes: classes.clone(),
+        classes: classes.to_vec(),
         image_shape: None,
         input: Default::default(),
         notes: Vec::new(),
     }
 }
 
-/// Labels of other data by the run's class names: the same names in the other order flip the
-/// labels; other names are an error. Data without names of its own ([`UNNAMED_CLASSES`]) is
-/// taken as it is.
-fn align_classes(split: &mut LoadedData, classes: &[String; 2], path: &Path) -> Result<()> {
-    if split.classes == *classes || split.classes == UNNAMED_CLASSES {
+/// Labels of other data by the run's class names: the same names in another order are
+/// renumbered to the run's; other names are an error. Data without names of its own (an HDF5
+/// `Y` of class numbers) is taken as it is, when its labels are among the run's classes.
+fn align_classes(split: &mut LoadedData, run_classes: &[String], path: &Path) -> Result<()> {
+    let k = run_classes.len();
+    if split.classes == run_classes {
         return Ok(());
     }
-    if split.classes[0] == classes[1] && split.classes[1] == classes[0] {
-        for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
-            set.y_mut().iter_mut().for_each(|y| *y = 1.0 - *y);
+    if split.classes == classes::unnamed(split.classes.len()) {
+        if split.classes.len() <= k {
+            split.classes = run_classes.to_vec();
+            return Ok(());
         }
-        split.classes = classes.clone();
-        return Ok(());
+        return Err(Error::data(
+            path,
+            format!(
+                "has labels up to {}, but the model was trained on {k} classes ({}): labels 0 … {}",
+                split.classes.len() - 1,
+                classes::quoted(run_classes),
+                k - 1
+            ),
+        ));
     }
-    Err(Error::data(
-        path,
-        format!(
-            "has the classes \"{}\" and \"{}\", but the model was trained on \"{}\" and \"{}\"",
-            split.classes[0], split.classes[1], classes[0], classes[1]
-        ),
-    ))
+    let (mut have, mut want) = (split.classes.clone(), run_classes.to_vec());
+    have.sort();
+    want.sort();
+    if have != want {
+        return Err(Error::data(
+            path,
+            format!(
+                "has the classes {}, but the model was trained on {}",
+                classes::quoted(&split.classes),
+                classes::quoted(run_classes)
+            ),
+        ));
+    }
+    let from = split.classes.clone();
+    for set in std::iter::once(&mut split.train).chain(split.test.as_mut()) {
+        classes::renumber(set.y_mut(), &from, run_classes);
+    }
+    split.classes = run_classes.to_vec();
+    Ok(())
+}
+
+/// A CSV field: as it is, or quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 /// An HDF5 file: the course's layout (train_/test_ prefix) or a generic X/Y file.
@@ -189,8 +196,16 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
             sets.push(("test", t));
         }
     }
-    let [c0, c1] = &split.classes;
-    let mut csv = String::from("set,index,label,probability,prediction\n");
+    let units = run.model.units();
+    let mut csv = String::from("set,index,label");
+    if units == 1 {
+        csv.push_str(",probability");
+    } else {
+        for c in &split.classes {
+            let _ = write!(csv, ",{}", csv_field(&format!("p_{c}")));
+        }
+    }
+    csv.push_str(",prediction\n");
     let mut tiles = Vec::new();
     for (name, set) in &sets {
         if set.n_x() != n_x {
@@ -202,29 +217,19 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
                 ),
             ));
         }
-        let probs = score(&run.model, set, dtype, compute)?.probabilities;
-        let acc = accuracy(&probs, set.y());
-        let c = Confusion::new(&probs, set.y());
+        let outputs = score(&run.model, set, dtype, compute)?.outputs;
+        let acc = outputs.accuracy(set.y());
+        let predictions = outputs.predictions();
+        let classes =
+            Confusion::new(split.classes.len(), &predictions, set.y()).report(&split.classes);
         let _ = writeln!(report, "{name} accuracy: {acc:.2} % ({} examples)", set.m());
-        let _ = writeln!(
-            report,
-            "  confusion matrix (rows: label, columns: prediction)"
-        );
-        let w = c0.len().max(c1.len()).max(8);
-        let _ = writeln!(report, "  {:>w$}  {:>w$}  {:>w$}", "", c0, c1);
-        let _ = writeln!(
-            report,
-            "  {:>w$}  {:>w$}  {:>w$}",
-            c0, c.true_negative, c.false_positive
-        );
-        let _ = writeln!(
-            report,
-            "  {:>w$}  {:>w$}  {:>w$}",
-            c1, c.false_negative, c.true_positive
-        );
-        for (i, (&p, &y)) in probs.iter().zip(set.y()).enumerate() {
-            let predicted = predicted_class(p);
-            let _ = writeln!(csv, "{name},{i},{y},{p:.9},{predicted}");
+        report.push_str(&classes.table());
+        for (i, (&predicted, &y)) in predictions.iter().zip(set.y()).enumerate() {
+            let _ = write!(csv, "{name},{i},{y}");
+            for p in outputs.units_of(i) {
+                let _ = write!(csv, ",{p:.9}");
+            }
+            let _ = writeln!(csv, ",{predicted}");
             if predicted as f64 != y && split.image_shape.is_some() && tiles.len() < 40 {
                 let mut pixels = set.example(i)?;
                 if let Some(scaling) = &run.input.scaling {
@@ -236,8 +241,7 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
                     .collect();
                 let caption = format!(
                     "{name} #{i}: predicted {}, is {}",
-                    class_name(p, &split.classes),
-                    split.classes[y as usize]
+                    split.classes[predicted], split.classes[y as usize]
                 );
                 tiles.push(Tile { rgb, caption });
             }

@@ -63,7 +63,7 @@ pub fn check_config(
         (result.model.layer_values()?, result.data)
     };
     let spec = c
-        .model_spec(data.train.n_x())
+        .model_spec(data.train.n_x(), data.classes.len())
         .map_err(|m| Error::config(&loaded.source, m))?;
     let data = data
         .train
@@ -72,10 +72,10 @@ pub fn check_config(
         "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),
         spec.sizes,
-        if c.model.kind == ModelKind::Logistic {
-            "none (single sigmoid neuron)"
-        } else {
-            spec.activation.kind.name()
+        match (c.model.kind, spec.units()) {
+            (ModelKind::Logistic, 1) => "none (single sigmoid neuron)",
+            (ModelKind::Logistic, _) => "none (softmax regression)",
+            _ => spec.activation.kind.name(),
         },
         data.m,
         if steps == 0 {

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use crate::data::{Dataset, Examples, UNNAMED_CLASSES, csv};
+use crate::data::{Dataset, Examples, csv};
 use crate::device::Compute;
 use crate::image_input;
-use crate::infer::{class_name, confidence, probabilities};
+use crate::infer::{Outputs, probabilities};
 use crate::run_dir::{self, SavedRun};
 use crate::{Error, Result};
 
@@ -22,11 +22,7 @@ pub struct PredictArgs {
 pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
     let (dir, files) = (args.run_dir.as_path(), args.files.as_slice());
     let run = run_dir::load(dir, compute)?;
-    let classes = run
-        .metrics
-        .classes
-        .clone()
-        .unwrap_or_else(|| UNNAMED_CLASSES.map(String::from));
+    let classes = run.classes();
     if let Some(columns) = &run.input.columns {
         return predict_rows(&run, columns, &classes, files, compute);
     }
@@ -47,14 +43,8 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
                 continue;
             }
         };
-        let p = probabilities_of(&run, vec![features], compute)?[0];
-        println!(
-            "{}: {} (p({}) = {p:.6}, confidence {:.1} %)",
-            path.display(),
-            class_name(p, &classes),
-            classes[1],
-            100.0 * confidence(p)
-        );
+        let outputs = probabilities_of(&run, vec![features], compute)?;
+        println!("{}: {}", path.display(), verdict(&outputs, &classes));
     }
     if failures > 0 {
         return Err(Error::Usage(format!(
@@ -68,7 +58,7 @@ pub fn predict(args: PredictArgs, compute: Compute) -> Result<()> {
 /// Ŷ for new examples given one by one (each a vector of the model's features, as read), on
 /// `compute`, after they went through what the training set went through (the run's input
 /// record: [`crate::data::InputRecord::prepare`]).
-fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -> Result<Vec<f64>> {
+fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -> Result<Outputs> {
     let mut set = Examples::Memory(Dataset::from_examples(
         run.metrics.layers[0],
         &examples,
@@ -83,12 +73,37 @@ fn probabilities_of(run: &SavedRun, examples: Vec<Vec<f64>>, compute: Compute) -
     probabilities(&run.model, &x)
 }
 
-/// Every row of every table, as CSV on stdout: `file,row,probability,class`, the class written
-/// as the label column's own value.
+/// What a picture is, in words: the predicted class by name and how sure the model is; for
+/// two classes with Ŷ, the probability of class 1, for K with every class's probability.
+fn verdict(outputs: &Outputs, classes: &[String]) -> String {
+    let predicted = &classes[outputs.predicted(0)];
+    let confidence = 100.0 * outputs.confidence(0);
+    match outputs.units_of(0) {
+        [p] => format!(
+            "{predicted} (p({}) = {p:.6}, confidence {confidence:.1} %)",
+            classes[1]
+        ),
+        all => {
+            let each: Vec<String> = classes
+                .iter()
+                .zip(all)
+                .map(|(c, p)| format!("p({c}) = {p:.6}"))
+                .collect();
+            format!(
+                "{predicted} (confidence {confidence:.1} %; {})",
+                each.join(", ")
+            )
+        }
+    }
+}
+
+/// Every row of every table, as CSV on stdout: `file,row`, Ŷ (`probability`, the probability of
+/// class 1, for two classes; one column `p_<class>` per class for K), then the predicted class
+/// written as the label column's own value.
 fn predict_rows(
     run: &SavedRun,
     columns: &csv::Columns,
-    classes: &[String; 2],
+    classes: &[String],
     files: &[PathBuf],
     compute: Compute,
 ) -> Result<()> {
@@ -98,17 +113,19 @@ fn predict_rows(
     }
     let mut out = ::csv::Writer::from_writer(std::io::stdout().lock());
     let failed = |e: ::csv::Error| Error::Output(format!("writing the predictions: {e}"));
-    out.write_record(["file", "row", "probability", columns.label.as_str()])
-        .map_err(failed)?;
+    let mut header = vec!["file".to_string(), "row".to_string()];
+    match run.model.units() {
+        1 => header.push("probability".into()),
+        _ => header.extend(classes.iter().map(|c| format!("p_{c}"))),
+    }
+    header.push(columns.label.clone());
+    out.write_record(&header).map_err(failed)?;
     for (path, rows) in tables {
-        let probs = probabilities_of(run, rows, compute)?;
-        for (i, p) in probs.iter().enumerate() {
-            let record = [
-                path.display().to_string(),
-                (i + 1).to_string(),
-                format!("{p:.9}"),
-                class_name(*p, classes).clone(),
-            ];
+        let outputs = probabilities_of(run, rows, compute)?;
+        for i in 0..outputs.m() {
+            let mut record = vec![path.display().to_string(), (i + 1).to_string()];
+            record.extend(outputs.units_of(i).iter().map(|p| format!("{p:.9}")));
+            record.push(classes[outputs.predicted(i)].clone());
             out.write_record(&record).map_err(failed)?;
         }
     }

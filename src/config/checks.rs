@@ -12,6 +12,8 @@ pub const STREAMING_KINDS: &str = "cat, h5 and images";
 
 /// The largest picture side `data.size` takes (a 4096×4096 RGB picture is 50 million features).
 const MAX_IMAGE_SIDE: usize = 4096;
+/// Arms of the generated spiral: as many classes as the plots have colours for.
+const MAX_SPIRAL_ARMS: usize = 10;
 
 impl Config {
     /// Checks that need no data, section by section. Each message starts with the key it is about.
@@ -121,7 +123,7 @@ impl ModelConfig {
         match m.kind {
             ModelKind::Logistic => {
                 if m.layers.is_some() || m.hidden.is_some() || m.activation.is_some() {
-                    return Err("model: logistic regression is a single sigmoid neuron; remove `layers`, `hidden` and `activation` (or use kind = \"deep\")".into());
+                    return Err("model: logistic regression has no hidden layer (one sigmoid neuron for two classes, a softmax layer for K); remove `layers`, `hidden` and `activation` (or use kind = \"deep\")".into());
                 }
             }
             ModelKind::Shallow => {
@@ -152,11 +154,6 @@ impl ModelConfig {
                 if let Some(i) = layers.iter().position(|&n| n == 0) {
                     return Err(format!(
                         "model.layers = {layers:?}: layer {i} has size 0; every layer needs at least 1 unit"
-                    ));
-                }
-                if *layers.last().expect("len >= 2") != 1 {
-                    return Err(format!(
-                        "model.layers = {layers:?}: the last layer must be 1 (one sigmoid output for binary classification)"
                     ));
                 }
             }
@@ -202,6 +199,25 @@ impl DataConfig {
                     return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
                 }
             }
+            DataSource::Spiral {
+                arms,
+                points,
+                noise,
+            } => {
+                if !(2..=MAX_SPIRAL_ARMS).contains(arms) {
+                    return Err(format!(
+                        "data.arms = {arms}: the spiral needs 2 to {MAX_SPIRAL_ARMS} arms (one per class)"
+                    ));
+                }
+                if *points < 2 {
+                    return Err(format!(
+                        "data.points = {points}: each arm needs at least 2 points"
+                    ));
+                }
+                if !noise.is_finite() || *noise < 0.0 {
+                    return Err(format!("data.noise = {noise}: must be a finite number ≥ 0"));
+                }
+            }
             DataSource::Cat { train, .. }
             | DataSource::H5 { train, .. }
             | DataSource::Csv { train, .. } => {
@@ -235,6 +251,7 @@ impl DataConfig {
                 ));
             }
         }
+        self.validate_classes()?;
         if let Some(fraction) = self.split {
             if !(fraction > 0.0 && fraction < 1.0) {
                 return Err(format!(
@@ -249,6 +266,47 @@ impl DataConfig {
             }
         }
         self.validate_stream()
+    }
+
+    /// `classes`: two or more different names, for data that is not generated, and not beside
+    /// `positive` (which picks class 1 of two; `classes` orders them all).
+    fn validate_classes(&self) -> std::result::Result<(), String> {
+        let Some(classes) = &self.classes else {
+            return Ok(());
+        };
+        if matches!(
+            self.source,
+            DataSource::Planar { .. } | DataSource::Spiral { .. }
+        ) {
+            return Err(
+                "data.classes: generated data names its classes itself; remove the key".into(),
+            );
+        }
+        if classes.len() < 2 {
+            return Err(format!(
+                "data.classes = {classes:?}: name two or more classes, in the order of their numbers 0, 1, …"
+            ));
+        }
+        if let Some(name) = classes
+            .iter()
+            .enumerate()
+            .find(|(i, n)| n.is_empty() || classes[..*i].contains(n))
+            .map(|(_, n)| n)
+        {
+            return Err(format!(
+                "data.classes = {classes:?}: \"{name}\" is empty or named twice; name each class once"
+            ));
+        }
+        if let DataSource::Images {
+            positive: Some(_), ..
+        }
+        | DataSource::Csv {
+            positive: Some(_), ..
+        } = self.source
+        {
+            return Err("data.classes and data.positive: keep one (classes fixes the order of every class; class 1 is its second name)".into());
+        }
+        Ok(())
     }
 
     fn validate_stream(&self) -> std::result::Result<(), String> {
@@ -269,6 +327,7 @@ impl DataConfig {
         }
         let kind = match &self.source {
             DataSource::Planar { .. } => Some("planar (the flower is generated in memory)"),
+            DataSource::Spiral { .. } => Some("spiral (generated in memory)"),
             DataSource::Csv { .. } => Some("csv"),
             _ => None,
         };

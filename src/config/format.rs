@@ -40,6 +40,19 @@ pub enum DataSource {
         #[serde(default = "default_planar_noise")]
         noise: f64,
     },
+    /// K interleaved spiral arms, one class each, generated in code (no download): the classic
+    /// K-class set that no straight line separates.
+    Spiral {
+        /// Arms, one per class (K).
+        #[serde(default = "default_spiral_arms")]
+        arms: usize,
+        /// Points per arm.
+        #[serde(default = "default_spiral_points")]
+        points: usize,
+        /// Standard deviation of the noise added to each point's angle.
+        #[serde(default = "default_planar_noise")]
+        noise: f64,
+    },
     /// The course's cat / non-cat HDF5 files.
     Cat {
         train: PathBuf,
@@ -68,7 +81,7 @@ pub enum DataSource {
         /// [height, width] every picture is resized to.
         #[serde(default = "default_image_size")]
         size: [usize; 2],
-        /// The folder of class 1 (default: the second folder in sorted order).
+        /// The folder of class 1 with two classes (default: the second folder in sorted order).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         positive: Option<String>,
         /// Skip pictures that cannot be decoded (counted) instead of stopping.
@@ -85,7 +98,7 @@ pub enum DataSource {
         /// The feature columns (default: every column but the label).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         features: Option<Vec<String>>,
-        /// The label value of class 1, when the labels are not 0/1.
+        /// The label value of class 1 with two classes (default: the second in text order).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         positive: Option<String>,
     },
@@ -126,8 +139,13 @@ pub struct StreamConfig {
 pub struct DataConfig {
     #[serde(flatten)]
     pub source: DataSource,
-    /// Seeds the generated flower and the split.
+    /// Seeds the generated data and the split.
     pub seed: u32,
+    /// The classes in the order of their numbers 0 … K−1 (default: the data's names sorted).
+    /// Data with names of its own (label values, class folders, `list_classes`) must be listed
+    /// exactly; an HDF5 `Y` of class numbers takes them as the names of 0 … K−1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
     /// Without a test set: this fraction of each class becomes the test set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<f64>,
@@ -160,6 +178,7 @@ impl<'de> Deserialize<'de> for DataConfig {
         let mut table = toml::Table::deserialize(d)?;
         let seed = take::<_, D::Error>(&mut table, "seed")?.unwrap_or_else(default_seed);
         let split = take::<_, D::Error>(&mut table, "split")?;
+        let classes = take::<_, D::Error>(&mut table, "classes")?;
         let standardize = take::<_, D::Error>(&mut table, "standardize")?.unwrap_or(false);
         let stream = take::<_, D::Error>(&mut table, "stream")?.unwrap_or(false);
         let streaming = StreamConfig {
@@ -168,12 +187,13 @@ impl<'de> Deserialize<'de> for DataConfig {
         };
         let source = DataSource::deserialize(toml::Value::Table(table)).map_err(|e| {
             D::Error::custom(format!(
-                "{e} (every kind also takes seed, split, standardize, stream, block and shuffle_buffer)"
+                "{e} (every kind also takes seed, split, classes, standardize, stream, block and shuffle_buffer)"
             ))
         })?;
         Ok(DataConfig {
             source,
             seed,
+            classes,
             split,
             standardize,
             stream,
@@ -188,6 +208,7 @@ impl DataConfig {
         DataConfig {
             source,
             seed: default_seed(),
+            classes: None,
             split: None,
             standardize: false,
             stream: false,
@@ -200,7 +221,7 @@ impl DataSource {
     /// The training file or folder (none for the generated flower).
     pub fn train(&self) -> Option<&PathBuf> {
         match self {
-            DataSource::Planar { .. } => None,
+            DataSource::Planar { .. } | DataSource::Spiral { .. } => None,
             DataSource::Cat { train, .. }
             | DataSource::H5 { train, .. }
             | DataSource::Images { train, .. }
@@ -211,7 +232,7 @@ impl DataSource {
     /// The test file or folder, if the section names one.
     pub fn test(&self) -> Option<&PathBuf> {
         match self {
-            DataSource::Planar { .. } => None,
+            DataSource::Planar { .. } | DataSource::Spiral { .. } => None,
             DataSource::Cat { test, .. }
             | DataSource::H5 { test, .. }
             | DataSource::Images { test, .. }
@@ -228,6 +249,12 @@ fn default_planar_m() -> usize {
 }
 fn default_planar_noise() -> f64 {
     0.2
+}
+fn default_spiral_arms() -> usize {
+    3
+}
+fn default_spiral_points() -> usize {
+    100
 }
 fn default_seed() -> u32 {
     1

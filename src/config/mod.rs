@@ -128,7 +128,7 @@ impl Config {
                 *train = abs(train);
                 *test = test.as_ref().map(abs);
             }
-            DataSource::Planar { .. } => {}
+            DataSource::Planar { .. } | DataSource::Spiral { .. } => {}
         }
         c.init.path = c.init.path.as_ref().map(abs);
         c

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 /// One cat file, flattened exactly like the notes' `x.reshape(m, -1).T / 255`: feature index
 /// `(row·64 + col)·3 + channel`, one example per column. Returns the data set, the class names
 /// and the image shape (height, width, channels).
-pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, [String; 2], [usize; 3])> {
+pub fn load(path: &Path, prefix: &str) -> Result<(Dataset, Vec<String>, [usize; 3])> {
     let file = open_checked(path, prefix)?;
     let data = file.blocks.read_all(file.y)?;
     Ok((data, file.classes, file.shape))
@@ -21,7 +21,8 @@ pub struct CatFile {
     /// The pixels, divided by 255 as they are read.
     pub blocks: Blocks,
     pub y: Vec<f64>,
-    pub classes: [String; 2],
+    /// `list_classes`: the names of classes 0 … K−1.
+    pub classes: Vec<String>,
     /// Height, width, channels.
     pub shape: [usize; 3],
 }
@@ -66,17 +67,19 @@ pub fn open_checked(path: &Path, prefix: &str) -> Result<CatFile> {
     })
 }
 
-/// `list_classes`: fixed-length byte strings; the course files hold `non-cat`, `cat`.
-fn read_classes(file: &hdf5::File, path: &Path) -> Result<[String; 2]> {
+/// `list_classes`: fixed-length byte strings, one per class; the course files hold `non-cat`,
+/// `cat`.
+fn read_classes(file: &hdf5::File, path: &Path) -> Result<Vec<String>> {
     let Ok(ds) = file.dataset("list_classes") else {
-        return Ok(["non-cat".into(), "cat".into()]);
+        return Ok(vec!["non-cat".into(), "cat".into()]);
     };
     if ds.size() > 64 {
         return Err(Error::data(
             path,
-            "`list_classes` must hold two class names",
+            "`list_classes` must hold at most 64 class names",
         ));
     }
+    let n = ds.size();
     let dtype = ds
         .dtype()
         .map_err(|e| Error::data(path, format!("`list_classes`: {e}")))?;
@@ -84,21 +87,21 @@ fn read_classes(file: &hdf5::File, path: &Path) -> Result<[String; 2]> {
     let bytes = ds
         .read_raw::<u8>()
         .ok()
-        .filter(|b| b.len() == 2 * size)
+        .filter(|b| b.len() == n * size)
         .or_else(|| read_fixed_ascii(&ds, size));
     match bytes {
-        Some(b) if b.len() == 2 * size => {
-            let name = |chunk: &[u8]| {
+        Some(b) if n >= 2 && size > 0 && b.len() == n * size => Ok(b
+            .chunks(size)
+            .map(|chunk| {
                 String::from_utf8_lossy(chunk)
                     .trim_end_matches('\0')
                     .trim()
                     .to_string()
-            };
-            Ok([name(&b[..size]), name(&b[size..])])
-        }
+            })
+            .collect()),
         _ => Err(Error::data(
             path,
-            "`list_classes` must hold two fixed-length strings (class 0, class 1)",
+            "`list_classes` must hold two or more fixed-length strings (class 0, class 1, …)",
         )),
     }
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::Dataset;
+use super::classes::{self, Naming};
 use crate::{Error, Result};
 
 /// The columns a model was trained on: what `predict` reads from a new table.
@@ -22,7 +23,7 @@ pub struct Table {
     pub data: Dataset,
     pub columns: Columns,
     /// The label values of class 0 and class 1.
-    pub classes: [String; 2],
+    pub classes: Vec<String>,
 }
 
 /// A row of a table: its line number in the file and its fields.
@@ -153,12 +154,12 @@ fn features_by_row(
 }
 
 /// Load a training table: the label column `label`, the feature columns `features` (default:
-/// every other column), and class 1 = `positive` or the second label value in text order.
+/// every other column), and the classes, the label values in text order or as `naming` says.
 pub fn load_train(
     path: &Path,
     label: &str,
     features: Option<&[String]>,
-    positive: Option<&str>,
+    naming: Naming,
 ) -> Result<Table> {
     let (header, records) = read(path)?;
     let label_col = column(path, &header, label, "data.label")?;
@@ -184,41 +185,9 @@ pub fn load_train(
             ));
         }
         values.insert(v.clone());
-        if values.len() > 2 {
-            let all: Vec<&String> = values.iter().collect();
-            return Err(Error::data(
-                path,
-                format!(
-                    "line {line}, column \"{label}\": a third label value \"{v}\" (the values so far: {}); binary classification needs exactly two",
-                    all.iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
     }
-    let values: Vec<String> = values.into_iter().collect();
-    if values.len() < 2 {
-        return Err(Error::data(
-            path,
-            format!(
-                "column \"{label}\" has only the value \"{}\"; a classifier needs examples of two classes",
-                values[0]
-            ),
-        ));
-    }
-    let classes = super::classes_of([&values[0], &values[1]], positive).ok_or_else(|| {
-        Error::data(
-            path,
-            format!(
-                "data.positive = \"{}\" never occurs in column \"{label}\" (its values: \"{}\", \"{}\"); set it to one of them",
-                positive.unwrap_or_default(),
-                values[0],
-                values[1]
-            ),
-        )
-    })?;
+    let classes = classes::order(&values, naming)
+        .map_err(|m| Error::data(path, format!("column \"{label}\": {m}")))?;
     let columns = Columns {
         features,
         label: label.to_string(),
@@ -232,7 +201,7 @@ pub fn load_train(
 }
 
 /// Load a table with the columns and classes of a training table (a test set).
-pub fn load_like(path: &Path, columns: &Columns, classes: &[String; 2]) -> Result<Dataset> {
+pub fn load_like(path: &Path, columns: &Columns, classes: &[String]) -> Result<Dataset> {
     let (header, records) = read(path)?;
     dataset(path, &header, &records, columns, classes)
 }
@@ -242,21 +211,24 @@ fn dataset(
     header: &[String],
     records: &[Row],
     columns: &Columns,
-    classes: &[String; 2],
+    classes: &[String],
 ) -> Result<Dataset> {
     let label_col = column(path, header, &columns.label, "data.label")?;
     let y = records
         .iter()
-        .map(|(line, row)| match &row[label_col] {
-            v if *v == classes[1] => Ok(1.0),
-            v if *v == classes[0] => Ok(0.0),
-            v => Err(Error::data(
-                path,
-                format!(
-                    "line {line}, column \"{}\": label \"{v}\" is neither \"{}\" nor \"{}\", the training set's classes",
-                    columns.label, classes[0], classes[1]
-                ),
-            )),
+        .map(|(line, row)| {
+            let v = &row[label_col];
+            match classes.iter().position(|c| c == v) {
+                Some(class) => Ok(class as f64),
+                None => Err(Error::data(
+                    path,
+                    format!(
+                        "line {line}, column \"{}\": label \"{v}\" is not one of the training set's classes ({})",
+                        columns.label,
+                        classes::quoted(classes)
+                    ),
+                )),
+            }
         })
         .collect::<Result<Vec<f64>>>()?;
     let rows = features_by_row(path, header, records, &columns.features)?;

@@ -53,7 +53,7 @@ pub fn not_found(group: &hdf5::Group, path: &Path, what: &str, advice: &str) -> 
 }
 
 /// The labels dataset `name` of `file`: integers, of rank 1 or 2, read as f64 with their shape
-/// (not yet checked to be 0 or 1: [`check_labels`]).
+/// (not yet checked to be class numbers: [`check_labels`]).
 pub fn read_label_values(
     file: &hdf5::File,
     path: &Path,
@@ -142,7 +142,7 @@ pub fn checked_shape(
     if !ok {
         let wanted = match want {
             Elements::Float => "floating-point values (float32 or float64)",
-            Elements::Integer => "integer labels (0 or 1)",
+            Elements::Integer => "integer labels, the class numbers 0, 1, …, K−1",
             Elements::Bytes => "uint8 pixel values",
         };
         return Err(Error::data(
@@ -220,17 +220,18 @@ fn check_storage(
     }
 }
 
-/// Check 0/1 labels and return them as f64.
+/// Check that labels are class numbers 0, 1, 2, … (whole numbers ≥ 0) and return them as f64;
+/// how many classes they make is [`super::classes::numbered`]'s to say.
 pub fn check_labels(values: Vec<f64>, path: &Path, name: &str) -> Result<Vec<f64>> {
     if let Some((i, v)) = values
         .iter()
         .enumerate()
-        .find(|(_, v)| **v != 0.0 && **v != 1.0)
+        .find(|(_, v)| !(v.is_finite() && **v >= 0.0 && v.fract() == 0.0))
     {
         return Err(Error::data(
             path,
             format!(
-                "dataset `{name}` has label {v} at index {i}; labels must be 0 or 1 (binary classification)"
+                "dataset `{name}` has label {v} at index {i}; labels must be the class numbers 0, 1, …, K−1"
             ),
         ));
     }

@@ -6,14 +6,15 @@
 use std::path::{Path, PathBuf};
 
 use super::Dataset;
+use super::classes::{self, Naming};
 use crate::image_input;
 use crate::{Error, Result};
 
 /// A folder of class folders, loaded.
 pub struct ImageFolder {
     pub data: Dataset,
-    /// Class 0, class 1.
-    pub classes: [String; 2],
+    /// The names of classes 0 … K−1.
+    pub classes: Vec<String>,
     /// What the user should know: files ignored, pictures skipped.
     pub notes: Vec<String>,
 }
@@ -46,8 +47,8 @@ fn name_of(path: &Path) -> String {
 /// A folder of class folders, listed: every picture with its label, in sorted order (class
 /// folders by name, pictures by name within each).
 pub struct Listing {
-    /// Class 0, class 1.
-    pub classes: [String; 2],
+    /// The names of classes 0 … K−1.
+    pub classes: Vec<String>,
     pub pictures: Vec<(PathBuf, f64)>,
     /// The class folders and their names, in sorted order.
     folders: Vec<(PathBuf, String)>,
@@ -55,10 +56,10 @@ pub struct Listing {
     ignored: usize,
 }
 
-/// List `dir`, which must hold exactly two class folders with at least one PNG or JPEG picture
-/// each. Class 1 is `positive`, or else the second folder in sorted order. `expected` (for a test
-/// folder) are the training set's classes, which the folder must have too.
-pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) -> Result<Listing> {
+/// List `dir`, which must hold two or more class folders with at least one PNG or JPEG
+/// picture each. Their order is sorted, or as `naming` says ([`classes::order`]). `expected`
+/// (for a test folder) are the training set's classes, which the folder must have too.
+pub fn list(dir: &Path, naming: Naming, expected: Option<&[String]>) -> Result<Listing> {
     if !dir.is_dir() {
         let (what, hint) = if dir.exists() {
             ("is a file", "")
@@ -76,47 +77,39 @@ pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) 
     let (folders, loose): (Vec<PathBuf>, Vec<PathBuf>) =
         entries.into_iter().partition(|p| p.is_dir());
     let names: Vec<String> = folders.iter().map(|f| name_of(f)).collect();
-    if folders.len() != 2 {
+    if folders.len() < 2 {
         let found = if names.is_empty() {
             "no class folders".to_string()
         } else {
-            format!("{} class folder(s): {}", names.len(), names.join(", "))
+            format!("only the class folder {}", classes::quoted(&names))
         };
         return Err(Error::data(
             dir,
             format!(
-                "has {found}; binary classification needs exactly two subfolders, one per class, \
+                "has {found}; a classifier needs a subfolder of pictures for each of two or more classes, \
                  e.g. {0}/cat and {0}/non-cat",
                 dir.display()
             ),
         ));
     }
-    if let Some(classes) = expected {
-        let mut want = classes.to_vec();
-        want.sort();
-        if want != names {
-            return Err(Error::data(
-                dir,
-                format!(
-                    "has the class folders {} but the training set has {}; the test set needs the same two classes",
-                    names.join(", "),
-                    want.join(", ")
-                ),
-            ));
-        }
-    }
     let classes = match expected {
-        Some(classes) => classes.clone(),
-        None => super::classes_of([&names[0], &names[1]], positive).ok_or_else(|| {
-            Error::data(
-                dir,
-                format!(
-                    "data.positive = \"{}\" is not one of its class folders ({}); set it to one of them",
-                    positive.unwrap_or_default(),
-                    names.join(", ")
-                ),
-            )
-        })?,
+        Some(classes) => {
+            let mut want = classes.to_vec();
+            want.sort();
+            if want != names {
+                return Err(Error::data(
+                    dir,
+                    format!(
+                        "has the class folders {} but the training set has {}; the test set needs the training set's classes",
+                        classes::quoted(&names),
+                        classes::quoted(&want)
+                    ),
+                ));
+            }
+            classes.to_vec()
+        }
+        None => classes::order(&names.iter().cloned().collect(), naming)
+            .map_err(|m| Error::data(dir, format!("class folders: {m}")))?,
     };
     let mut pictures = Vec::new();
     let mut ignored = loose.len();
@@ -142,9 +135,12 @@ pub fn list(dir: &Path, positive: Option<&str>, expected: Option<&[String; 2]>) 
     })
 }
 
-/// Y of the pictures in class folder `name`: 1 for the positive class `classes[1]`, else 0.
-fn label_of(name: &str, classes: &[String; 2]) -> f64 {
-    if name == classes[1] { 1.0 } else { 0.0 }
+/// The label of the pictures in class folder `name`: its class number.
+fn label_of(name: &str, classes: &[String]) -> f64 {
+    classes
+        .iter()
+        .position(|c| c == name)
+        .expect("every class folder is a class") as f64
 }
 
 fn no_pictures(folder: &Path, name: &str, readable: &str) -> Error {
@@ -172,11 +168,11 @@ pub fn decode(path: &Path, size: [usize; 2], what_next: &str) -> Result<Vec<f64>
 pub fn load(
     dir: &Path,
     size: [usize; 2],
-    positive: Option<&str>,
+    naming: Naming,
     skip_unreadable: bool,
-    expected: Option<&[String; 2]>,
+    expected: Option<&[String]>,
 ) -> Result<ImageFolder> {
-    let listing = list(dir, positive, expected)?;
+    let listing = list(dir, naming, expected)?;
     let mut x_by_example: Vec<Vec<f64>> = Vec::new();
     let mut y = Vec::new();
     let mut skipped = 0;

@@ -1,6 +1,8 @@
-//! Data sets in the notes' layout: X is (n_x, m), one example per column; Y is (1, m) of 0/1.
+//! Data sets in the notes' layout: X is (n_x, m), one example per column; the labels are class
+//! numbers 0 … K−1 ([`classes`] says how they are found and turned into Y).
 
 pub mod cat;
+pub mod classes;
 pub mod csv;
 pub mod fetch;
 pub mod h5;
@@ -8,6 +10,7 @@ pub mod images;
 pub mod order;
 pub mod planar;
 pub mod prep;
+pub mod spiral;
 pub mod stream;
 
 use std::path::Path;
@@ -18,6 +21,8 @@ use serde::{Deserialize, Serialize};
 pub use order::Order;
 pub use prep::{Scaling, SplitRecord};
 pub use stream::{Examples, StreamSet};
+
+use classes::Naming;
 
 use crate::config::{DataConfig, DataSource};
 use crate::{Error, Result};
@@ -34,7 +39,7 @@ pub struct Dataset {
     /// Examples.
     pub m: usize,
     pub x: Vec<f64>,
-    /// The labels, 0 or 1, one per example.
+    /// The labels, one per example: the class numbers 0 … K−1 (0 or 1 for two classes).
     pub y: Vec<f64>,
 }
 
@@ -44,9 +49,16 @@ impl Dataset {
         DataMatrix::new(self.x.clone(), self.n_x, self.m, at)
     }
 
-    /// Y (1, m) as a tensor.
-    pub fn y_tensor(&self, dtype: DType, device: &Device) -> Tensor<2> {
-        matrix(self.y.clone(), 1, self.m, dtype, device)
+    /// Y for a model with `units` output units ([`classes::targets`]): the labels (1, m) for
+    /// one unit, one-hot (K, m) for K.
+    pub fn y_tensor(&self, units: usize, dtype: DType, device: &Device) -> Tensor<2> {
+        matrix(
+            classes::targets(&self.y, units),
+            units,
+            self.m,
+            dtype,
+            device,
+        )
     }
 
     /// Column i (one example) as a vector of n_x features.
@@ -80,28 +92,25 @@ impl Dataset {
         }
     }
 
-    /// Number of examples labelled 1.
-    pub fn positives(&self) -> usize {
-        self.y.iter().filter(|&&v| v == 1.0).count()
+    /// Examples of each of `k` classes.
+    pub fn class_counts(&self, k: usize) -> Vec<usize> {
+        classes::counts(&self.y, k)
     }
 }
 
 /// What a config's `[data]` section loads: a training set, an optional test set, the names of
-/// class 0 and class 1, and what the run folder must record to apply the model to new data.
+/// the classes 0 … K−1, and what the run folder must record to apply the model to new data.
 #[derive(Debug, Clone)]
 pub struct LoadedData<S = Examples> {
     pub train: S,
     pub test: Option<S>,
-    pub classes: [String; 2],
+    pub classes: Vec<String>,
     /// Height, width, channels when the examples are images.
     pub image_shape: Option<[usize; 3]>,
     pub input: InputRecord,
     /// What the user should know about the data (files ignored, pictures skipped).
     pub notes: Vec<String>,
 }
-
-/// The names of class 0 and class 1 for data that has none of its own (an HDF5 `X`/`Y` set).
-pub const UNNAMED_CLASSES: [&str; 2] = ["class 0", "class 1"];
 
 /// How the examples were made, for `evaluate`, `predict` and `export` (`input.json` in the run
 /// folder).
@@ -148,17 +157,6 @@ fn standardize(split: &mut LoadedData, scaling: Scaling) {
     if let Some(test) = test {
         input.prepare(test);
     }
-}
-
-/// Class 0 and class 1 from the two class names in sorted order: class 1 is `positive`, or else
-/// the second name. None when `positive` is not one of them.
-pub fn classes_of(sorted: [&String; 2], positive: Option<&str>) -> Option<[String; 2]> {
-    let one = match positive {
-        Some(p) => sorted.into_iter().find(|n| *n == p)?,
-        None => sorted[1],
-    };
-    let zero = sorted.into_iter().find(|n| *n != one)?;
-    Some([zero.clone(), one.clone()])
 }
 
 /// A test set's features must match the training set's.
@@ -215,7 +213,7 @@ pub fn load(config: &DataConfig) -> Result<LoadedData> {
 impl<S> LoadedData<S> {
     /// A training set, an optional test set and their classes' names, with nothing else known
     /// yet (not pictures, nothing to record, no notes): where every kind of data starts.
-    fn new(train: S, test: Option<S>, classes: [String; 2]) -> LoadedData<S> {
+    fn new(train: S, test: Option<S>, classes: Vec<String>) -> LoadedData<S> {
         LoadedData {
             train,
             test,
@@ -245,7 +243,7 @@ impl LoadedData<Dataset> {
 /// statistics of `standardize`.
 fn open_stream(config: &DataConfig) -> Result<LoadedData> {
     let block = config.streaming.block;
-    let mut classes = UNNAMED_CLASSES.map(String::from);
+    let mut classes: Vec<String> = Vec::new();
     let mut image_shape: Option<[usize; 3]> = None;
     let mut notes = Vec::new();
     let mut opened: Vec<StreamSet> = Vec::new();
@@ -257,27 +255,36 @@ fn open_stream(config: &DataConfig) -> Result<LoadedData> {
         };
         let set = match &config.source {
             DataSource::Cat { .. } => {
-                let file = cat::open_checked(path, prefix)?;
+                let mut file = cat::open_checked(path, prefix)?;
                 if let Some(train) = image_shape {
                     same_image_shape(path, file.shape, train)?;
                 }
                 image_shape = Some(file.shape);
-                classes = file.classes;
+                let y_name = format!("{prefix}_set_y");
+                number_labels(
+                    path,
+                    &y_name,
+                    &mut file.y,
+                    Some(file.classes),
+                    config,
+                    &mut classes,
+                )?;
                 StreamSet::h5(file.blocks, file.y, block)
             }
             DataSource::H5 { x, y, layout, .. } => {
-                let (blocks, labels) = h5::open_xy(path, x, y, *layout)?;
+                let (blocks, mut labels) = h5::open_xy(path, x, y, *layout)?;
+                number_labels(path, y, &mut labels, None, config, &mut classes)?;
                 StreamSet::h5(blocks, labels, block)
             }
-            DataSource::Images { size, positive, .. } => {
-                let expected = (prefix == "test").then_some(&classes);
-                let listing = images::list(path, positive.as_deref(), expected)?;
+            DataSource::Images { size, .. } => {
+                let expected = (prefix == "test").then_some(classes.as_slice());
+                let listing = images::list(path, naming(config), expected)?;
                 notes.extend(listing.notes(path));
                 classes = listing.classes.clone();
                 image_shape = Some([size[0], size[1], 3]);
                 StreamSet::pictures(listing, *size, block)
             }
-            DataSource::Planar { .. } | DataSource::Csv { .. } => {
+            DataSource::Planar { .. } | DataSource::Spiral { .. } | DataSource::Csv { .. } => {
                 return Err(Error::config(
                     "[data]",
                     format!(
@@ -320,16 +327,44 @@ fn open_stream(config: &DataConfig) -> Result<LoadedData> {
 /// run's own).
 pub fn load_source(config: &DataConfig) -> Result<LoadedData<Dataset>> {
     match &config.source {
+        DataSource::Spiral {
+            arms,
+            points,
+            noise,
+        } => Ok(LoadedData::new(
+            spiral::arms(*arms, *points, *noise, config.seed),
+            None,
+            spiral::names(*arms),
+        )),
         DataSource::Planar { m, noise } => Ok(LoadedData::new(
             planar::flower(*m, *noise, config.seed),
             None,
-            ["red (0)", "blue (1)"].map(String::from),
+            vec!["red (0)".into(), "blue (1)".into()],
         )),
-        DataSource::Cat { train, test, .. } => {
-            let (train, classes, shape) = cat::load(train, "train")?;
+        DataSource::Cat {
+            train: path, test, ..
+        } => {
+            let (mut train, names, shape) = cat::load(path, "train")?;
+            let mut classes = Vec::new();
+            number_labels(
+                path,
+                "train_set_y",
+                &mut train.y,
+                Some(names.clone()),
+                config,
+                &mut classes,
+            )?;
             let test = load_test(test.as_deref(), |path| {
-                let (test, _, test_shape) = cat::load(path, "test")?;
+                let (mut test, names, test_shape) = cat::load(path, "test")?;
                 same_image_shape(path, test_shape, shape)?;
+                number_labels(
+                    path,
+                    "test_set_y",
+                    &mut test.y,
+                    Some(names),
+                    config,
+                    &mut classes,
+                )?;
                 Ok(test)
             })?;
             Ok(LoadedData {
@@ -338,36 +373,40 @@ pub fn load_source(config: &DataConfig) -> Result<LoadedData<Dataset>> {
             })
         }
         DataSource::H5 {
-            train,
+            train: path,
             test,
             x,
             y,
             layout,
         } => {
-            let train = h5::load_xy(train, x, y, *layout)?;
+            let mut train = h5::load_xy(path, x, y, *layout)?;
+            let mut classes = Vec::new();
+            number_labels(path, y, &mut train.y, None, config, &mut classes)?;
             let test = load_test(test.as_deref(), |path| {
-                let test = h5::load_xy(path, x, y, *layout)?;
+                let mut test = h5::load_xy(path, x, y, *layout)?;
                 same_features(path, test.n_x, train.n_x)?;
+                number_labels(path, y, &mut test.y, None, config, &mut classes)?;
                 Ok(test)
             })?;
-            Ok(LoadedData::new(
-                train,
-                test,
-                UNNAMED_CLASSES.map(String::from),
-            ))
+            Ok(LoadedData::new(train, test, classes))
         }
         DataSource::Images {
             train,
             test,
             size,
-            positive,
             skip_unreadable,
             ..
         } => {
-            let folder = images::load(train, *size, positive.as_deref(), *skip_unreadable, None)?;
+            let folder = images::load(train, *size, naming(config), *skip_unreadable, None)?;
             let mut notes = folder.notes;
             let test = load_test(test.as_deref(), |path| {
-                let t = images::load(path, *size, None, *skip_unreadable, Some(&folder.classes))?;
+                let t = images::load(
+                    path,
+                    *size,
+                    Naming::default(),
+                    *skip_unreadable,
+                    Some(&folder.classes),
+                )?;
                 notes.extend(t.notes);
                 Ok(t.data)
             })?;
@@ -382,10 +421,9 @@ pub fn load_source(config: &DataConfig) -> Result<LoadedData<Dataset>> {
             test,
             label,
             features,
-            positive,
             ..
         } => {
-            let table = csv::load_train(train, label, features.as_deref(), positive.as_deref())?;
+            let table = csv::load_train(train, label, features.as_deref(), naming(config))?;
             let test = load_test(test.as_deref(), |path| {
                 csv::load_like(path, &table.columns, &table.classes)
             })?;
@@ -398,6 +436,77 @@ pub fn load_source(config: &DataConfig) -> Result<LoadedData<Dataset>> {
             })
         }
     }
+}
+
+/// What `[data]` says of the classes' order: `classes`, or `positive` (pictures, tables).
+fn naming(config: &DataConfig) -> Naming<'_> {
+    let positive = match &config.source {
+        DataSource::Images { positive, .. } | DataSource::Csv { positive, .. } => {
+            positive.as_deref()
+        }
+        _ => None,
+    };
+    Naming {
+        fixed: config.classes.as_deref(),
+        positive,
+    }
+}
+
+/// Check the class numbers `y` (dataset `y_name` of the HDF5 file at `path`) and settle the
+/// classes: the training set's (`classes` empty) are the file's own names `own` (`list_classes`)
+/// or [`classes::numbered`] by the labels, put in the order `data.classes` asks for, `y`
+/// renumbered to it; a test set's labels must be among them, renumbered alike.
+fn number_labels(
+    path: &Path,
+    y_name: &str,
+    y: &mut [f64],
+    own: Option<Vec<String>>,
+    config: &DataConfig,
+    classes: &mut Vec<String>,
+) -> Result<()> {
+    let in_file = |m: String| Error::data(path, format!("dataset `{y_name}` {m}"));
+    if classes.is_empty() {
+        let fixed = config.classes.as_deref();
+        let (numbered, order) = match own {
+            // The file names its classes, numbered in its order: data.classes may only
+            // reorder them.
+            Some(names) => {
+                let numbered = classes::numbered(y, Some(&names)).map_err(in_file)?;
+                let order = match fixed {
+                    None => numbered.clone(),
+                    Some(_) => classes::order(&names.iter().cloned().collect(), naming(config))
+                        .map_err(|m| Error::data(path, format!("`list_classes`: {m}")))?,
+                };
+                (numbered, order)
+            }
+            // Numbers alone: data.classes names them, in order.
+            None => {
+                let numbered = classes::numbered(y, fixed).map_err(in_file)?;
+                (numbered.clone(), numbered)
+            }
+        };
+        classes::renumber(y, &numbered, &order);
+        *classes = order;
+        return Ok(());
+    }
+    classes::check_test_labels(y, classes.len()).map_err(in_file)?;
+    if let Some(names) = own {
+        let (mut have, mut want) = (names.clone(), classes.clone());
+        have.sort();
+        want.sort();
+        if have != want {
+            return Err(Error::data(
+                path,
+                format!(
+                    "`list_classes` names {} but the training set has {}; a test set needs the training set's classes",
+                    classes::quoted(&names),
+                    classes::quoted(classes)
+                ),
+            ));
+        }
+        classes::renumber(y, &names, classes);
+    }
+    Ok(())
 }
 
 /// The test set that `[data]` names at `test`, read by `load`; None when `[data]` names none.

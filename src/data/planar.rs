@@ -45,7 +45,7 @@ pub fn flower(m: usize, noise: f64, seed: u32) -> Dataset {
 }
 
 /// `np.linspace(start, stop, n)`: i·step + start, with the last point set to `stop` exactly.
-fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
+pub(super) fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
     if n == 1 {
         return vec![start];
     }

@@ -23,7 +23,7 @@ pub fn split(
     data: &Dataset,
     fraction: f64,
     seed: u32,
-    classes: &[String; 2],
+    classes: &[String],
 ) -> Result<(Dataset, Dataset, SplitRecord), String> {
     let mut rng = NumpyRng::new(seed);
     let mut test = Vec::new();
@@ -33,7 +33,7 @@ pub fn split(
         if n == 0 {
             return Err(format!(
                 "data.split = {fraction}: class \"{name}\" has no examples, so the test set cannot keep its share; \
-                 the data needs examples of both classes"
+                 the data needs examples of every class"
             ));
         }
         let k = (fraction * n as f64).round() as usize;

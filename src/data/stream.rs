@@ -162,10 +162,12 @@ impl Batch {
         self.y.len()
     }
 
-    /// X (n_x, m) and Y (1, m), placed `at`.
-    pub fn tensors(self, at: Placement) -> (DataMatrix, burn::tensor::Tensor<2>) {
+    /// X (n_x, m) and Y for a model with `units` output units ([`super::classes::targets`]),
+    /// placed `at`.
+    pub fn tensors(self, at: Placement, units: usize) -> (DataMatrix, burn::tensor::Tensor<2>) {
         let m = self.m();
-        let y = crate::tensor_util::matrix(self.y, 1, m, at.dtype, at.device);
+        let y = super::classes::targets(&self.y, units);
+        let y = crate::tensor_util::matrix(y, units, m, at.dtype, at.device);
         let x = match self.rows {
             Rows::F32(r) => DataMatrix::from_rows(r, m, self.n_x, at),
             Rows::F64(r) => DataMatrix::from_rows(r, m, self.n_x, at),

@@ -14,6 +14,20 @@ pub trait BackwardFormulas {
         a_out - y
     }
 
+    /// Output layer of K units, softmax over each column's K rows:
+    /// A[L]ₖ = e^{Z[L]ₖ} / Σⱼ e^{Z[L]ⱼ}  (each column shifted by its largest logit first, which
+    /// leaves A unchanged and keeps e^Z finite)
+    fn softmax(&self, z: Tensor<2>) -> Tensor<2> {
+        let shifted = z.clone() - z.max_dim(0);
+        let e = shifted.exp();
+        e.clone() / e.sum_dim(0)
+    }
+
+    /// Output layer (softmax + cross-entropy):  dZ[L] = A[L] − Y,  Y one-hot (K, m)
+    fn dz_softmax(&self, a_out: Tensor<2>, y_one_hot: Tensor<2>) -> Tensor<2> {
+        a_out - y_one_hot
+    }
+
     /// dW[l] = 1/m · dZ[l] · A[l−1]ᵀ
     fn dw(&self, dz: Tensor<2>, a_prev: Tensor<2>, m: usize) -> Tensor<2> {
         dz.matmul(a_prev.transpose()).div_scalar(m as f64)
@@ -44,22 +58,30 @@ pub trait BackwardFormulas {
 pub struct NotesFormulas;
 impl BackwardFormulas for NotesFormulas {}
 
-/// Z[l] and A[l] for l = 1 … L (A[L] = σ(Z[L])), with A[0] = X in `a[0]`.
+/// Z[l] and A[l] for l = 1 … L (A[L] = σ(Z[L]) for one output unit, softmax(Z[L]) for K),
+/// with A[0] = X in `a[0]`.
 pub struct ForwardCache {
     pub z: Vec<Tensor<2>>,
     pub a: Vec<Tensor<2>>,
 }
 
 /// The forward pass, keeping every Z and A (the notes' `cache`).
-pub fn forward_cache(layers: &[&Dense], g: &Activation, x: Tensor<2>) -> ForwardCache {
+pub fn forward_cache(
+    layers: &[&Dense],
+    g: &Activation,
+    x: Tensor<2>,
+    f: &dyn BackwardFormulas,
+) -> ForwardCache {
     let mut z = Vec::with_capacity(layers.len());
     let mut a = vec![x];
     for (l, layer) in layers.iter().enumerate() {
         let z_l = layer.forward(a[l].clone());
-        let a_l = if l + 1 == layers.len() {
+        let a_l = if l + 1 < layers.len() {
+            g.forward(z_l.clone())
+        } else if z_l.dims()[0] == 1 {
             crate::nn::activation::sigmoid(z_l.clone())
         } else {
-            g.forward(z_l.clone())
+            f.softmax(z_l.clone())
         };
         z.push(z_l);
         a.push(a_l);
@@ -72,7 +94,7 @@ pub fn forward_cache(layers: &[&Dense], g: &Activation, x: Tensor<2>) -> Forward
 pub type LayerGrads = std::result::Result<(Tensor<2>, Tensor<2>), String>;
 
 /// (dW[l], db[l]) for l = 1 … L, by the notes' backward pass of the L-layer network (the
-/// shallow network is the case L = 2).
+/// shallow network is the case L = 2, softmax regression the case L = 1).
 pub fn backward(
     layers: &[&Dense],
     g: &Activation,
@@ -81,10 +103,14 @@ pub fn backward(
     f: &dyn BackwardFormulas,
 ) -> Vec<LayerGrads> {
     let m = x.dims()[1];
-    let cache = forward_cache(layers, g, x);
+    let cache = forward_cache(layers, g, x, f);
     let big_l = layers.len();
     let mut grads: Vec<LayerGrads> = Vec::with_capacity(big_l);
-    let mut dz = guarded(|| f.dz_output(cache.a[big_l].clone(), y));
+    let a_out = cache.a[big_l].clone();
+    let mut dz = guarded(|| match a_out.dims()[0] {
+        1 => f.dz_output(a_out, y),
+        _ => f.dz_softmax(a_out, y),
+    });
     for l in (1..=big_l).rev() {
         let a_prev = cache.a[l - 1].clone();
         let layer_grads = dz

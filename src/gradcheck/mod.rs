@@ -29,22 +29,30 @@ struct HostGrad {
     values: std::result::Result<Vec<f64>, String>,
 }
 
-/// The notes' parameter names: `w, b` for the single neuron, `W1, b1, W2, …` otherwise.
-fn param_name(kind: ModelKind, layer: usize, is_bias: bool) -> String {
-    match (kind, is_bias) {
-        (ModelKind::Logistic, false) => "w".into(),
-        (ModelKind::Logistic, true) => "b".into(),
-        (_, false) => format!("W{}", layer + 1),
-        (_, true) => format!("b{}", layer + 1),
+/// Whether a model is the notes' single neuron: logistic regression with one output unit, whose
+/// w is a column (n_x, 1). Softmax regression (K units) is the one-layer network, W (K, n_x).
+fn single_neuron(kind: ModelKind, layers: &[LayerValues]) -> bool {
+    kind == ModelKind::Logistic && layers.last().is_some_and(|l| l.n_out == 1)
+}
+
+/// The notes' parameter names: `w, b` for the single neuron, `W, b` for softmax regression,
+/// `W1, b1, W2, …` otherwise.
+fn param_name(kind: ModelKind, neuron: bool, layer: usize, is_bias: bool) -> String {
+    match (kind, neuron, is_bias) {
+        (ModelKind::Logistic, true, false) => "w".into(),
+        (ModelKind::Logistic, false, false) => "W".into(),
+        (ModelKind::Logistic, _, true) => "b".into(),
+        (_, _, false) => format!("W{}", layer + 1),
+        (_, _, true) => format!("b{}", layer + 1),
     }
 }
 
-/// The notes' shape of a parameter (w is a column (n_x, 1) for logistic regression).
-fn param_shape(kind: ModelKind, layer: &LayerValues, is_bias: bool) -> (usize, usize) {
-    match (kind, is_bias) {
+/// The notes' shape of a parameter (w is a column (n_x, 1) for the single neuron).
+fn param_shape(neuron: bool, layer: &LayerValues, is_bias: bool) -> (usize, usize) {
+    match (neuron, is_bias) {
         (_, true) => (layer.n_out, 1),
-        (ModelKind::Logistic, false) => (layer.n_in, 1),
-        (_, false) => (layer.n_out, layer.n_in),
+        (true, false) => (layer.n_in, 1),
+        (false, false) => (layer.n_out, layer.n_in),
     }
 }
 
@@ -61,7 +69,7 @@ fn autodiff_grads(
     let model = spec.init_with(layers, &ad);
     let cost = cost_from_logits(
         model.forward(&data.x_matrix(compute.place(dtype, &ad))),
-        data.y_tensor(dtype, &ad),
+        data.y_tensor(spec.units(), dtype, &ad),
     );
     let grads = cost.backward();
     let mut out = Vec::new();
@@ -92,9 +100,9 @@ fn handwritten_grads(
     let model = spec.init_with(layers, plain);
     // X alone: the handwritten pass multiplies with plain matmul, so no Xᵀ copy is made.
     let x = matrix(data.x.clone(), data.n_x, data.m, dtype, plain);
-    let y = data.y_tensor(dtype, plain);
+    let y = data.y_tensor(spec.units(), dtype, plain);
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
-        crate::models::Model::Logistic(m) => {
+        crate::models::Model::Logistic(m) if spec.units() == 1 => {
             vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)]
         }
         _ => handwritten::backward(&model.layers(), &g, x, y, formulas),
@@ -137,6 +145,7 @@ pub fn check(
     compute: Compute,
 ) -> Result<Report> {
     let kind = spec.kind;
+    let neuron = single_neuron(kind, layers);
     let in_precision = ModelSpec {
         dtype: precision.dtype(),
         ..spec.clone()
@@ -176,7 +185,7 @@ pub fn check(
                 .values
                 .as_ref()
                 .map_err(|e| crate::Error::Internal(e.clone()))?;
-            let shape = param_shape(kind, layer, is_bias);
+            let shape = param_shape(neuron, layer, is_bias);
             let (hand_max_abs, hand_relative) = match &hand[idx].values {
                 Ok(h) if h.len() == a.len() => {
                     (compare::max_abs_diff(a, h), compare::relative_error(a, h))
@@ -184,7 +193,7 @@ pub fn check(
                 Ok(h) => {
                     notes.push(format!(
                         "{}: the handwritten gradient has {} entries, autodiff's {}",
-                        param_name(kind, i, is_bias),
+                        param_name(kind, neuron, i, is_bias),
                         h.len(),
                         a.len()
                     ));
@@ -218,7 +227,7 @@ pub fn check(
                     .as_ref()
                     .is_none_or(|n| n.relative <= tolerances.numerical);
             rows.push(Row {
-                name: param_name(kind, i, is_bias),
+                name: param_name(kind, neuron, i, is_bias),
                 shape,
                 hand_max_abs,
                 hand_relative,

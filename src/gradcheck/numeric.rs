@@ -55,7 +55,7 @@ impl Evaluator<'_> {
         let model = self.spec.init_with(layers, self.device);
         let dense = model.layers();
         let g = self.spec.activation;
-        let cache = forward_cache(&dense, &g, self.x.clone());
+        let cache = forward_cache(&dense, &g, self.x.clone(), &super::NotesFormulas);
         let big_l = dense.len();
         let cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
         let has_kink = matches!(g.kind, ActivationKind::Relu | ActivationKind::LeakyRelu);
@@ -84,7 +84,7 @@ pub fn numeric_grads(
             ..spec.clone()
         },
         x: crate::tensor_util::matrix(data.x.clone(), data.n_x, data.m, DType::F64, device),
-        y: crate::tensor_util::matrix(data.y.clone(), 1, data.m, DType::F64, device),
+        y: data.y_tensor(spec.units(), DType::F64, device),
         device,
     };
     let (_, base_signs) = eval.cost_and_signs(layers)?;

@@ -74,6 +74,11 @@ impl ModelSpec {
         }
     }
 
+    /// n[L], the output units.
+    pub fn units(&self) -> usize {
+        *self.sizes.last().expect("a model has layers")
+    }
+
     /// The model with every parameter zero (a skeleton for a saved record).
     pub fn init(&self, device: &Device) -> Model {
         self.init_with(
@@ -170,6 +175,11 @@ impl Model {
             Model::Shallow(m) => vec![&m.hidden, &m.output],
             Model::Deep(m) => m.layers.iter().collect(),
         }
+    }
+
+    /// n[L], the output units: 1 (σ, two classes) or K (softmax over K classes).
+    pub fn units(&self) -> usize {
+        self.layers().last().map_or(1, |l| l.shape().0)
     }
 
     /// Layer sizes n[0], n[1], …, n[L].

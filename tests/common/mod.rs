@@ -360,7 +360,7 @@ pub fn nudged_copy(dir: &Path, to: &Path) -> PathBuf {
     let spec = saved
         .config
         .config
-        .model_spec(saved.metrics.layers[0])
+        .model_spec(saved.metrics.layers[0], saved.classes().len())
         .unwrap();
     let model = spec.init_with(&layers, &compute.device());
     std::fs::write(
