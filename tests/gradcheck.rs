@@ -5,16 +5,21 @@
 mod common;
 
 use burn::tensor::Tensor;
-use simplenn::data::{Dataset, planar};
+use simplenn::data::{Dataset, planar, spiral};
 use simplenn::device::{Backend, Precision};
 use simplenn::gradcheck::{self, BackwardFormulas, NotesFormulas, Report};
 use simplenn::models::{ModelKind, ModelSpec};
 use simplenn::nn::init::draw_layers;
 use simplenn::nn::{Activation, ActivationKind, InitScheme, LayerValues};
 
-/// A small data set with n_x features: the flower's two coordinates, padded with products.
-fn data(n_x: usize) -> Dataset {
-    let f = planar::flower(60, 0.2, 3);
+/// A small data set with n_x features for a model with `units` output units: two classes (the
+/// flower) for one unit, K classes (K spiral arms) for K; the two coordinates are padded with
+/// products.
+fn data_for(n_x: usize, units: usize) -> Dataset {
+    let f = match units {
+        1 => planar::flower(60, 0.2, 3),
+        k => spiral::arms(k, 20, 0.2, 3),
+    };
     let mut x = Vec::with_capacity(n_x * f.m);
     for feature in 0..n_x {
         for i in 0..f.m {
@@ -34,21 +39,38 @@ fn data(n_x: usize) -> Dataset {
     }
 }
 
-fn sizes(kind: ModelKind) -> Vec<usize> {
+/// The two-class set with n_x features.
+fn data(n_x: usize) -> Dataset {
+    data_for(n_x, 1)
+}
+
+/// Layer sizes of a model of `kind` with `units` output units.
+fn sizes_for(kind: ModelKind, units: usize) -> Vec<usize> {
     match kind {
-        ModelKind::Logistic => vec![4, 1],
-        ModelKind::Shallow => vec![4, 5, 1],
-        ModelKind::Deep => vec![4, 6, 5, 3, 1],
+        ModelKind::Logistic => vec![4, units],
+        ModelKind::Shallow => vec![4, 5, units],
+        ModelKind::Deep => vec![4, 6, 5, 3, units],
     }
 }
 
 /// Parameters after `steps` of plain gradient descent using the *autodiff* trainer on `backend`.
 fn trained(kind: ModelKind, g: Activation, steps: usize, backend: Backend) -> Vec<LayerValues> {
-    let layers = draw_layers(&sizes(kind), InitScheme::He, 0.01, 5);
+    trained_for(kind, 1, g, steps, backend)
+}
+
+/// The same for a model with `units` output units, on its data ([`data_for`]).
+fn trained_for(
+    kind: ModelKind,
+    units: usize,
+    g: Activation,
+    steps: usize,
+    backend: Backend,
+) -> Vec<LayerValues> {
+    let layers = draw_layers(&sizes_for(kind, units), InitScheme::He, 0.01, 5);
     if steps == 0 {
         return layers;
     }
-    let d = data(4);
+    let d = data_for(4, units);
     let compute = common::compute(backend);
     let ad = compute.autodiff();
     let dt = common::best_precision("gradcheck training steps", backend).dtype();
@@ -59,7 +81,10 @@ fn trained(kind: ModelKind, g: Activation, steps: usize, backend: Backend) -> Ve
         log_every: steps,
         start: Default::default(),
     };
-    let (x, y) = (d.x_matrix(compute.place(dt, &ad)), d.y_tensor(1, dt, &ad));
+    let (x, y) = (
+        d.x_matrix(compute.place(dt, &ad)),
+        d.y_tensor(units, dt, &ad),
+    );
     let out = simplenn::train::train(
         model,
         &simplenn::train::Feed::Full { x: &x, y: &y },
@@ -85,7 +110,7 @@ fn run(
         &spec,
         p,
         layers,
-        &data(4),
+        &data_for(4, spec.units()),
         f,
         1,
         format!("{kind:?} {:?}", g.kind),
@@ -97,6 +122,16 @@ fn run(
 }
 
 per_backend!(fn all_models_and_activations_pass_before_and_after_training(backend) {
+    every_model_and_activation_passes(1, backend);
+});
+
+// Softmax over K = 3 classes: the same three witnesses, the handwritten pass through the notes'
+// softmax and dZ[L] = A[L] − Y with Y one-hot.
+per_backend!(fn softmax_passes_for_every_model_and_activation(backend) {
+    every_model_and_activation_passes(3, backend);
+});
+
+fn every_model_and_activation_passes(units: usize, backend: Backend) {
     let p = common::best_precision("all_models_and_activations_pass", backend);
     for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
         let activations: &[ActivationKind] = if kind == ModelKind::Logistic {
@@ -107,10 +142,11 @@ per_backend!(fn all_models_and_activations_pass_before_and_after_training(backen
         for &a in activations {
             let g = Activation::new(a, 0.05);
             for steps in [0, 7] {
-                let report = run(kind, g, &trained(kind, g, steps, backend), &NotesFormulas, p, backend);
+                let layers = trained_for(kind, units, g, steps, backend);
+                let report = run(kind, g, &layers, &NotesFormulas, p, backend);
                 assert!(
                     report.passed(),
-                    "{kind:?}/{a:?} after {steps} steps:\n{report}"
+                    "{kind:?}/{a:?}, {units} output unit(s), after {steps} steps:\n{report}"
                 );
                 // Every parameter was checked numerically, at (almost) every coordinate.
                 if backend.supports_f64() {
@@ -130,7 +166,7 @@ per_backend!(fn all_models_and_activations_pass_before_and_after_training(backen
             }
         }
     }
-});
+}
 
 per_backend!(fn f32_handwritten_agrees_within_its_tolerance(backend) {
     let g = Activation::new(ActivationKind::Tanh, 0.01);
@@ -207,6 +243,46 @@ impl BackwardFormulas for ReluSlopeOne {
         da
     }
 }
+
+/// Softmax taken over the wrong axis: each class's row normalised across the examples instead
+/// of each example's column across the classes.
+struct SoftmaxOverExamples;
+impl BackwardFormulas for SoftmaxOverExamples {
+    fn softmax(&self, z: Tensor<2>) -> Tensor<2> {
+        let e = (z.clone() - z.max_dim(1)).exp();
+        e.clone() / e.sum_dim(1)
+    }
+}
+
+/// dZ[L] = A[L] − y with the class numbers y (1, m) instead of the one-hot Y (K, m): the labels
+/// broadcast down every row.
+struct LabelsInsteadOfOneHot;
+impl BackwardFormulas for LabelsInsteadOfOneHot {
+    fn dz_softmax(&self, a_out: Tensor<2>, y_one_hot: Tensor<2>) -> Tensor<2> {
+        let labels = y_one_hot.argmax(0).float();
+        a_out - labels
+    }
+}
+
+per_backend!(fn softmax_mutations_fail_on_the_output_layer(backend) {
+    let g = Activation::new(ActivationKind::Tanh, 0.01);
+    let layers = trained_for(ModelKind::Shallow, 3, g, 5, backend);
+    let p = common::best_precision("wrong-formula test", backend);
+    for (name, f) in [
+        ("softmax over the examples", &SoftmaxOverExamples as &dyn BackwardFormulas),
+        ("labels instead of one-hot", &LabelsInsteadOfOneHot),
+    ] {
+        let report = run(ModelKind::Shallow, g, &layers, f, p, backend);
+        // dZ[L] feeds every gradient: the output layer's and, through dA, the hidden layer's.
+        assert_eq!(failed(&report), ["W1", "b1", "W2", "b2"], "{name}:\n{report}");
+    }
+    // Softmax regression (one layer) catches them too.
+    let layers = trained_for(ModelKind::Logistic, 3, g, 5, backend);
+    for f in [&SoftmaxOverExamples as &dyn BackwardFormulas, &LabelsInsteadOfOneHot] {
+        let report = run(ModelKind::Logistic, Activation::sigmoid(), &layers, f, p, backend);
+        assert_eq!(failed(&report), ["W", "b"], "{report}");
+    }
+});
 
 fn failed(report: &Report) -> Vec<String> {
     report.failed_params()

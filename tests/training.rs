@@ -431,3 +431,73 @@ per_backend!(cpu fn fast_path_and_burn_matmul_give_the_same_history(backend) {
     assert!(fast_check.passed(), "{}", fast_check.failures_summary());
     assert!(plain_check.passed(), "{}", plain_check.failures_summary());
 });
+
+/// The softmax fixture (`bench/numpy_softmax.py`): a three-arm spiral, initial weights and the
+/// cost histories of an independent numpy port of softmax / cross-entropy training.
+fn softmax_fixture(name: &str) -> std::path::PathBuf {
+    common::repo().join("tests/fixtures/softmax").join(name)
+}
+
+/// Largest relative difference allowed between simplenn's and numpy's f32 softmax histories:
+/// the ReLU nets' f32 runs move by ~1e-4 when their weights move by one f32 rounding.
+const F32_SOFTMAX_TOL: f64 = 1e-3;
+
+// Every model kind and hidden activation with a softmax output of K = 3 units, from the fixture's
+// initial weights (W[L] of shape (3, n[L−1])), against numpy's histories: f64 to 1e-9 relative
+// at every logged iteration (f32 on a backend without f64). On the GPU backends (lavapipe in CI)
+// the first 201 iterations, which compare the costs at 0, 100 and 200.
+per_backend!(fn softmax_nets_match_the_numpy_port_history(backend) {
+    let compute = common::compute(backend);
+    let (precision, dtype, tol) = match reference_precision("softmax reference histories", backend) {
+        (Precision::F32, dtype, _) => (Precision::F32, dtype, F32_SOFTMAX_TOL),
+        other => other,
+    };
+    let text = std::fs::read_to_string(softmax_fixture("reference.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let runs: Vec<&serde_json::Value> = reference["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dtype"] == dtype)
+        .collect();
+    assert_eq!(runs.len(), 5, "one {dtype} run per model in the fixture");
+    for run in runs {
+        let group = run["group"].as_str().unwrap();
+        let all = run["iterations"].as_u64().unwrap() as usize;
+        let iterations = if backend.is_cpu() { all } else { 201 };
+        let layers: Vec<usize> = serde_json::from_value(run["layers"].clone()).unwrap();
+        let model = match (group, run["activation"].as_str()) {
+            ("logistic", _) => "kind = 'logistic'".to_string(),
+            (_, Some(a)) if group.starts_with("shallow") => {
+                format!("kind = 'shallow'\nhidden = {}\nactivation = '{a}'", layers[1])
+            }
+            (_, Some(a)) => format!("kind = 'deep'\nlayers = {layers:?}\nactivation = '{a}'"),
+            _ => panic!("run {group} has no activation"),
+        };
+        let text = format!(
+            "[model]\n{model}\n[data]\nkind = 'h5'\ntrain = '{}'\n[init]\nscheme = 'h5'\npath = '{}'\ngroup = '{group}'\n[train]\nlearning_rate = {}\niterations = {}\nlog_every = {}\nprecision = '{}'\n",
+            softmax_fixture("spiral3.h5").display(),
+            softmax_fixture("init.h5").display(),
+            run["learning_rate"],
+            iterations,
+            run["log_every"],
+            precision.name()
+        );
+        let l = loaded(&text, &[]);
+        let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
+        assert_eq!(r.metrics.layers, layers, "{group}");
+        let compared = assert_history_matches(&r.metrics.costs, run, tol);
+        assert_eq!(
+            compared,
+            iterations.div_ceil(100) + (iterations == all) as usize,
+            "{group}: compared every logged cost"
+        );
+        let numpy = run["train_accuracy"].as_f64().unwrap();
+        assert!(
+            iterations < all ||
+            (r.metrics.train_accuracy - numpy).abs() < 1e-9,
+            "{group}: accuracy {} vs numpy {numpy}",
+            r.metrics.train_accuracy
+        );
+    }
+});
