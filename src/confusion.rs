@@ -99,7 +99,7 @@ impl ClassReport {
             .map(|n| n.chars().count())
             .max()
             .unwrap_or(0)
-            .max(7);
+            .max("macro average".len());
         let mut out = String::from("  confusion matrix (rows: label, columns: prediction)\n");
         let _ = write!(out, "  {:>w$}", "");
         for n in &names {
