@@ -756,16 +756,38 @@ fn own_data_cases(dir: &Path) -> Vec<Case> {
     // developer has made the data in the repository.
     let fresh = dir.join("fresh_clone").join("configs");
     std::fs::create_dir_all(&fresh).unwrap();
-    for (name, config) in [
-        ("own_example_table_missing", "breast_cancer_csv.toml"),
-        ("own_example_pictures_missing", "cat_pictures.toml"),
+    for (name, config, script) in [
+        (
+            "own_example_table_missing",
+            "breast_cancer_csv.toml",
+            "own-data-examples",
+        ),
+        (
+            "own_example_pictures_missing",
+            "cat_pictures.toml",
+            "own-data-examples",
+        ),
+        (
+            "kclass_example_table_missing",
+            "iris_csv.toml",
+            "kclass-examples",
+        ),
+        (
+            "kclass_example_pictures_missing",
+            "digits_pictures.toml",
+            "kclass-examples",
+        ),
     ] {
         let copy = fresh.join(config);
         std::fs::copy(common::repo().join("configs").join(config), &copy).unwrap();
+        let fragment = match script {
+            "own-data-examples" => "`bash scripts/own-data-examples.sh` makes it",
+            _ => "`bash scripts/kclass-examples.sh` makes it",
+        };
         v.push(Case {
             name,
             args: vec!["train".into(), copy.display().to_string()],
-            fragment: "`bash scripts/own-data-examples.sh` makes it",
+            fragment,
         });
     }
     v

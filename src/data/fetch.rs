@@ -37,17 +37,20 @@ pub const CAT_MIRRORS: [&str; 3] = [
     "https://raw.githubusercontent.com/giuseppefutia/word2vec/d11195fa8f20367a8ec767c603450592d6f53f20/datasets",
 ];
 
-/// The end of the "does not exist" error of a file or folder that `scripts/own-data-examples.sh`
-/// makes in the repository's `datasets/` (the README's own-data examples: the breast-cancer
-/// table and the cat pictures, written from the course's cat files): how to make it. Empty for
-/// any other path. (The course's cat files themselves: `simplenn data fetch cat`, `cat.rs`.)
+/// The end of the "does not exist" error of a file or folder that a script makes in the
+/// repository's `datasets/`: `scripts/own-data-examples.sh` (the breast-cancer table, the cat
+/// pictures written from the course's cat files) or `scripts/kclass-examples.sh` (iris, wine,
+/// the digits pictures): how to make it. Empty for any other path. (The course's cat files
+/// themselves: `simplenn data fetch cat`, `cat.rs`.)
 pub fn own_data_hint(path: &Path) -> &'static str {
-    let made = path.ends_with("datasets/breast_cancer.csv")
-        || path
-            .ancestors()
-            .any(|folder| folder.ends_with("datasets/cat_pictures"));
-    if made {
+    let made_in = |folder: &str| path.ancestors().any(|f| f.ends_with(folder));
+    if path.ends_with("datasets/breast_cancer.csv") || made_in("datasets/cat_pictures") {
         "; `bash scripts/own-data-examples.sh` makes it (README, Your own data)"
+    } else if path.ends_with("datasets/iris.csv")
+        || path.ends_with("datasets/wine.csv")
+        || made_in("datasets/digits_pictures")
+    {
+        "; `bash scripts/kclass-examples.sh` makes it (README, K classes)"
     } else {
         ""
     }
