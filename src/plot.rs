@@ -243,19 +243,20 @@ pub fn decision_boundary(
 /// Class k's colours: a light one for its region, a dark one for its points. Class 0 is red and
 /// class 1 blue (the notes' flower); more classes take the next hues of the list.
 fn class_colors(k: usize) -> (RGBColor, RGBColor) {
-    const COLORS: [((u8, u8, u8), (u8, u8, u8)); 10] = [
-        ((245, 190, 180), (200, 40, 30)),
-        ((180, 200, 240), (30, 70, 200)),
-        ((190, 230, 180), (40, 150, 40)),
-        ((250, 225, 170), (220, 140, 0)),
-        ((220, 195, 240), (120, 50, 170)),
-        ((180, 230, 230), (0, 140, 140)),
-        ((245, 200, 225), (200, 50, 130)),
-        ((215, 215, 215), (90, 90, 90)),
-        ((230, 230, 180), (140, 140, 20)),
-        ((205, 185, 170), (120, 70, 40)),
+    // Light (region), dark (points).
+    const COLORS: [[u8; 6]; 10] = [
+        [245, 190, 180, 200, 40, 30],
+        [180, 200, 240, 30, 70, 200],
+        [190, 230, 180, 40, 150, 40],
+        [250, 225, 170, 220, 140, 0],
+        [220, 195, 240, 120, 50, 170],
+        [180, 230, 230, 0, 140, 140],
+        [245, 200, 225, 200, 50, 130],
+        [215, 215, 215, 90, 90, 90],
+        [230, 230, 180, 140, 140, 20],
+        [205, 185, 170, 120, 70, 40],
     ];
-    let ((a, b, c), (d, e, f)) = COLORS[k % COLORS.len()];
+    let [a, b, c, d, e, f] = COLORS[k % COLORS.len()];
     (RGBColor(a, b, c), RGBColor(d, e, f))
 }
 

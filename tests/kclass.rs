@@ -64,9 +64,9 @@ fn table(path: &Path, points: &[(f64, f64, usize)], names: &[&str]) -> PathBuf {
     write(path, &text)
 }
 
-/// Each data kind with three classes: the classes come out named and ordered as the rules say,
-/// the labels numbered by that order, the output layer has 3 units and the model separates
-/// the classes.
+// Each data kind with three classes: the classes come out named and ordered as the rules say,
+// the labels numbered by that order, the output layer has 3 units and the model separates
+// the classes.
 per_backend!(fn three_classes_from_every_kind_of_data(backend) {
     let tmp = common::tempdir();
     let dir = tmp.path();
