@@ -23,7 +23,7 @@ commands
 pipeline run_dir
 gradcheck plot
 params_file train run_result
-infer confusion
+infer confusion regularize
 data optim
 config
 models

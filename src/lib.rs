@@ -18,9 +18,10 @@
 //!   and reading run folders (neither uses the other: the commands join them)
 //! - [`gradcheck`], [`plot`]
 //! - [`params_file`], [`train`], [`run_result`]
-//! - [`infer`], [`confusion`]: what a model says about examples (Ŷ, the predicted class,
-//!   accuracy, the cost J), written once for training, `evaluate`, `predict` and the plots; the
-//!   confusion matrix and per-class precision, recall and F1
+//! - [`infer`], [`confusion`], [`regularize`]: what a model says about examples (Ŷ, the
+//!   predicted class, accuracy, the cost J), written once for training, `evaluate`, `predict`
+//!   and the plots; the confusion matrix and per-class precision, recall and F1; the L2 term
+//!   and dropout's masks
 //! - [`data`], [`optim`]
 //! - [`config`]
 //! - [`models`]
@@ -51,6 +52,7 @@ pub mod optim;
 pub mod params_file;
 pub mod pipeline;
 pub mod plot;
+pub mod regularize;
 pub mod rng;
 pub mod run_dir;
 pub mod run_result;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::config::{Config, LoadedConfig};
+use crate::config::{Config, KeepProb, LoadedConfig};
 use crate::confusion::{ClassReport, Confusion};
 use crate::data::{self, Examples, InputRecord, LoadedData, Order, stream};
 use crate::device::Compute;
@@ -18,10 +18,13 @@ use crate::infer;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, init_warnings};
 use crate::nn::{DataMatrix, LayerValues};
-use crate::optim::Updater;
+use crate::optim::{Rates, Updater};
+use crate::regularize::Dropout;
 use crate::run_result::{CheckpointState, Metrics, RunResult};
 use crate::stop::{Position, Stop};
-use crate::train::{self, Feed, Observer, Plan, Schedule, TrainOutcome};
+use crate::train::{
+    self, Feed, Fitting, Observer, Plan, Schedule, TrainOutcome, Watch, WatchState,
+};
 use crate::{Error, Result, params_file};
 
 /// A config's data and the model that fits it, and what they are computed on.
@@ -160,6 +163,10 @@ pub struct Checkpoint {
     pub input: Option<InputRecord>,
     /// The optimizer's state (momentum, Adam), when it has one.
     pub optimizer: Option<Vec<u8>>,
+    /// What watching the validation set had seen: its log points, the best one's parameters.
+    pub watch: WatchState,
+    /// (iteration, α) at the log points before `at`, when the rate changes.
+    pub rates: Vec<(usize, f64)>,
 }
 
 impl Checkpoint {
@@ -173,6 +180,8 @@ impl Checkpoint {
             data_seconds: 0.0,
             input: None,
             optimizer: None,
+            watch: WatchState::default(),
+            rates: Vec::new(),
         }
     }
 }
@@ -199,13 +208,23 @@ pub fn run(
     let mut full = None;
     let feed = prepared.feed(c, batches, &mut full)?;
     let schedule = schedule(c, checkpoint.at);
+    let mut fitting = fitting(loaded, &prepared, Some(checkpoint.watch.clone()))?;
     observer.started(&plan(&prepared, c, schedule, &feed));
     let clock = Instant::now();
-    let outcome = train::train(model, &feed, &mut updater, schedule, observer, compute)?;
+    let outcome = train::train(
+        model,
+        &feed,
+        &mut updater,
+        schedule,
+        &mut fitting,
+        observer,
+        compute,
+    )?;
     let seconds = clock.elapsed().as_secs_f64();
     observer.finished();
     drop(full);
-    let mut trained = Trained::after(checkpoint, outcome, seconds, prepared.data_seconds);
+    let watch = fitting.watch.map(|w| w.state);
+    let mut trained = Trained::after(checkpoint, outcome, watch, seconds, prepared.data_seconds);
     let Prepared { data, spec, .. } = prepared;
     let scores = score_unless_checkpoint(&mut trained, &data, spec.dtype, compute)?;
     result(c, compute, data, spec.sizes, trained, scores, &updater)
@@ -314,6 +333,52 @@ fn mini_batches(
     batches
 }
 
+/// What the config adds to gradient descent: the rate of each epoch, the L2 term, dropout (one
+/// keep probability per hidden layer, masks seeded by `init.seed`), and the validation set,
+/// watched from `watch` (what a checkpoint had seen of it; None: not watched, as `bench` runs).
+pub fn fitting<'a>(
+    loaded: &LoadedConfig,
+    prepared: &'a Prepared,
+    watch: Option<WatchState>,
+) -> Result<Fitting<'a>> {
+    let t = &loaded.config.train;
+    let rates = Rates::from_config(t).map_err(|m| Error::config(&loaded.source, m))?;
+    let dropout = dropout(&loaded.config, &prepared.spec);
+    let watch = prepared
+        .data
+        .validation
+        .as_ref()
+        .zip(watch)
+        .map(|(examples, state)| Watch {
+            examples,
+            dtype: prepared.spec.dtype,
+            patience: t.patience,
+            min_delta: t.min_delta.unwrap_or(0.0),
+            state,
+        });
+    Ok(Fitting {
+        rates,
+        l2: t.l2.unwrap_or(0.0),
+        dropout,
+        watch,
+    })
+}
+
+/// The dropout `c` asks for on a model of `spec`: one keep probability per hidden layer, masks
+/// seeded by `init.seed`; None when every p is 1.
+pub fn dropout(c: &Config, spec: &ModelSpec) -> Option<Dropout> {
+    let hidden = spec.sizes.len().saturating_sub(2);
+    let keep = match &c.train.keep_prob {
+        Some(KeepProb::Every(p)) => vec![*p; hidden],
+        Some(KeepProb::Each(each)) => each.clone(),
+        None => Vec::new(),
+    };
+    keep.iter().any(|&p| p < 1.0).then(|| Dropout {
+        keep,
+        seed: c.init.seed,
+    })
+}
+
 /// The config's learning rate and epochs (`train.iterations`), from `start`.
 fn schedule(c: &Config, start: Position) -> Schedule {
     Schedule {
@@ -344,13 +409,54 @@ fn plan(prepared: &Prepared, c: &Config, schedule: Schedule, feed: &Feed) -> Pla
         },
         unit: c.train.unit(),
         optimizer: c.train.optimizer.name(),
+        fitting: fitting_words(prepared, c),
     }
+}
+
+/// The keys of fitting well that the run uses, in words for the training display.
+fn fitting_words(prepared: &Prepared, c: &Config) -> Vec<String> {
+    let t = &c.train;
+    let mut words = Vec::new();
+    if let Some(l2) = t.l2.filter(|&l| l > 0.0) {
+        words.push(format!(
+            "L2 λ = {l2}: the logged cost is the cross-entropy + λ/(2m)·Σ‖W[l]‖²"
+        ));
+    }
+    if let Some(d) = dropout(c, &prepared.spec) {
+        words.push(format!(
+            "dropout keep_prob {:?} on the hidden layers",
+            d.keep
+        ));
+    }
+    if let Some(v) = &prepared.data.validation {
+        let patience = match t.patience {
+            Some(p) => format!(", early stopping after {p} log points without improvement"),
+            None => String::new(),
+        };
+        words.push(format!(
+            "validation: {} held-out examples, the best log point's parameters kept{patience}",
+            v.m()
+        ));
+    }
+    if let (Some(rate), Some(interval)) = (t.decay_rate, t.decay_interval) {
+        words.push(format!("α = α₀ / (1 + {rate}·⌊epoch / {interval}⌋)"));
+    }
+    if let Some(schedule) = t.lr_schedule {
+        words.push(format!("α: Burn's {} schedule", schedule.name()));
+    }
+    words
 }
 
 /// What training reached, counting what the checkpoint it started from had done before.
 struct Trained {
-    /// On the plain device.
+    /// On the plain device: the last parameters, or, for a finished run that watched a
+    /// validation set, the best log point's.
     model: Model,
+    /// What watching the validation set saw (its history; a checkpoint also keeps the best
+    /// parameters and the count since them, to go on from).
+    watch: Option<WatchState>,
+    rates: Vec<(usize, f64)>,
+    stopped_early: bool,
     costs: Vec<(usize, f64)>,
     /// Epochs done (with the full batch, the notes' iterations).
     epochs: usize,
@@ -364,9 +470,12 @@ struct Trained {
 impl Trained {
     /// `outcome` after `checkpoint`, which took `seconds` of training and `data_seconds` of
     /// reading data.
+    /// The model of a run that watched a validation set is its best log point's parameters,
+    /// unless the run stopped where it can go on (a checkpoint goes on from its last ones).
     fn after(
         checkpoint: Checkpoint,
         outcome: TrainOutcome,
+        watch: Option<WatchState>,
         seconds: f64,
         data_seconds: f64,
     ) -> Trained {
@@ -375,11 +484,23 @@ impl Trained {
             costs: new_costs,
             epochs_done,
             stop,
+            rates: new_rates,
+            stopped_early,
         } = outcome;
         let mut costs = checkpoint.costs;
         costs.extend(new_costs);
+        let mut rates = checkpoint.rates;
+        rates.extend(new_rates);
+        let resumable = stop.as_ref().and_then(Stop::resume_at).is_some();
+        let model = match watch.as_ref().and_then(|w| w.best.as_ref()) {
+            Some((_, best)) if !resumable => best.clone(),
+            _ => model.valid(),
+        };
         Trained {
-            model: model.valid(),
+            model,
+            watch,
+            rates,
+            stopped_early,
             costs,
             epochs: epochs_done,
             seconds: checkpoint.seconds + seconds,
@@ -427,11 +548,18 @@ fn result(
     scores: Option<RunScores>,
     updater: &Updater,
 ) -> Result<RunResult> {
+    let watch = trained.watch.unwrap_or_default();
     let checkpoint = trained
         .stop
         .as_ref()
         .and_then(Stop::resume_at)
-        .map(CheckpointState::from);
+        .map(|at| CheckpointState {
+            since_best: watch.since_best,
+            best: watch.best.as_ref().map(|(point, _)| *point),
+            ..CheckpointState::from(at)
+        });
+    let watched = data.validation.is_some();
+    let history = |f: fn(&(usize, f64, f64)) -> (usize, f64)| watch.history.iter().map(f).collect();
     let metrics = Metrics {
         model: c.model.kind.name().into(),
         layers: sizes,
@@ -451,9 +579,19 @@ fn result(
         train_classes: scores.as_ref().map(|s| s.train_classes.clone()),
         test_classes: scores.as_ref().and_then(|s| s.test_classes.clone()),
         image_shape: data.image_shape,
+        learning_rates: trained.rates,
+        validation_costs: history(|&(i, cost, _)| (i, cost)),
+        validation_accuracies: history(|&(i, _, accuracy)| (i, accuracy)),
+        best: watch.best.as_ref().map(|(point, _)| *point),
+        stopped_early: watched.then_some(trained.stopped_early),
     };
     let optimizer = match checkpoint {
         Some(_) => updater.state()?,
+        None => None,
+    };
+    // A checkpoint keeps its last parameters as the model and the best ones beside them.
+    let best_model = match checkpoint {
+        Some(_) => watch.best.map(|(_, model)| model),
         None => None,
     };
     Ok(RunResult {
@@ -463,6 +601,7 @@ fn result(
         stop: trained.stop,
         checkpoint,
         optimizer,
+        best_model,
     })
 }
 

@@ -118,14 +118,16 @@ pub struct Curve<'a> {
     pub costs: &'a [(usize, f64)],
 }
 
-/// Cost against iteration or epoch (`unit`), one line per curve (one curve for a run, several
-/// for a sweep).
+/// Cost against iteration or epoch (`unit`), one line per curve (one curve for a run, with its
+/// validation set's when it has one; several for a sweep); below them the learning rate α at
+/// the log points, when `rates` has it (a schedule that changes it).
 pub fn cost_curves(
     dir: &Path,
     stem: &str,
     title: &str,
     unit: &str,
     curves: &[Curve],
+    rates: &[(usize, f64)],
 ) -> Result<()> {
     both(
         dir,
@@ -135,6 +137,7 @@ pub fn cost_curves(
             title,
             unit,
             curves,
+            rates,
         },
     )
 }
@@ -143,10 +146,41 @@ struct CostFigure<'a> {
     title: &'a str,
     unit: &'a str,
     curves: &'a [Curve<'a>],
+    rates: &'a [(usize, f64)],
+}
+
+impl CostFigure<'_> {
+    /// α against the epoch, under the cost.
+    fn draw_rates<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
+        let max_it = self.rates.iter().map(|r| r.0).max().unwrap_or(1).max(1);
+        let max_rate = self.rates.iter().map(|r| r.1).fold(0.0, f64::max) * 1.05;
+        let mut chart = ChartBuilder::on(area)
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0usize..max_it, 0.0..max_rate.max(f64::MIN_POSITIVE))
+            .map_err(|e| e.to_string())?;
+        axes(&mut chart.configure_mesh(), self.unit, "learning rate α")?;
+        chart
+            .draw_series(LineSeries::new(
+                self.rates.iter().copied(),
+                BLACK.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
 }
 
 impl Figure for CostFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        let root = if self.rates.is_empty() {
+            root.clone()
+        } else {
+            let (cost, rate) = root.split_vertically(root.dim_in_pixel().1 * 7 / 10);
+            self.draw_rates(&rate)?;
+            cost
+        };
+        let root = &root;
         let (title, curves) = (self.title, self.curves);
         let finite = |c: &&(usize, f64)| c.1.is_finite();
         let max_it = curves

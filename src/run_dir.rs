@@ -31,6 +31,9 @@ pub const INPUT_FILE: &str = "input.json";
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 /// Where a checkpoint goes on (`run_result::CheckpointState`); absent from a finished run.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";
+/// A checkpoint of a run that watches a validation set: the best log point's parameters (a
+/// finished run's model.bpk is them).
+pub const BEST_FILE: &str = "best.bpk";
 
 /// Serialise the trained model as a Burn record.
 pub fn model_bytes(model: &Model) -> Result<Vec<u8>> {
@@ -174,18 +177,30 @@ pub fn save(
     if let Some(state) = &result.optimizer {
         dir.write(OPTIMIZER_FILE, state)?;
     }
+    if let Some(best) = &result.best_model {
+        dir.write(BEST_FILE, &model_bytes(best)?)?;
+    }
     let staged = dir.staged_path("");
     let m = &result.metrics;
     let title = format!("{} {:?}, α = {}", m.model, m.layers, m.learning_rate);
+    let mut curves = vec![plot::Curve {
+        label: String::new(),
+        costs: &m.costs,
+    }];
+    if !m.validation_costs.is_empty() {
+        curves[0].label = "training".into();
+        curves.push(plot::Curve {
+            label: "validation".into(),
+            costs: &m.validation_costs,
+        });
+    }
     plot::cost_curves(
         &staged,
         "cost",
         &title,
         c.train.unit(),
-        &[plot::Curve {
-            label: String::new(),
-            costs: &m.costs,
-        }],
+        &curves,
+        &m.learning_rates,
     )?;
     if let Some(train) = result.data.train.in_memory().filter(|t| t.n_x == 2) {
         let (dtype, device) = (c.train.precision.dtype(), compute.device());
@@ -217,6 +232,8 @@ pub struct SavedRun {
     pub checkpoint: Option<CheckpointState>,
     /// A checkpoint's optimizer state, if it has one.
     pub optimizer: Option<Vec<u8>>,
+    /// A checkpoint's best log point's parameters, when it watches a validation set.
+    pub best_model: Option<Model>,
 }
 
 impl SavedRun {
@@ -249,6 +266,8 @@ impl OldCheckpoint {
             iteration: self.resume_from?,
             batch: self.resume_batch.unwrap_or(0),
             cost_so_far: self.resume_cost_so_far.unwrap_or(0.0),
+            best: None,
+            since_best: 0,
         })
     }
 }
@@ -349,6 +368,26 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
                 format!("cannot be loaded as this run's model: {m}"),
             )
         })?;
+    let best_path = dir.join(BEST_FILE);
+    let best_model = match checkpoint.as_ref().and_then(|c| c.best) {
+        Some(_) => {
+            let bytes = std::fs::read(&best_path).map_err(|e| {
+                Error::run_file(
+                    &best_path,
+                    format!("cannot be read ({e}): checkpoint.json names a best log point, whose parameters it holds; train again"),
+                )
+            })?;
+            let best = model_from_bytes(&config, &metrics.layers, bytes, &compute.device())
+                .map_err(|m| {
+                    Error::run_file(
+                        &best_path,
+                        format!("cannot be loaded as this run's model: {m}"),
+                    )
+                })?;
+            Some(best)
+        }
+        None => None,
+    };
     Ok(SavedRun {
         dir: dir.to_path_buf(),
         config,
@@ -357,6 +396,7 @@ pub fn load(dir: &Path, compute: Compute) -> Result<SavedRun> {
         input,
         checkpoint,
         optimizer,
+        best_model,
     })
 }
 

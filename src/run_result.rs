@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::confusion::ClassReport;
 use crate::data::LoadedData;
 use crate::models::Model;
-use crate::stop::{Position, Stop};
+use crate::stop::{BestPoint, Position, Stop};
 
 /// JSON has no NaN: serde_json writes it as `null`; read `null` back as NaN.
 fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
@@ -53,6 +53,22 @@ pub struct Metrics {
     /// The same for the test set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_classes: Option<ClassReport>,
+    /// (iteration, α) at every log point, when the rate changes from epoch to epoch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub learning_rates: Vec<(usize, f64)>,
+    /// The validation set's cost (the cross-entropy, without the L2 term) at every log point:
+    /// the same iterations as `costs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation_costs: Vec<(usize, f64)>,
+    /// The validation set's accuracy at every log point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation_accuracies: Vec<(usize, f64)>,
+    /// The log point of the lowest validation cost: the run's model is its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<BestPoint>,
+    /// With a validation set: whether early stopping (`train.patience`) ended the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<bool>,
     /// (height, width, channels) when the inputs are images: what `predict` resizes to.
     #[serde(default)]
     pub image_shape: Option<[usize; 3]>,
@@ -71,6 +87,16 @@ pub struct CheckpointState {
     pub batch: usize,
     /// The epoch's cost over its first `batch` batches (`stop::Position`): 0 when `batch` is.
     pub cost_so_far: f64,
+    /// A run that watches a validation set: its best log point so far (its parameters are in
+    /// `best.bpk`) and the log points since, which early stopping counts on from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<BestPoint>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub since_best: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl CheckpointState {
@@ -90,6 +116,8 @@ impl From<Position> for CheckpointState {
             iteration: at.iteration,
             batch: at.batch,
             cost_so_far: at.cost_so_far,
+            best: None,
+            since_best: 0,
         }
     }
 }
@@ -106,4 +134,7 @@ pub struct RunResult {
     pub checkpoint: Option<CheckpointState>,
     /// The optimizer's state when a run with momentum or Adam was interrupted (to resume it).
     pub optimizer: Option<Vec<u8>>,
+    /// A checkpoint of a run that watches a validation set: the best log point's parameters
+    /// (`model` is the last ones, to go on from).
+    pub best_model: Option<Model>,
 }

@@ -124,3 +124,13 @@ impl std::fmt::Display for Stop {
         f.write_str(&self.message(None))
     }
 }
+
+/// The log point with the lowest validation cost so far: the parameters of `iteration` (after
+/// `iteration` updates) are the run's model when it watches a validation set. `metrics.json`
+/// keeps it as `best`; a checkpoint keeps it to go on counting from.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BestPoint {
+    pub iteration: usize,
+    pub validation_cost: f64,
+    pub validation_accuracy: f64,
+}

@@ -18,6 +18,14 @@ pub fn scalar_f64<const D: usize>(t: Tensor<D>) -> Result<f64> {
     Ok(to_vec_f64(t)?[0])
 }
 
+/// `value` as a 1×1 tensor of `like`'s dtype and device, to multiply by (it broadcasts).
+/// Unlike a scalar operand (`mul_scalar`, `div_scalar`), whose gradient Burn's autodiff does not
+/// keep in f64 (the gradient check sees ~1e-8 relative), a product of two tensors is exact, so
+/// the formulas' constant factors (λ/m, 1/p) are applied this way.
+pub fn factor<const D: usize>(like: &Tensor<D>, value: f64) -> Tensor<D> {
+    matrix(vec![value], 1, 1, like.dtype(), &like.device()).reshape([1; D])
+}
+
 /// A 2-D tensor from row-major host values.
 pub fn matrix<E: burn::tensor::Element>(
     values: Vec<E>,

@@ -7,7 +7,7 @@ mod common;
 use burn::tensor::Tensor;
 use simplenn::data::{Dataset, planar, spiral};
 use simplenn::device::{Backend, Precision};
-use simplenn::gradcheck::{self, BackwardFormulas, NotesFormulas, Report};
+use simplenn::gradcheck::{self, BackwardFormulas, Fitting, NotesFormulas, Report};
 use simplenn::models::{ModelKind, ModelSpec};
 use simplenn::nn::init::draw_layers;
 use simplenn::nn::{Activation, ActivationKind, InitScheme, LayerValues};
@@ -88,8 +88,9 @@ fn trained_for(
     let out = simplenn::train::train(
         model,
         &simplenn::train::Feed::Full { x: &x, y: &y },
-        &mut simplenn::optim::Updater::gd(0.5),
+        &mut simplenn::optim::Updater::gd(),
         schedule,
+        &mut simplenn::train::Fitting::plain(0.5),
         &mut simplenn::train::Silent,
         compute,
     )
@@ -105,12 +106,26 @@ fn run(
     p: Precision,
     backend: Backend,
 ) -> Report {
+    run_with(kind, g, layers, &Fitting::default(), f, p, backend)
+}
+
+/// The check with the L2 term and dropout masks of `fitting`.
+fn run_with(
+    kind: ModelKind,
+    g: Activation,
+    layers: &[LayerValues],
+    fitting: &Fitting,
+    f: &dyn BackwardFormulas,
+    p: Precision,
+    backend: Backend,
+) -> Report {
     let spec = ModelSpec::of_layers(kind, layers, g, p.dtype());
     let report = gradcheck::check(
         &spec,
         p,
         layers,
         &data_for(4, spec.units()),
+        fitting,
         f,
         1,
         format!("{kind:?} {:?}", g.kind),
@@ -424,6 +439,7 @@ per_backend!(cpu fn finite_differences_equal_the_closed_form_logistic_gradient(b
             &spec,
             &layers,
             &d,
+            &Fitting::default(),
             &backend.device(),
             7,
         )
@@ -459,4 +475,89 @@ per_backend!(fn relu_derivative_of_one_fails(backend) {
         backend,
     );
     assert_eq!(failed(&report), ["W1", "b1"], "{report}");
+});
+
+/// The masks training would draw for the hidden layers of `layers` on the check's data: the
+/// first step's, with keep probability 0.8 (0.6 for a second hidden layer).
+fn dropout_masks(layers: &[LayerValues], m: usize) -> Vec<(Vec<f64>, f64)> {
+    let hidden: Vec<usize> = layers[..layers.len() - 1].iter().map(|l| l.n_out).collect();
+    let keep = [0.8, 0.6, 0.8, 0.6][..hidden.len()].to_vec();
+    simplenn::regularize::Dropout { keep, seed: 3 }.draw(&hidden, m, 0, 0)
+}
+
+// L2 and dropout in all three witnesses: autodiff differentiates the model's own cost (with the
+// L2 term, through the masked forward), the handwritten pass adds λ/m·W and masks dA, and the
+// finite differences perturb the same J, for every hidden activation, two and three classes.
+per_backend!(fn l2_and_dropout_pass_for_every_model_and_activation(backend) {
+    let p = common::best_precision("l2 and dropout gradient check", backend);
+    for units in [1, 3] {
+        for kind in [ModelKind::Logistic, ModelKind::Shallow, ModelKind::Deep] {
+            let activations: &[ActivationKind] = if kind == ModelKind::Logistic {
+                &[ActivationKind::Sigmoid]
+            } else {
+                &ActivationKind::ALL
+            };
+            for &a in activations {
+                let g = Activation::new(a, 0.05);
+                let layers = trained_for(kind, units, g, 5, backend);
+                let m = data_for(4, units).m;
+                let with_dropout = kind != ModelKind::Logistic;
+                let fittings = [
+                    Fitting { l2: 0.7, dropout: Vec::new() },
+                    Fitting {
+                        l2: 0.0,
+                        dropout: if with_dropout { dropout_masks(&layers, m) } else { Vec::new() },
+                    },
+                    Fitting {
+                        l2: 0.3,
+                        dropout: if with_dropout { dropout_masks(&layers, m) } else { Vec::new() },
+                    },
+                ];
+                for fitting in &fittings {
+                    let report = run_with(kind, g, &layers, fitting, &NotesFormulas, p, backend);
+                    assert!(
+                        report.passed(),
+                        "{kind:?}/{a:?}, {units} unit(s), λ = {}, {} mask(s):\n{report}",
+                        fitting.l2,
+                        fitting.dropout.len()
+                    );
+                }
+            }
+        }
+    }
+});
+
+/// The L2 term's gradient without its 1/m: λ·W.
+struct L2WithoutOneOverM;
+impl BackwardFormulas for L2WithoutOneOverM {
+    fn dw_l2(&self, w: Tensor<2>, lambda: f64, _m: usize) -> Tensor<2> {
+        w.mul_scalar(lambda)
+    }
+}
+
+/// Dropout's backward without the division by p: dA·D.
+struct MaskNotDividedByP;
+impl BackwardFormulas for MaskNotDividedByP {
+    fn da_dropout(&self, da: Tensor<2>, d: Tensor<2>, _keep: f64) -> Tensor<2> {
+        da * d
+    }
+}
+
+per_backend!(fn l2_and_dropout_mutations_fail_where_they_act(backend) {
+    let g = Activation::new(ActivationKind::Tanh, 0.01);
+    let p = common::best_precision("wrong-formula test", backend);
+    let layers = trained_for(ModelKind::Deep, 1, g, 5, backend);
+    let m = data_for(4, 1).m;
+    // λ·W instead of λ/m·W: every weight is wrong, no bias is (biases are not regularized).
+    let l2 = Fitting { l2: 0.7, dropout: Vec::new() };
+    let report = run_with(ModelKind::Deep, g, &layers, &l2, &L2WithoutOneOverM, p, backend);
+    assert_eq!(failed(&report), ["W1", "W2", "W3", "W4"], "{report}");
+    // Without the L2 term the same formulas are right: the checker is not failing at random.
+    let plain = run_with(ModelKind::Deep, g, &layers, &Fitting::default(), &L2WithoutOneOverM, p, backend);
+    assert!(plain.passed(), "{plain}");
+    // dA·D without /p: the layers below the first masked activation are wrong, the output
+    // layer's are not.
+    let dropout = Fitting { l2: 0.0, dropout: dropout_masks(&layers, m) };
+    let report = run_with(ModelKind::Deep, g, &layers, &dropout, &MaskNotDividedByP, p, backend);
+    assert_eq!(failed(&report), ["W1", "b1", "W2", "b2", "W3", "b3"], "{report}");
 });

@@ -78,8 +78,9 @@ fn epochs(
     let out = train::train(
         model,
         feed,
-        &mut Updater::gd(0.5),
+        &mut Updater::gd(),
         schedule,
+        &mut simplenn::train::Fitting::plain(0.5),
         &mut Silent,
         compute,
     )
@@ -115,7 +116,7 @@ per_backend!(cpu fn the_epoch_cost_is_the_cost_over_every_example(backend) {
     let run = |feed: &Feed| {
         let model = spec.init_with(&layers, &compute.autodiff());
         let schedule = Schedule { learning_rate: 0.0, epochs: 3, log_every: 1, start: Default::default() };
-        train::train(model, feed, &mut Updater::gd(0.0), schedule, &mut Silent, compute).unwrap().costs
+        train::train(model, feed, &mut Updater::gd(), schedule, &mut simplenn::train::Fitting::plain(0.0), &mut Silent, compute).unwrap().costs
     };
     let full = run(&Feed::Full { x: &x, y: &y });
     let batches = run(&Feed::Batches { examples: &data, size: 64, order: Order::Shuffled, seed: 1, dtype });
@@ -141,7 +142,7 @@ per_backend!(cpu fn each_step_descends_the_averaged_gradient_of_its_batch(backen
         let model = spec.init_with(&by_hand, &plain);
         let x = simplenn::tensor_util::matrix(batch.x.clone(), 2, 100, dtype, &plain);
         let y = batch.y_tensor(1, dtype, &plain);
-        let grads = handwritten::backward(&model.layers(), &spec.activation, x, y, &NotesFormulas);
+        let grads = handwritten::backward(&model.layers(), &spec.activation, x, y, &Default::default(), &NotesFormulas);
         for (layer, g) in by_hand.iter_mut().zip(grads) {
             let (dw, db) = g.unwrap();
             let dw = simplenn::tensor_util::to_vec_f64(dw).unwrap();

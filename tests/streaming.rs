@@ -134,8 +134,9 @@ fn epochs(
     let out = train::train(
         prepared.model(&layers),
         &feed,
-        &mut Updater::gd(0.3),
+        &mut Updater::gd(),
         schedule,
+        &mut simplenn::train::Fitting::plain(0.3),
         &mut Silent,
         compute,
     )
@@ -314,6 +315,8 @@ fn checkpoint_of(r: &RunResult) -> Checkpoint {
         data_seconds: 0.0,
         input: None,
         optimizer: r.optimizer.clone(),
+        watch: Default::default(),
+        rates: Vec::new(),
     }
 }
 

@@ -81,7 +81,16 @@ pub fn bench_config(
         log_every: c.train.log_every,
         start: Position::default(),
     };
-    let outcome = train::train(model, &feed, &mut updater, schedule, &mut clock, compute)?;
+    let mut fitting = pipeline::fitting(&loaded, &prepared, None)?;
+    let outcome = train::train(
+        model,
+        &feed,
+        &mut updater,
+        schedule,
+        &mut fitting,
+        &mut clock,
+        compute,
+    )?;
     match outcome.stop {
         None | Some(Stop::Interrupted { .. }) => {}
         // What reading the batch said, as the data error it was.

@@ -83,6 +83,7 @@ fn csv_split(set: Dataset, classes: &[String]) -> LoadedData<Dataset> {
     LoadedData {
         train: set,
         test: None,
+        validation: None,
         classes: classes.to_vec(),
         image_shape: None,
         input: Default::default(),
@@ -155,6 +156,7 @@ fn h5_data(path: &Path) -> Result<LoadedData<Dataset>> {
         return Ok(LoadedData {
             train: set,
             test: None,
+            validation: None,
             classes,
             image_shape: Some(shape),
             input: Default::default(),

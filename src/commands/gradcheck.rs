@@ -68,8 +68,28 @@ pub fn check_config(
     let data = data
         .train
         .need_memory("gradcheck (the notes' full-batch gradients)")?;
+    // The L2 term and one step's dropout masks (those of the next step), for all three witnesses.
+    let fitting = gradcheck::Fitting {
+        l2: c.train.l2.unwrap_or(0.0),
+        dropout: pipeline::dropout(c, &spec)
+            .map(|d| d.draw(&spec.sizes[1..spec.sizes.len() - 1], data.m, steps, 0))
+            .unwrap_or_default(),
+    };
+    let mut extras = Vec::new();
+    if fitting.l2 > 0.0 {
+        extras.push(format!("L2 λ = {}", fitting.l2));
+    }
+    if !fitting.dropout.is_empty() {
+        let keep: Vec<f64> = fitting.dropout.iter().map(|(_, p)| *p).collect();
+        extras.push(format!("dropout keep_prob {keep:?} (one step's masks)"));
+    }
+    let extras = if extras.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", extras.join(", "))
+    };
     let title = format!(
-        "gradient check: {} {:?}, hidden activation {}, {} examples, {} ({}), backend {}",
+        "gradient check: {} {:?}, hidden activation {}{extras}, {} examples, {} ({}), backend {}",
         c.model.kind.name(),
         spec.sizes,
         match (c.model.kind, spec.units()) {
@@ -91,6 +111,7 @@ pub fn check_config(
         precision,
         &layers,
         data,
+        &fitting,
         &NotesFormulas,
         c.init.seed,
         title,

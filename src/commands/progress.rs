@@ -129,6 +129,9 @@ impl Observer for TrainingDisplay {
             plan.precision,
             plan.backend
         );
+        for words in &plan.fitting {
+            println!("  {words}");
+        }
         if std::io::stderr().is_terminal() {
             // The bar moves by gradient steps, so a long epoch shows its progress; with
             // mini-batches its label counts epochs, the unit of the logged costs.
@@ -155,6 +158,26 @@ impl Observer for TrainingDisplay {
             return;
         }
         let line = format!("Cost after {} {iteration}: {cost:.6}", self.unit);
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => println!("{line}"),
+        }
+    }
+
+    fn watched(&mut self, _iteration: usize, rate: Option<f64>, validation: Option<(f64, f64)>) {
+        if self.quiet {
+            return;
+        }
+        let mut parts = Vec::new();
+        if let Some((cost, accuracy)) = validation {
+            parts.push(format!(
+                "validation cost {cost:.6}, accuracy {accuracy:.2} %"
+            ));
+        }
+        if let Some(alpha) = rate {
+            parts.push(format!("α = {alpha:.6}"));
+        }
+        let line = format!("  {}", parts.join("; "));
         match &self.bar {
             Some(bar) => bar.println(line),
             None => println!("{line}"),

@@ -232,5 +232,6 @@ fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
         &format!("cost for each {key}"),
         unit,
         &curves,
+        &[],
     )
 }

@@ -9,6 +9,7 @@ use crate::device::{Compute, Precision};
 use crate::pipeline::{self, Checkpoint, Start};
 use crate::run_dir::{self, RunDir};
 use crate::run_result::RunResult;
+use crate::train::WatchState;
 use crate::{Error, Result};
 
 /// The config `simplenn train` uses when none is given: the planar flower, no download needed.
@@ -131,6 +132,18 @@ fn resume(
         data_seconds: saved.metrics.data_seconds,
         input: Some(saved.input.clone()),
         optimizer: saved.optimizer.clone(),
+        watch: WatchState {
+            history: saved
+                .metrics
+                .validation_costs
+                .iter()
+                .zip(&saved.metrics.validation_accuracies)
+                .map(|(&(i, cost), &(_, accuracy))| (i, cost, accuracy))
+                .collect(),
+            best: state.best.zip(saved.best_model.clone()),
+            since_best: state.since_best,
+        },
+        rates: saved.metrics.learning_rates.clone(),
     };
     let run_dir = RunDir::create(dir, true)?;
     let mut display = TrainingDisplay::new(quiet, stop_at);
@@ -170,10 +183,35 @@ fn finish(
             Some(t) => println!("test accuracy:  {t:.2} %"),
             None => println!("test accuracy:  (no test set)"),
         }
+        if let Some(best) = &m.best {
+            println!(
+                "kept: the parameters of {} {} (validation cost {:.6}, accuracy {:.2} %){}",
+                loaded.config.train.unit(),
+                best.iteration,
+                best.validation_cost,
+                best.validation_accuracy,
+                if m.stopped_early == Some(true) {
+                    format!(
+                        ", stopped early after {} {}s",
+                        m.epochs,
+                        loaded.config.train.unit()
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
         if !quiet {
             println!(
-                "final cost: {:.6}   (training {:.2} s, data {:.2} s)",
-                m.final_cost, m.seconds, m.data_seconds
+                "final cost: {:.6}{}   (training {:.2} s, data {:.2} s)",
+                m.final_cost,
+                if loaded.config.train.l2.is_some_and(|l| l > 0.0) {
+                    " (the cross-entropy alone, without the L2 term)"
+                } else {
+                    ""
+                },
+                m.seconds,
+                m.data_seconds
             );
         }
         println!("run folder: {}", dir.display());

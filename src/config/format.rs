@@ -149,6 +149,10 @@ pub struct DataConfig {
     /// Without a test set: this fraction of each class becomes the test set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<f64>,
+    /// This fraction of each class of the training set is held out as the validation set,
+    /// watched at every log point (and by `train.patience`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<f64>,
     /// Scale each feature by the training set's mean and standard deviation.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub standardize: bool,
@@ -179,6 +183,7 @@ impl<'de> Deserialize<'de> for DataConfig {
         let seed = take::<_, D::Error>(&mut table, "seed")?.unwrap_or_else(default_seed);
         let split = take::<_, D::Error>(&mut table, "split")?;
         let classes = take::<_, D::Error>(&mut table, "classes")?;
+        let validation = take::<_, D::Error>(&mut table, "validation")?;
         let standardize = take::<_, D::Error>(&mut table, "standardize")?.unwrap_or(false);
         let stream = take::<_, D::Error>(&mut table, "stream")?.unwrap_or(false);
         let streaming = StreamConfig {
@@ -187,7 +192,7 @@ impl<'de> Deserialize<'de> for DataConfig {
         };
         let source = DataSource::deserialize(toml::Value::Table(table)).map_err(|e| {
             D::Error::custom(format!(
-                "{e} (every kind also takes seed, split, classes, standardize, stream, block and shuffle_buffer)"
+                "{e} (every kind also takes seed, split, validation, classes, standardize, stream, block and shuffle_buffer)"
             ))
         })?;
         Ok(DataConfig {
@@ -195,6 +200,7 @@ impl<'de> Deserialize<'de> for DataConfig {
             seed,
             classes,
             split,
+            validation,
             standardize,
             stream,
             streaming,
@@ -210,6 +216,7 @@ impl DataConfig {
             seed: default_seed(),
             classes: None,
             split: None,
+            validation: None,
             standardize: false,
             stream: false,
             streaming: StreamConfig::default(),
@@ -362,6 +369,68 @@ pub struct TrainConfig {
     /// Adam's ε (default 1e-8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epsilon: Option<f64>,
+    /// L2 regularization λ: the cost gains λ/(2m)·Σ‖W[l]‖² (biases not regularized; with
+    /// mini-batches m is the batch's size). Default 0: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2: Option<f64>,
+    /// Inverted dropout's keep probability p for the hidden layers during training: one number
+    /// for every hidden layer or one per hidden layer. Default 1: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_prob: Option<KeepProb>,
+    /// Early stopping: stop when the validation cost has not improved (by more than
+    /// `min_delta`) for this many log points. Needs `data.validation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<usize>,
+    /// How much the validation cost must fall to count as an improvement (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_delta: Option<f64>,
+    /// The course's learning-rate decay: α = α₀ / (1 + decay_rate·⌊epoch / decay_interval⌋).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay_rate: Option<f64>,
+    /// Epochs between two decays of the course's schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay_interval: Option<usize>,
+    /// One of Burn's learning-rate schedules, stepped once an epoch: `cosine` (to
+    /// `min_learning_rate` over the run's epochs), `exponential` (× `gamma` every epoch) or
+    /// `step` (× `gamma` every `step_size` epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr_schedule: Option<LrSchedule>,
+    /// `cosine`: the rate at the last epoch (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_learning_rate: Option<f64>,
+    /// `exponential` and `step`: the factor of each decay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// `step`: epochs between two decays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_size: Option<usize>,
+}
+
+/// `keep_prob`: one p for every hidden layer, or one per hidden layer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeepProb {
+    Every(f64),
+    Each(Vec<f64>),
+}
+
+/// Burn's learning-rate schedules that `lr_schedule` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LrSchedule {
+    Cosine,
+    Exponential,
+    Step,
+}
+
+impl LrSchedule {
+    pub fn name(self) -> &'static str {
+        match self {
+            LrSchedule::Cosine => "cosine",
+            LrSchedule::Exponential => "exponential",
+            LrSchedule::Step => "step",
+        }
+    }
 }
 
 /// How parameters are updated from their gradients.

@@ -25,8 +25,8 @@ use crate::{Error, Result};
 
 pub use checks::STREAMING_KINDS;
 pub use format::{
-    DataConfig, DataSource, H5Layout, InitChoice, InitConfig, ModelConfig, OptimizerKind,
-    StreamConfig, TrainConfig,
+    DataConfig, DataSource, H5Layout, InitChoice, InitConfig, KeepProb, LrSchedule, ModelConfig,
+    OptimizerKind, StreamConfig, TrainConfig,
 };
 use overrides::apply_override;
 

@@ -104,6 +104,8 @@ impl Dataset {
 pub struct LoadedData<S = Examples> {
     pub train: S,
     pub test: Option<S>,
+    /// The part of the training set held out by `validation` (not trained on).
+    pub validation: Option<S>,
     pub classes: Vec<String>,
     /// Height, width, channels when the examples are images.
     pub image_shape: Option<[usize; 3]>,
@@ -125,6 +127,10 @@ pub struct InputRecord {
     /// Which examples went to the training and test sets, when `split` made the test set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitRecord>,
+    /// Which examples of the training set (numbered after `split`) were held out for
+    /// validation, when `validation` asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<SplitRecord>,
 }
 
 impl InputRecord {
@@ -151,11 +157,15 @@ impl InputRecord {
 fn standardize(split: &mut LoadedData, scaling: Scaling) {
     split.input.scaling = Some(scaling);
     let LoadedData {
-        train, test, input, ..
+        train,
+        test,
+        validation,
+        input,
+        ..
     } = split;
     input.prepare(train);
-    if let Some(test) = test {
-        input.prepare(test);
+    for set in [test, validation].into_iter().flatten() {
+        input.prepare(set);
     }
 }
 
@@ -202,6 +212,15 @@ pub fn load(config: &DataConfig) -> Result<LoadedData> {
         split.test = Some(test);
         split.input.split = Some(record);
     }
+    if let Some(fraction) = config.validation {
+        // The same seeded, class-stratified cut as `split`, on what is left for training.
+        let (train, validation, record) =
+            prep::split(&split.train, fraction, config.seed, &split.classes)
+                .map_err(|m| Error::config("[data]", m.replace("data.split", "data.validation")))?;
+        split.train = train;
+        split.validation = Some(validation);
+        split.input.validation = Some(record);
+    }
     let scaling = config.standardize.then(|| Scaling::fit(&split.train));
     let mut split = split.into_examples();
     if let Some(scaling) = scaling {
@@ -217,6 +236,7 @@ impl<S> LoadedData<S> {
         LoadedData {
             train,
             test,
+            validation: None,
             classes,
             image_shape: None,
             input: InputRecord::default(),
@@ -231,6 +251,7 @@ impl LoadedData<Dataset> {
         LoadedData {
             train: Examples::Memory(self.train),
             test: self.test.map(Examples::Memory),
+            validation: self.validation.map(Examples::Memory),
             classes: self.classes,
             image_shape: self.image_shape,
             input: self.input,

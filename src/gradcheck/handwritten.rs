@@ -6,6 +6,7 @@
 use burn::tensor::Tensor;
 
 use crate::nn::{Activation, Dense};
+use crate::tensor_util::factor;
 
 /// One formula per method, with the notes' defaults.
 pub trait BackwardFormulas {
@@ -52,6 +53,32 @@ pub trait BackwardFormulas {
     fn dw_logistic(&self, x: Tensor<2>, dz: Tensor<2>, m: usize) -> Tensor<2> {
         x.matmul(dz.transpose()).div_scalar(m as f64)
     }
+
+    /// L2 regularization's share of dW[l]:  λ/m · W[l]   (added to the cross-entropy's dW)
+    fn dw_l2(&self, w: Tensor<2>, lambda: f64, m: usize) -> Tensor<2> {
+        let f = factor(&w, lambda / m as f64);
+        w * f
+    }
+
+    /// Inverted dropout on a hidden layer (forward):  A[l] ← A[l] ∘ D[l] / p
+    fn dropout(&self, a: Tensor<2>, d: Tensor<2>, keep: f64) -> Tensor<2> {
+        let f = factor(&d, 1.0 / keep);
+        a * (d * f)
+    }
+
+    /// Its backward:  dA[l] ← dA[l] ∘ D[l] / p   (the units dropped get no gradient)
+    fn da_dropout(&self, da: Tensor<2>, d: Tensor<2>, keep: f64) -> Tensor<2> {
+        let f = factor(&d, 1.0 / keep);
+        da * (d * f)
+    }
+}
+
+/// What the cost holds beyond the cross-entropy during a check: λ of the L2 term, and one
+/// hidden layer's dropout mask after another, D[l] (0s and 1s) with its p.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub l2: f64,
+    pub dropout: Vec<(Tensor<2>, f64)>,
 }
 
 /// The formulas exactly as the notes derive them.
@@ -65,11 +92,13 @@ pub struct ForwardCache {
     pub a: Vec<Tensor<2>>,
 }
 
-/// The forward pass, keeping every Z and A (the notes' `cache`).
+/// The forward pass, keeping every Z and A (the notes' `cache`); the hidden A[l] after dropout
+/// when `dropout` has masks.
 pub fn forward_cache(
     layers: &[&Dense],
     g: &Activation,
     x: Tensor<2>,
+    dropout: &[(Tensor<2>, f64)],
     f: &dyn BackwardFormulas,
 ) -> ForwardCache {
     let mut z = Vec::with_capacity(layers.len());
@@ -77,7 +106,10 @@ pub fn forward_cache(
     for (l, layer) in layers.iter().enumerate() {
         let z_l = layer.forward(a[l].clone());
         let a_l = if l + 1 < layers.len() {
-            g.forward(z_l.clone())
+            match dropout.get(l) {
+                Some((d, keep)) => f.dropout(g.forward(z_l.clone()), d.clone(), *keep),
+                None => g.forward(z_l.clone()),
+            }
         } else if z_l.dims()[0] == 1 {
             crate::nn::activation::sigmoid(z_l.clone())
         } else {
@@ -100,10 +132,11 @@ pub fn backward(
     g: &Activation,
     x: Tensor<2>,
     y: Tensor<2>,
+    extras: &Extras,
     f: &dyn BackwardFormulas,
 ) -> Vec<LayerGrads> {
     let m = x.dims()[1];
-    let cache = forward_cache(layers, g, x, f);
+    let cache = forward_cache(layers, g, x, &extras.dropout, f);
     let big_l = layers.len();
     let mut grads: Vec<LayerGrads> = Vec::with_capacity(big_l);
     let a_out = cache.a[big_l].clone();
@@ -113,15 +146,29 @@ pub fn backward(
     });
     for l in (1..=big_l).rev() {
         let a_prev = cache.a[l - 1].clone();
-        let layer_grads = dz
-            .clone()
-            .and_then(|dz| guarded(|| (f.dw(dz.clone(), a_prev.clone(), m), f.db(dz, m))));
+        let w = layers[l - 1].w.val();
+        let layer_grads = dz.clone().and_then(|dz| {
+            guarded(|| {
+                let dw = f.dw(dz.clone(), a_prev.clone(), m);
+                let dw = match extras.l2 {
+                    0.0 => dw,
+                    lambda => dw + f.dw_l2(w.clone(), lambda, m),
+                };
+                (dw, f.db(dz, m))
+            })
+        });
         grads.push(layer_grads);
         if l > 1 {
             dz = dz.and_then(|dz| {
                 guarded(|| {
-                    let da_prev = f.da_prev(layers[l - 1].w.val(), dz);
-                    f.dz_hidden(da_prev, g, cache.z[l - 2].clone(), a_prev)
+                    let da_prev = f.da_prev(w.clone(), dz);
+                    let da_prev = match extras.dropout.get(l - 2) {
+                        Some((d, keep)) => f.da_dropout(da_prev, d.clone(), *keep),
+                        None => da_prev,
+                    };
+                    // g′ from Z[l−1] and g(Z[l−1]), the activation before dropout scaled it.
+                    let z = cache.z[l - 2].clone();
+                    f.dz_hidden(da_prev, g, z.clone(), g.forward(z))
                 })
                 .map_err(|e| format!("computing dA[{}] and dZ[{}]: {e}", l - 1, l - 1))
             });
@@ -141,12 +188,18 @@ pub fn backward_logistic(
     neuron: &Dense,
     x: Tensor<2>,
     y: Tensor<2>,
+    l2: f64,
     f: &dyn BackwardFormulas,
 ) -> LayerGrads {
     let m = x.dims()[1];
     let a = crate::nn::activation::sigmoid(neuron.forward(x.clone()));
     guarded(|| {
         let dz = f.dz_output(a, y);
-        (f.dw_logistic(x, dz.clone(), m), f.db(dz, m))
+        let dw = f.dw_logistic(x, dz.clone(), m);
+        let dw = match l2 {
+            0.0 => dw,
+            lambda => dw + f.dw_l2(neuron.w.val().transpose(), lambda, m),
+        };
+        (dw, f.db(dz, m))
     })
 }

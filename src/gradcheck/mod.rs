@@ -56,21 +56,55 @@ fn param_shape(neuron: bool, layer: &LayerValues, is_bias: bool) -> (usize, usiz
     }
 }
 
+/// What a check's cost holds beyond the cross-entropy, on the host: λ of the L2 term and one
+/// set of dropout masks (D[l], p) for the hidden layers, the same for all three witnesses (as
+/// training draws them: [`crate::regularize::Dropout::draw`]). The default is neither.
+#[derive(Debug, Clone, Default)]
+pub struct Fitting {
+    pub l2: f64,
+    pub dropout: Vec<(Vec<f64>, f64)>,
+}
+
+impl Fitting {
+    /// The masks D[l] as tensors of `dtype` on `device`, for the handwritten pass and the
+    /// finite differences.
+    fn extras(&self, m: usize, dtype: burn::tensor::DType, device: &Device) -> handwritten::Extras {
+        handwritten::Extras {
+            l2: self.l2,
+            dropout: self
+                .dropout
+                .iter()
+                .map(|(d, keep)| {
+                    (
+                        matrix(d.clone(), d.len() / m.max(1), m, dtype, device),
+                        *keep,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Gradients by autodiff on `compute`'s autodiff device, [W1, b1, W2, b2, …], in the spec's
-/// dtype.
+/// dtype: the model's own forward (with the masks D[l]/p) and cost (with the L2 term).
 fn autodiff_grads(
     spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
+    fitting: &Fitting,
     compute: Compute,
 ) -> Result<Vec<HostGrad>> {
     let ad = compute.autodiff();
     let dtype = spec.dtype;
     let model = spec.init_with(layers, &ad);
-    let cost = cost_from_logits(
-        model.forward(&data.x_matrix(compute.place(dtype, &ad))),
+    let masks = crate::regularize::scaled_masks(&fitting.dropout, data.m, dtype, &ad);
+    let mut cost = cost_from_logits(
+        model.forward_masked(&data.x_matrix(compute.place(dtype, &ad)), &masks),
         data.y_tensor(spec.units(), dtype, &ad),
     );
+    if fitting.l2 > 0.0 {
+        cost = cost + crate::regularize::l2_term(&model, fitting.l2, data.m);
+    }
     let grads = cost.backward();
     let mut out = Vec::new();
     for layer in model.layers() {
@@ -92,6 +126,7 @@ fn handwritten_grads(
     spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
+    fitting: &Fitting,
     formulas: &dyn BackwardFormulas,
     plain: &Device,
 ) -> Result<Vec<HostGrad>> {
@@ -103,9 +138,14 @@ fn handwritten_grads(
     let y = data.y_tensor(spec.units(), dtype, plain);
     let per_layer: Vec<handwritten::LayerGrads> = match &model {
         crate::models::Model::Logistic(m) if spec.units() == 1 => {
-            vec![handwritten::backward_logistic(&m.neuron, x, y, formulas)]
+            vec![handwritten::backward_logistic(
+                &m.neuron, x, y, fitting.l2, formulas,
+            )]
         }
-        _ => handwritten::backward(&model.layers(), &g, x, y, formulas),
+        _ => {
+            let extras = fitting.extras(data.m, dtype, plain);
+            handwritten::backward(&model.layers(), &g, x, y, &extras, formulas)
+        }
     };
     let mut out = Vec::new();
     for grads in per_layer {
@@ -129,9 +169,9 @@ fn handwritten_grads(
     Ok(out)
 }
 
-/// Run the three-way comparison for a model of `spec` with parameters `layers`, on `data`, on
-/// `compute`. Autodiff and the handwritten pass compute in `precision`; the numerical check in
-/// f64 (where the backend has it).
+/// Run the three-way comparison for a model of `spec` with parameters `layers`, on `data` (with
+/// the L2 term and dropout masks of `fitting`), on `compute`. Autodiff and the handwritten pass
+/// compute in `precision`; the numerical check in f64 (where the backend has it).
 // The check's inputs, then where it runs: grouping some of them would only rename them.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -139,6 +179,7 @@ pub fn check(
     precision: Precision,
     layers: &[LayerValues],
     data: &Dataset,
+    fitting: &Fitting,
     formulas: &dyn BackwardFormulas,
     seed: u32,
     title: String,
@@ -153,8 +194,8 @@ pub fn check(
     let tolerances = Tolerances::for_precision(precision);
     let mut notes = Vec::new();
     let plain = compute.device();
-    let auto = autodiff_grads(&in_precision, layers, data, compute)?;
-    let hand = handwritten_grads(&in_precision, layers, data, formulas, &plain)?;
+    let auto = autodiff_grads(&in_precision, layers, data, fitting, compute)?;
+    let hand = handwritten_grads(&in_precision, layers, data, fitting, formulas, &plain)?;
 
     let f64_ok = compute.backend.supports_f64();
     let numeric = if f64_ok {
@@ -165,9 +206,9 @@ pub fn check(
                 dtype: Precision::F64.dtype(),
                 ..spec.clone()
             };
-            Some(autodiff_grads(&f64_spec, layers, data, compute)?)
+            Some(autodiff_grads(&f64_spec, layers, data, fitting, compute)?)
         };
-        let num = numeric::numeric_grads(spec, layers, data, &plain, seed)?;
+        let num = numeric::numeric_grads(spec, layers, data, fitting, &plain, seed)?;
         Some((auto64, num))
     } else {
         notes.push(format!(

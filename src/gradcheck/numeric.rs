@@ -16,7 +16,8 @@
 
 use burn::tensor::{DType, Device, Tensor};
 
-use super::handwritten::forward_cache;
+use super::Fitting;
+use super::handwritten::{Extras, forward_cache};
 use crate::Result;
 use crate::data::Dataset;
 use crate::infer::cost_from_logits;
@@ -47,6 +48,8 @@ struct Evaluator<'a> {
     spec: ModelSpec,
     x: Tensor<2>,
     y: Tensor<2>,
+    /// The L2 term's λ and the dropout masks of the check.
+    extras: Extras,
     device: &'a Device,
 }
 
@@ -55,9 +58,20 @@ impl Evaluator<'_> {
         let model = self.spec.init_with(layers, self.device);
         let dense = model.layers();
         let g = self.spec.activation;
-        let cache = forward_cache(&dense, &g, self.x.clone(), &super::NotesFormulas);
+        let cache = forward_cache(
+            &dense,
+            &g,
+            self.x.clone(),
+            &self.extras.dropout,
+            &super::NotesFormulas,
+        );
         let big_l = dense.len();
-        let cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
+        let mut cost = scalar_f64(cost_from_logits(cache.z[big_l - 1].clone(), self.y.clone()))?;
+        if self.extras.l2 > 0.0 {
+            // λ/(2m)·Σ‖W[l]‖², summed on the host in f64.
+            let squares: f64 = layers.iter().flat_map(|l| &l.w).map(|w| w * w).sum();
+            cost += self.extras.l2 / (2.0 * self.x.dims()[1] as f64) * squares;
+        }
         let has_kink = matches!(g.kind, ActivationKind::Relu | ActivationKind::LeakyRelu);
         let mut signs = Vec::new();
         if has_kink && self.spec.kind != ModelKind::Logistic {
@@ -75,6 +89,7 @@ pub fn numeric_grads(
     spec: &ModelSpec,
     layers: &[LayerValues],
     data: &Dataset,
+    fitting: &Fitting,
     device: &Device,
     seed: u32,
 ) -> Result<Vec<NumericGrad>> {
@@ -85,6 +100,7 @@ pub fn numeric_grads(
         },
         x: crate::tensor_util::matrix(data.x.clone(), data.n_x, data.m, DType::F64, device),
         y: data.y_tensor(spec.units(), DType::F64, device),
+        extras: fitting.extras(data.m, DType::F64, device),
         device,
     };
     let (_, base_signs) = eval.cost_and_signs(layers)?;

@@ -13,8 +13,9 @@ pub struct DeepNet {
 }
 
 impl DeepNet {
-    /// A[l] = g(W[l]·A[l−1] + b[l]) for l < L; returns Z[L], the logits.
-    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+    /// A[l] = g(W[l]·A[l−1] + b[l]) for l < L; returns Z[L], the logits. `masks` (training
+    /// with dropout: D[l]/p for each hidden layer, or none) multiply the hidden activations.
+    pub fn forward(&self, x: &DataMatrix, masks: &[Tensor<2>]) -> Tensor<2> {
         let (first, rest) = self
             .layers
             .split_first()
@@ -23,11 +24,14 @@ impl DeepNet {
         let Some((output, hidden)) = rest.split_last() else {
             return z1; // L = 1: logistic regression
         };
-        let a = hidden
-            .iter()
-            .fold(self.activation.forward(z1), |a_prev, layer| {
-                self.activation.forward(layer.forward(a_prev))
-            });
+        let dropped = |l: usize, a: Tensor<2>| match masks.get(l) {
+            Some(mask) => a * mask.clone(),
+            None => a,
+        };
+        let a1 = dropped(0, self.activation.forward(z1));
+        let a = hidden.iter().enumerate().fold(a1, |a_prev, (l, layer)| {
+            dropped(l + 1, self.activation.forward(layer.forward(a_prev)))
+        });
         output.forward(a)
     }
 }

@@ -159,13 +159,26 @@ impl Model {
         }
     }
 
-    /// Z[L] for the columns of X (n_x, m).
+    /// Z[L] for the columns of X (n_x, m): what the model says, with every unit (inference,
+    /// and training without dropout).
     pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+        self.forward_masked(x, &[])
+    }
+
+    /// Z[L] with the hidden activations multiplied by `masks` (dropout's D[l]/p, one per hidden
+    /// layer, from [`crate::regularize::Dropout::masks`]): training only.
+    pub fn forward_masked(&self, x: &DataMatrix, masks: &[Tensor<2>]) -> Tensor<2> {
         match self {
             Model::Logistic(m) => m.forward(x),
-            Model::Shallow(m) => m.forward(x),
-            Model::Deep(m) => m.forward(x),
+            Model::Shallow(m) => m.forward(x, masks),
+            Model::Deep(m) => m.forward(x, masks),
         }
+    }
+
+    /// The sizes of the hidden layers, n[1] … n[L−1].
+    pub fn hidden_sizes(&self) -> Vec<usize> {
+        let sizes = self.sizes();
+        sizes[1..sizes.len() - 1].to_vec()
     }
 
     /// The layers in order, l = 1 … L.

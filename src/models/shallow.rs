@@ -14,9 +14,14 @@ pub struct ShallowNet {
 }
 
 impl ShallowNet {
-    /// A[1] = g(W[1]·X + b[1]);  Z[2] = W[2]·A[1] + b[2] (the logits).
-    pub fn forward(&self, x: &DataMatrix) -> Tensor<2> {
+    /// A[1] = g(W[1]·X + b[1]);  Z[2] = W[2]·A[1] + b[2] (the logits). `masks` (training with
+    /// dropout: D[1]/p, or none) multiply A[1].
+    pub fn forward(&self, x: &DataMatrix, masks: &[Tensor<2>]) -> Tensor<2> {
         let a1 = self.activation.forward(self.hidden.forward_data(x));
+        let a1 = match masks.first() {
+            Some(mask) => a1 * mask.clone(),
+            None => a1,
+        };
         self.output.forward(a1)
     }
 }
