@@ -923,6 +923,112 @@ fn kclass_cases(dir: &Path) -> Vec<Case> {
     v
 }
 
+/// The keys of fitting well: L2, dropout, validation and early stopping, the rate's schedules.
+fn fitting_cases(dir: &Path) -> Vec<Case> {
+    let cases: [(&'static str, &str, &'static str); 16] = [
+        ("l2_negative", "l2 = -1.0", "train.l2 = -1"),
+        ("l2_nan", "l2 = nan", "train.l2 = NaN"),
+        (
+            "keep_prob_zero",
+            "keep_prob = 0.0",
+            "train.keep_prob = 0: a keep probability must be in (0, 1]",
+        ),
+        (
+            "keep_prob_above_one",
+            "keep_prob = 1.5",
+            "train.keep_prob = 1.5",
+        ),
+        (
+            "keep_prob_list_too_long",
+            "keep_prob = [0.8, 0.9]",
+            "gives 2 value(s) but the model has 1 hidden layer(s)",
+        ),
+        (
+            "patience_without_validation",
+            "patience = 3",
+            "train.patience: early stopping watches the validation cost",
+        ),
+        ("patience_zero", "patience = 0", "train.patience = 0"),
+        (
+            "min_delta_without_patience",
+            "min_delta = 0.1",
+            "train.min_delta: only used with train.patience",
+        ),
+        (
+            "decay_rate_alone",
+            "decay_rate = 1.0",
+            "train.decay_rate needs train.decay_interval",
+        ),
+        (
+            "decay_interval_alone",
+            "decay_interval = 100",
+            "train.decay_interval needs train.decay_rate",
+        ),
+        (
+            "unknown_schedule",
+            "lr_schedule = \"linear\"",
+            "unknown variant `linear`",
+        ),
+        (
+            "gamma_without_schedule",
+            "gamma = 0.5",
+            "train.gamma: only used with lr_schedule",
+        ),
+        (
+            "exponential_without_gamma",
+            "lr_schedule = \"exponential\"",
+            "needs train.gamma",
+        ),
+        (
+            "step_without_step_size",
+            "lr_schedule = \"step\"",
+            "needs train.step_size",
+        ),
+        (
+            "two_schedules",
+            "decay_rate = 1.0\ndecay_interval = 10\nlr_schedule = \"cosine\"",
+            "keep one learning-rate schedule",
+        ),
+        (
+            "cosine_above_one",
+            "lr_schedule = \"cosine\"\nlearning_rate = 1.2",
+            "Burn's cosine schedule starts at a rate of at most 1",
+        ),
+    ];
+    let mut v = Vec::new();
+    for (name, extra, fragment) in cases {
+        let text = if extra.contains("learning_rate") {
+            replace("learning_rate = 0.1\n", &format!("{extra}\n"))
+        } else {
+            replace("iterations = 5", &format!("iterations = 5\n{extra}"))
+        };
+        v.push(config_case(name, dir, &text, fragment));
+    }
+    v.push(config_case(
+        "dropout_without_hidden_layers",
+        dir,
+        &replace(
+            "kind = \"deep\"\nlayers = [2, 3, 1]\nactivation = \"relu\"",
+            "kind = \"logistic\"",
+        )
+        .replace("iterations = 5", "iterations = 5\nkeep_prob = 0.8"),
+        "train.keep_prob: dropout drops hidden units, and this logistic model has no hidden layer",
+    ));
+    v.push(config_case(
+        "validation_above_one",
+        dir,
+        &replace("m = 40", "m = 40\nvalidation = 1.5"),
+        "data.validation = 1.5",
+    ));
+    v.push(config_case(
+        "validation_leaves_a_class_empty",
+        dir,
+        &replace("m = 40", "m = 40\nvalidation = 0.01"),
+        "so the validation set would get none of it",
+    ));
+    v
+}
+
 /// Streaming (`[data] stream = true`) and the HDF5 layouts.
 fn stream_cases(dir: &Path) -> Vec<Case> {
     let mut v = Vec::new();
@@ -992,6 +1098,7 @@ per_backend!(fn every_bad_input_gets_a_clear_error_and_leaves_nothing_behind(bac
     all.extend(own_data_cases(dir));
     all.extend(stream_cases(dir));
     all.extend(kclass_cases(dir));
+    all.extend(fitting_cases(dir));
     assert!(all.len() >= 60, "the corpus has {} cases", all.len());
     let mut failures = Vec::new();
     for case in &all {

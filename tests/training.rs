@@ -501,3 +501,62 @@ per_backend!(fn softmax_nets_match_the_numpy_port_history(backend) {
         );
     }
 });
+
+// The course's L2 regularization, J = CE + λ/(2m)·Σ‖W[l]‖², against an independent numpy port
+// (`bench/numpy_l2.py`, tests/fixtures/l2): the logged costs include the term, f64 to 1e-9 at
+// every logged iteration from the fixture's initial weights, for σ and softmax outputs and
+// two values of λ (f32 on a backend without f64, the GPU backends' first 201 iterations).
+per_backend!(fn l2_histories_match_the_numpy_port(backend) {
+    let compute = common::compute(backend);
+    let (precision, dtype, tol) = match reference_precision("L2 reference histories", backend) {
+        (Precision::F32, dtype, _) => (Precision::F32, dtype, F32_SOFTMAX_TOL),
+        other => other,
+    };
+    let dir = common::repo().join("tests/fixtures/l2");
+    let text = std::fs::read_to_string(dir.join("reference.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let runs: Vec<&serde_json::Value> = reference["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dtype"] == dtype)
+        .collect();
+    assert!(runs.len() >= 4, "{} {dtype} runs in the fixture", runs.len());
+    for run in runs {
+        let group = run["group"].as_str().unwrap();
+        let layers: Vec<usize> = serde_json::from_value(run["layers"].clone()).unwrap();
+        let model = match run["activation"].as_str() {
+            None => "kind = 'logistic'".to_string(),
+            Some(a) => format!("kind = 'deep'\nlayers = {layers:?}\nactivation = '{a}'"),
+        };
+        let all = run["iterations"].as_u64().unwrap() as usize;
+        let iterations = if backend.is_cpu() { all } else { 201 };
+        let text = format!(
+            "[model]\n{model}\n[data]\nkind = 'h5'\ntrain = '{}'\n[init]\nscheme = 'h5'\npath = '{}'\ngroup = '{group}'\n[train]\nlearning_rate = {}\nl2 = {}\niterations = {iterations}\nlog_every = {}\nprecision = '{}'\n",
+            dir.join(run["data"].as_str().unwrap()).display(),
+            dir.join("init.h5").display(),
+            run["learning_rate"],
+            run["l2"],
+            run["log_every"],
+            precision.name()
+        );
+        let l = loaded(&text, &[]);
+        let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
+        let name = run["name"].as_str().unwrap();
+        assert_eq!(r.metrics.layers, layers, "{name}");
+        let compared = assert_history_matches(&r.metrics.costs, run, tol);
+        assert_eq!(
+            compared,
+            iterations.div_ceil(100) + (iterations == all) as usize,
+            "{name}: compared every logged cost"
+        );
+        if iterations == all {
+            // The cross-entropy alone after the last update: metrics.json's final cost.
+            let ce = run["cross_entropy_final"].as_f64().unwrap();
+            let rel = (r.metrics.final_cost - ce).abs() / ce;
+            assert!(rel <= tol.max(1e-9), "{name}: final cost {} vs {ce}", r.metrics.final_cost);
+            let numpy = run["train_accuracy"].as_f64().unwrap();
+            assert!((r.metrics.train_accuracy - numpy).abs() < 1e-9, "{name}");
+        }
+    }
+});

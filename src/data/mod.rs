@@ -215,8 +215,10 @@ pub fn load(config: &DataConfig) -> Result<LoadedData> {
     if let Some(fraction) = config.validation {
         // The same seeded, class-stratified cut as `split`, on what is left for training.
         let (train, validation, record) =
-            prep::split(&split.train, fraction, config.seed, &split.classes)
-                .map_err(|m| Error::config("[data]", m.replace("data.split", "data.validation")))?;
+            prep::split(&split.train, fraction, config.seed, &split.classes).map_err(|m| {
+                let m = m.replace("data.split", "data.validation");
+                Error::config("[data]", m.replace("the test set", "the validation set"))
+            })?;
         split.train = train;
         split.validation = Some(validation);
         split.input.validation = Some(record);
