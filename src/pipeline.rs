@@ -373,7 +373,8 @@ pub fn dropout(c: &Config, spec: &ModelSpec) -> Option<Dropout> {
         Some(KeepProb::Each(each)) => each.clone(),
         None => Vec::new(),
     };
-    keep.iter().any(|&p| p < 1.0).then(|| Dropout {
+    let dropping = keep.iter().any(|&p| p < 1.0);
+    dropping.then_some(Dropout {
         keep,
         seed: c.init.seed,
     })

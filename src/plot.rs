@@ -346,6 +346,7 @@ pub fn sweep_accuracy(
     key: &str,
     labels: &[String],
     train: &[f64],
+    validation: &[Option<f64>],
     test: &[Option<f64>],
 ) -> Result<()> {
     both(
@@ -356,6 +357,7 @@ pub fn sweep_accuracy(
             key,
             labels,
             train,
+            validation,
             test,
         },
     )
@@ -365,6 +367,7 @@ struct SweepFigure<'a> {
     key: &'a str,
     labels: &'a [String],
     train: &'a [f64],
+    validation: &'a [Option<f64>],
     test: &'a [Option<f64>],
 }
 
@@ -374,6 +377,7 @@ impl Figure for SweepFigure<'_> {
             key,
             labels,
             train,
+            validation,
             test,
         } = self;
         let n = labels.len();
@@ -403,13 +407,15 @@ impl Figure for SweepFigure<'_> {
             .map(|(i, &a)| (i as f64, a))
             .collect();
         dotted_line(&mut chart, &train_pts, BLUE, "train")?;
-        let test_pts: Vec<(f64, f64)> = test
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| a.map(|a| (i as f64, a)))
-            .collect();
-        if !test_pts.is_empty() {
-            dotted_line(&mut chart, &test_pts, RED, "test")?;
+        for (values, color, label) in [(validation, GREEN, "validation"), (test, RED, "test")] {
+            let pts: Vec<(f64, f64)> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| a.map(|a| (i as f64, a)))
+                .collect();
+            if !pts.is_empty() {
+                dotted_line(&mut chart, &pts, color, label)?;
+            }
         }
         legend(
             chart

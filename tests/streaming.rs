@@ -468,7 +468,10 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
     let labels: Vec<i64> = vec![0, 1, 0, 1, 1];
     for (layout, x_shape) in [("", [n_x, m]), ("layout = 'examples_first'", [m, n_x])] {
         for y_shape in [vec![m], vec![1, m], vec![m, 1]] {
-            let path = tmp.path().join("xy.h5");
+            // A file of its own each time: HDF5 may still hold the last one's lock (it failed
+            // as "unable to lock file" when one name was created again).
+            let name = format!("xy-{}-{}.h5", x_shape[0], y_shape.len() * 10 + y_shape[0]);
+            let path = tmp.path().join(&name);
             let f = hdf5::File::create(&path).unwrap();
             f.new_dataset::<f64>()
                 .shape(x_shape)
@@ -484,7 +487,7 @@ fn labels_may_be_a_row_or_a_column_in_either_layout() {
                 .unwrap();
             drop(f);
             let text = format!(
-                "[model]\nkind = 'logistic'\n[data]\nkind = 'h5'\ntrain = 'xy.h5'\n{layout}\n[train]\nlearning_rate = 0.1\nepochs = 1\n"
+                "[model]\nkind = 'logistic'\n[data]\nkind = 'h5'\ntrain = '{name}'\n{layout}\n[train]\nlearning_rate = 0.1\nepochs = 1\n"
             );
             let cfg = tmp.path().join("xy.toml");
             std::fs::write(&cfg, text).unwrap();

@@ -54,6 +54,7 @@ fn data_for(run: &SavedRun, data: Option<&Path>, backend: Backend) -> Result<Loa
             // applied after, and a split of the other config does not apply here.
             let as_stored = DataConfig {
                 split: None,
+                validation: None,
                 standardize: false,
                 ..other.config.data.clone()
             };
@@ -194,6 +195,9 @@ pub fn evaluate(args: EvaluateArgs, compute: Compute) -> Result<()> {
         sets.push(("data", &split.train));
     } else {
         sets.push(("train", &split.train));
+        if let Some(v) = &split.validation {
+            sets.push(("validation", v));
+        }
         if let Some(t) = &split.test {
             sets.push(("test", t));
         }

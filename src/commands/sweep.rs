@@ -165,20 +165,35 @@ pub fn sweep(args: SweepArgs, compute: Compute) -> Result<()> {
     Ok(())
 }
 
+/// The validation accuracy of a variant's kept model (its best log point), when it has a
+/// validation set.
+fn validation_accuracy(m: &crate::run_result::Metrics) -> Option<f64> {
+    m.best.map(|b| b.validation_accuracy)
+}
+
 fn markdown_table(key: &str, variants: &[Variant]) -> String {
     let mut md = format!(
-        "| {key} | train accuracy (%) | test accuracy (%) | final cost | seconds |\n|---|---|---|---|---|\n"
+        "| {key} | train accuracy (%) | validation accuracy (%) | test accuracy (%) | final cost | {}s | seconds |\n|---|---|---|---|---|---|---|\n",
+        variants.first().map_or("iteration", |v| v.unit)
     );
+    let shown = |a: Option<f64>| a.map(|t| format!("{t:.2}")).unwrap_or_else(|| "—".into());
     for v in variants {
         let m = &v.result.metrics;
-        let test = m
-            .test_accuracy
-            .map(|t| format!("{t:.2}"))
-            .unwrap_or_else(|| "—".into());
+        let stopped = if m.stopped_early == Some(true) {
+            " (stopped early)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             md,
-            "| {} | {:.2} | {test} | {:.6} | {:.2} |",
-            v.value, m.train_accuracy, m.final_cost, m.seconds
+            "| {} | {:.2} | {} | {} | {:.6} | {}{stopped} | {:.2} |",
+            v.value,
+            m.train_accuracy,
+            shown(validation_accuracy(m)),
+            shown(m.test_accuracy),
+            m.final_cost,
+            m.epochs,
+            m.seconds
         );
     }
     md
@@ -186,7 +201,9 @@ fn markdown_table(key: &str, variants: &[Variant]) -> String {
 
 fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
     dir.write("sweep.md", markdown_table(key, variants).as_bytes())?;
-    let mut csv = format!("{key},train_accuracy,test_accuracy,final_cost,seconds\n");
+    let mut csv = format!(
+        "{key},train_accuracy,validation_accuracy,test_accuracy,final_cost,iterations,seconds\n"
+    );
     for v in variants {
         let m = &v.result.metrics;
         let quoted = if v.value.contains(',') {
@@ -195,10 +212,13 @@ fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
             v.value.clone()
         };
         let test = m.test_accuracy.map(|t| t.to_string()).unwrap_or_default();
+        let validation = validation_accuracy(m)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
         let _ = writeln!(
             csv,
-            "{quoted},{},{test},{},{}",
-            m.train_accuracy, m.final_cost, m.seconds
+            "{quoted},{},{validation},{test},{},{},{}",
+            m.train_accuracy, m.final_cost, m.epochs, m.seconds
         );
     }
     dir.write("sweep.csv", csv.as_bytes())?;
@@ -211,8 +231,20 @@ fn write_summary(dir: &RunDir, key: &str, variants: &[Variant]) -> Result<()> {
         .iter()
         .map(|v| v.result.metrics.test_accuracy)
         .collect();
+    let validation: Vec<Option<f64>> = variants
+        .iter()
+        .map(|v| validation_accuracy(&v.result.metrics))
+        .collect();
     let staged = dir.staged_path("");
-    plot::sweep_accuracy(&staged, "accuracy", key, &labels, &train, &test)?;
+    plot::sweep_accuracy(
+        &staged,
+        "accuracy",
+        key,
+        &labels,
+        &train,
+        &validation,
+        &test,
+    )?;
     let curves: Vec<Curve> = variants
         .iter()
         .map(|v| Curve {
