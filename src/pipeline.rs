@@ -493,8 +493,14 @@ impl Trained {
         let mut rates = checkpoint.rates;
         rates.extend(new_rates);
         let resumable = stop.as_ref().and_then(Stop::resume_at).is_some();
+        let mut stop = stop;
         let model = match watch.as_ref().and_then(|w| w.best.as_ref()) {
-            Some((_, best)) if !resumable => best.clone(),
+            Some((point, best)) if !resumable => {
+                if let Some(Stop::Diverged { kept_best, .. }) = &mut stop {
+                    *kept_best = Some(point.iteration);
+                }
+                best.clone()
+            }
             _ => model.valid(),
         };
         Trained {

@@ -63,7 +63,8 @@ pub struct Metrics {
     /// The validation set's accuracy at every log point.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validation_accuracies: Vec<(usize, f64)>,
-    /// The log point of the lowest validation cost: the run's model is its parameters.
+    /// The log point of the lowest validation cost: a finished run's model is its parameters
+    /// (a checkpoint's model.bpk holds the last ones, best.bpk these).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best: Option<BestPoint>,
     /// With a validation set: whether early stopping (`train.patience`) ended the run.

@@ -42,6 +42,9 @@ pub enum Stop {
         learning_rate: f64,
         /// Mini-batches: the parameters kept are those at the start of epoch `iteration`.
         batches: bool,
+        /// A run that watched a validation set keeps its best log point's parameters instead:
+        /// that iteration.
+        kept_best: Option<usize>,
     },
     /// Stopped (Ctrl-C, `--stop-at`) at `at`, where a resumed run starts.
     Interrupted { at: Position },
@@ -75,9 +78,20 @@ impl Stop {
                 first,
                 learning_rate,
                 batches,
+                kept_best,
             } => {
                 let (iteration, first) = (*iteration, *first);
-                let (at, kept) = if *batches {
+                let (at, kept) = if let Some(best) = kept_best {
+                    (
+                        format!(
+                            "in {} {iteration}",
+                            if *batches { "epoch" } else { "iteration" }
+                        ),
+                        format!(
+                            "the saved parameters are those of the best log point, {best}, by the validation cost"
+                        ),
+                    )
+                } else if *batches {
                     (
                         format!("in epoch {iteration} (the cost of a mini-batch)"),
                         "the saved parameters are those at the start of that epoch (or where a checkpoint inside it left off)".to_string(),

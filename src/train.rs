@@ -88,7 +88,12 @@ pub struct WatchState {
 
 impl WatchState {
     /// Take the validation cost and accuracy of `model` (the parameters of `iteration`).
+    /// A cost that is not finite (parameters that already diverged; training stops at this
+    /// iteration's step) is not recorded: JSON has no NaN, and no log point follows.
     fn see(&mut self, iteration: usize, cost: f64, accuracy: f64, model: &Model, min_delta: f64) {
+        if !cost.is_finite() {
+            return;
+        }
         self.history.push((iteration, cost, accuracy));
         let better = match &self.best {
             None => cost.is_finite(),
@@ -253,6 +258,7 @@ pub fn train(
             first,
             learning_rate: schedule.learning_rate,
             batches: matches!(feed, Feed::Batches { .. }),
+            kept_best: None,
         };
         // Dropout's masks for batch `b` of this epoch on `m` examples of `dtype`.
         let masks = |m: usize, b: usize, dtype: DType| match &fitting.dropout {

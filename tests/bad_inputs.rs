@@ -838,6 +838,12 @@ fn kclass_cases(dir: &Path) -> Vec<Case> {
     ));
     v.push(h5("h5_one_class", &[0, 0, 0], "", "has only the label 0"));
     v.push(h5(
+        "h5_huge_label",
+        &[0, 1_000_000, 1],
+        "",
+        "has label 1000000 at index 1, but only 3 examples",
+    ));
+    v.push(h5(
         "h5_label_past_the_names",
         &[0, 2, 1],
         "classes = [\"a\", \"b\"]",

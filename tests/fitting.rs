@@ -262,3 +262,65 @@ per_backend!(cpu fn the_rate_in_use_is_logged_and_kept(backend) {
         assert!(m.get(key).is_none(), "{key} in a default run's metrics.json");
     }
 });
+
+// A watched run that diverges keeps its best log point's parameters, says so, and leaves a run
+// folder that reads back (no NaN in its validation history).
+per_backend!(fn a_diverged_watched_run_keeps_its_best_and_reads_back(backend) {
+    let compute = common::compute(backend);
+    let tmp = common::tempdir();
+    let dir = tmp.path().join("run");
+    let out = common::simplenn()
+        .args(["train", "configs/shallow_planar.toml", "-q"])
+        .args(["--set", "train.learning_rate=1e38", "--set", "train.iterations=50"])
+        .args(["--set", "train.log_every=1", "--set", "data.validation=0.2"])
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("training diverged") && stderr.contains("the best log point"), "{stderr}");
+    let saved = run_dir::load(&dir, compute).unwrap();
+    let m = &saved.metrics;
+    let best = m.best.expect("a best log point");
+    assert_eq!(m.validation_costs.len(), m.costs.len());
+    assert!(m.validation_costs.iter().all(|c| c.1.is_finite()));
+    assert!(m.failure.as_deref().unwrap().contains(&format!("the best log point, {}", best.iteration)));
+    common::succeeds(common::simplenn().arg("evaluate").arg(&dir));
+});
+
+// predict, like evaluate, uses every unit: on the training table itself it gives the
+// probabilities evaluate wrote (which the test above ties to the plain forward pass).
+per_backend!(fn predict_never_drops_units(backend) {
+    let _ = backend;
+    let tmp = common::tempdir();
+    let mut table = String::from("a,b,label\n");
+    let mut rng = simplenn::rng::NumpyRng::new(4);
+    for _ in 0..60 {
+        let (a, b) = (rng.gauss(), rng.gauss());
+        table.push_str(&format!("{a},{b},{}\n", if a + b > 0.0 { "yes" } else { "no" }));
+    }
+    let csv = write(tmp.path(), "t.csv", &table);
+    let config = write(
+        tmp.path(),
+        "t.toml",
+        "[model]\nkind = \"shallow\"\nhidden = 8\n[data]\nkind = \"csv\"\ntrain = \"t.csv\"\nlabel = \"label\"\n[train]\nlearning_rate = 0.5\niterations = 50\nkeep_prob = 0.5\n",
+    );
+    let dir = tmp.path().join("run");
+    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&dir));
+    common::succeeds(common::simplenn().arg("evaluate").arg(&dir));
+    let evaluated: Vec<String> = std::fs::read_to_string(dir.join("predictions.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().to_string())
+        .collect();
+    let out = common::succeeds(common::simplenn().arg("predict").arg(&dir).arg(&csv));
+    let predicted: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().to_string())
+        .collect();
+    assert_eq!(predicted.len(), 60);
+    assert_eq!(predicted, evaluated);
+});

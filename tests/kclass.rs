@@ -346,3 +346,55 @@ per_backend!(fn a_run_folder_from_before_k_classes_still_evaluates(backend) {
     assert!(text.starts_with("file,row,probability,species\n"), "{text}");
     assert_eq!(text.lines().count(), 21);
 });
+
+#[test]
+fn label_values_that_are_numbers_sort_as_numbers() {
+    use simplenn::data::classes::{Naming, order};
+    let found = |names: &[&str]| names.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        order(&found(&["10", "2", "1", "0"]), Naming::default()).unwrap(),
+        ["0", "1", "2", "10"]
+    );
+    assert_eq!(
+        order(&found(&["b", "10", "2"]), Naming::default()).unwrap(),
+        ["10", "2", "b"],
+        "names that are not all numbers sort as text"
+    );
+    // Two classes as before: 0 and 1, class 1 the second.
+    assert_eq!(
+        order(&found(&["1", "0"]), Naming::default()).unwrap(),
+        ["0", "1"]
+    );
+}
+
+// evaluate --data on an HDF5 file: labels of one class only are fine; a label past the names of
+// a course-layout file is an error naming it, not a panic.
+per_backend!(fn evaluate_on_other_hdf5_data_checks_its_labels(backend) {
+    let _ = backend;
+    let tmp = common::tempdir();
+    let dir = tmp.path();
+    let pts = points(10, 7);
+    let h5 = dir.join("three.h5");
+    let mut x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    x.extend(pts.iter().map(|p| p.1));
+    let y: Vec<i64> = pts.iter().map(|p| p.2 as i64).collect();
+    common::write_xy(&h5, &x, &[2, pts.len()], &y);
+    let config = config(dir, "h5", &format!("kind = \"h5\"\ntrain = {:?}", h5.display().to_string()), "");
+    let run = dir.join("run");
+    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&run));
+    // Only class 2's points.
+    let ones: Vec<&(f64, f64, usize)> = pts.iter().filter(|p| p.2 == 2).collect();
+    let only = dir.join("only.h5");
+    let mut x: Vec<f64> = ones.iter().map(|p| p.0).collect();
+    x.extend(ones.iter().map(|p| p.1));
+    common::write_xy(&only, &x, &[2, ones.len()], &vec![2; ones.len()]);
+    let out = common::succeeds(common::simplenn().arg("evaluate").arg(&run).arg("--data").arg(&only));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("data accuracy: 100.00 % (10 examples)"));
+    // A label 3 for a three-class model.
+    let past = dir.join("past.h5");
+    common::write_xy(&past, &[0.0, 1.0, 2.0, 3.0], &[2, 2], &[0, 3]);
+    let out = common::simplenn().arg("evaluate").arg(&run).arg("--data").arg(&past).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("label") && !stderr.contains("panicked"), "{stderr}");
+});

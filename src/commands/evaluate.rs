@@ -97,6 +97,26 @@ fn csv_split(set: Dataset, classes: &[String]) -> LoadedData<Dataset> {
 /// `Y` of class numbers) is taken as it is, when its labels are among the run's classes.
 fn align_classes(split: &mut LoadedData, run_classes: &[String], path: &Path) -> Result<()> {
     let k = run_classes.len();
+    // A label past the data's own class names (a course-layout file with more labels than
+    // `list_classes` names) has no name to be matched by.
+    let names = split.classes.len();
+    for set in std::iter::once(&split.train).chain(split.test.as_ref()) {
+        if let Some((i, v)) = set
+            .y()
+            .iter()
+            .enumerate()
+            .find(|(_, v)| **v as usize >= names)
+        {
+            return Err(Error::data(
+                path,
+                format!(
+                    "has label {v} at example {i}, but names only {names} classes ({}); labels must be 0 … {}",
+                    classes::quoted(&split.classes),
+                    names - 1
+                ),
+            ));
+        }
+    }
     if split.classes == run_classes {
         return Ok(());
     }
@@ -164,14 +184,29 @@ fn h5_data(path: &Path) -> Result<LoadedData<Dataset>> {
             notes: Vec::new(),
         });
     }
-    let generic = DataConfig::of(DataSource::H5 {
-        train: crate::config::absolute(Path::new("."), path),
+    // X and Y as they are: the labels need not hold every class (a file of one class is fine
+    // to evaluate on); `align_classes` checks them against the run's classes.
+    let set = h5::load_xy(path, "X", "Y", Default::default())?;
+    let largest = set.y.iter().fold(0.0f64, |a, &v| a.max(v));
+    if largest >= set.m.max(2) as f64 {
+        return Err(Error::data(
+            path,
+            format!(
+                "dataset `Y` has label {largest}: more than any model's classes for {} examples",
+                set.m
+            ),
+        ));
+    }
+    let classes = classes::unnamed(largest as usize + 1);
+    Ok(LoadedData {
+        train: set,
         test: None,
-        x: "X".into(),
-        y: "Y".into(),
-        layout: Default::default(),
-    });
-    data::load_source(&generic)
+        validation: None,
+        classes,
+        image_shape: None,
+        input: Default::default(),
+        notes: Vec::new(),
+    })
 }
 
 #[derive(clap::Args, Debug)]

@@ -395,7 +395,8 @@ pub struct TrainConfig {
     /// `step` (× `gamma` every `step_size` epochs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lr_schedule: Option<LrSchedule>,
-    /// `cosine`: the rate at the last epoch (default 0).
+    /// `cosine`: the rate the curve reaches after `iterations` epochs, one past the last
+    /// (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_learning_rate: Option<f64>,
     /// `exponential` and `step`: the factor of each decay.

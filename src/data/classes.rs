@@ -1,8 +1,9 @@
 //! The classes of a data set: class k is the k-th name of a list, and a label is the index k.
-//! Every kind of data finds its classes by the same rules, written here: the data's own names
-//! (label values, folder names, `list_classes`) in sorted order, or the order `data.classes`
-//! fixes; with two classes `positive` picks class 1 instead. Data without names (an HDF5 `Y` of
-//! integers) is numbered 0 … K−1 by its labels, and `data.classes` names them.
+//! Every kind of data finds its classes by the same rules, written here: the names of label
+//! values and folders in sorted order (as numbers when they all are), `list_classes` in its own
+//! order, or the order `data.classes` fixes; with two classes `positive` picks class 1 instead.
+//! Data without names (an HDF5 `Y` of integers) is numbered 0 … K−1 by its labels, and
+//! `data.classes` names them.
 //!
 //! What a label is turned into for a formula (Y one-hot) is in [`targets`]; the models see only
 //! that.
@@ -36,7 +37,17 @@ pub struct Naming<'a> {
 /// sorted, with `positive` as class 1 when it is given (two classes only). An error is a
 /// sentence the caller puts after the place it is about.
 pub fn order(found: &BTreeSet<String>, naming: Naming) -> Result<Vec<String>, String> {
-    let sorted: Vec<String> = found.iter().cloned().collect();
+    let mut sorted: Vec<String> = found.iter().cloned().collect();
+    // Names that are all numbers sort as numbers ("2" before "10"); others as text.
+    if let Ok(mut numbers) = sorted
+        .iter()
+        .map(|n| n.trim().parse::<f64>().map(|v| (v, n.clone())))
+        .collect::<Result<Vec<_>, _>>()
+        && numbers.iter().all(|(v, _)| v.is_finite())
+    {
+        numbers.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        sorted = numbers.into_iter().map(|(_, n)| n).collect();
+    }
     if sorted.len() < 2 {
         return Err(format!(
             "only one class ({}); a classifier needs examples of at least two classes",
@@ -84,7 +95,17 @@ pub fn order(found: &BTreeSet<String>, naming: Naming) -> Result<Vec<String>, St
 /// label; else K is one more than the largest label and the classes are [`unnamed`]. An error
 /// names a label past the names and a class with no example.
 pub fn numbered(labels: &[f64], names: Option<&[String]>) -> Result<Vec<String>, String> {
-    let largest = labels.iter().fold(0.0f64, |a, &v| a.max(v)) as usize;
+    let largest = labels.iter().fold(0.0f64, |a, &v| a.max(v));
+    if names.is_none() && largest >= labels.len() as f64 {
+        // Every class 0 … K−1 needs an example, so K ≤ m: a larger label is a gap, found
+        // before K names are made for it.
+        let i = labels.iter().position(|&v| v == largest).unwrap_or(0);
+        return Err(format!(
+            "has label {largest} at index {i}, but only {} examples: the labels must number the classes 0 … K−1 without gaps",
+            labels.len()
+        ));
+    }
+    let largest = largest as usize;
     let names = match names {
         Some(names) => {
             if let Some((i, v)) = labels

@@ -216,7 +216,9 @@ pub fn load(config: &DataConfig) -> Result<LoadedData> {
         // The same seeded, class-stratified cut as `split`, on what is left for training.
         let (train, validation, record) =
             prep::split(&split.train, fraction, config.seed, &split.classes).map_err(|m| {
-                let m = m.replace("data.split", "data.validation");
+                let m = m
+                    .replace("data.split", "data.validation")
+                    .replace("choose a split", "choose a validation fraction");
                 Error::config("[data]", m.replace("the test set", "the validation set"))
             })?;
         split.train = train;
