@@ -438,6 +438,28 @@ fn softmax_fixture(name: &str) -> std::path::PathBuf {
     common::repo().join("tests/fixtures/softmax").join(name)
 }
 
+/// The precision a fixture's histories are compared in on `backend` (f64, or f32 where it has
+/// none), the fixture's runs in it, and the tolerance.
+fn fixture_runs(
+    path: &std::path::Path,
+    backend: Backend,
+) -> (Precision, Vec<serde_json::Value>, f64) {
+    let (precision, dtype, tol) = match reference_precision("numpy fixture histories", backend) {
+        (Precision::F32, dtype, _) => (Precision::F32, dtype, F32_SOFTMAX_TOL),
+        other => other,
+    };
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let runs = reference["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["dtype"] == dtype)
+        .cloned()
+        .collect();
+    (precision, runs, tol)
+}
+
 /// Largest relative difference allowed between simplenn's and numpy's f32 softmax histories:
 /// the ReLU nets' f32 runs move by ~1e-4 when their weights move by one f32 rounding.
 const F32_SOFTMAX_TOL: f64 = 1e-3;
@@ -448,19 +470,8 @@ const F32_SOFTMAX_TOL: f64 = 1e-3;
 // the first 201 iterations, which compare the costs at 0, 100 and 200.
 per_backend!(fn softmax_nets_match_the_numpy_port_history(backend) {
     let compute = common::compute(backend);
-    let (precision, dtype, tol) = match reference_precision("softmax reference histories", backend) {
-        (Precision::F32, dtype, _) => (Precision::F32, dtype, F32_SOFTMAX_TOL),
-        other => other,
-    };
-    let text = std::fs::read_to_string(softmax_fixture("reference.json")).unwrap();
-    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let runs: Vec<&serde_json::Value> = reference["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["dtype"] == dtype)
-        .collect();
-    assert_eq!(runs.len(), 5, "one {dtype} run per model in the fixture");
+    let (precision, runs, tol) = fixture_runs(&softmax_fixture("reference.json"), backend);
+    assert_eq!(runs.len(), 5, "one run per model in the fixture");
     for run in runs {
         let group = run["group"].as_str().unwrap();
         let all = run["iterations"].as_u64().unwrap() as usize;
@@ -486,7 +497,7 @@ per_backend!(fn softmax_nets_match_the_numpy_port_history(backend) {
         let l = loaded(&text, &[]);
         let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
         assert_eq!(r.metrics.layers, layers, "{group}");
-        let compared = assert_history_matches(&r.metrics.costs, run, tol);
+        let compared = assert_history_matches(&r.metrics.costs, &run, tol);
         assert_eq!(
             compared,
             iterations.div_ceil(100) + (iterations == all) as usize,
@@ -508,20 +519,9 @@ per_backend!(fn softmax_nets_match_the_numpy_port_history(backend) {
 // two values of λ (f32 on a backend without f64, the GPU backends' first 201 iterations).
 per_backend!(fn l2_histories_match_the_numpy_port(backend) {
     let compute = common::compute(backend);
-    let (precision, dtype, tol) = match reference_precision("L2 reference histories", backend) {
-        (Precision::F32, dtype, _) => (Precision::F32, dtype, F32_SOFTMAX_TOL),
-        other => other,
-    };
     let dir = common::repo().join("tests/fixtures/l2");
-    let text = std::fs::read_to_string(dir.join("reference.json")).unwrap();
-    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let runs: Vec<&serde_json::Value> = reference["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["dtype"] == dtype)
-        .collect();
-    assert!(runs.len() >= 4, "{} {dtype} runs in the fixture", runs.len());
+    let (precision, runs, tol) = fixture_runs(&dir.join("reference.json"), backend);
+    assert!(runs.len() >= 4, "{} runs in the fixture", runs.len());
     for run in runs {
         let group = run["group"].as_str().unwrap();
         let layers: Vec<usize> = serde_json::from_value(run["layers"].clone()).unwrap();
@@ -544,7 +544,7 @@ per_backend!(fn l2_histories_match_the_numpy_port(backend) {
         let r = pipeline::run(&l, Start::Fresh, &mut Silent, compute).unwrap();
         let name = run["name"].as_str().unwrap();
         assert_eq!(r.metrics.layers, layers, "{name}");
-        let compared = assert_history_matches(&r.metrics.costs, run, tol);
+        let compared = assert_history_matches(&r.metrics.costs, &run, tol);
         assert_eq!(
             compared,
             iterations.div_ceil(100) + (iterations == all) as usize,

@@ -135,10 +135,7 @@ fn align_classes(split: &mut LoadedData, run_classes: &[String], path: &Path) ->
             ),
         ));
     }
-    let (mut have, mut want) = (split.classes.clone(), run_classes.to_vec());
-    have.sort();
-    want.sort();
-    if have != want {
+    if !classes::same_names(&split.classes, run_classes) {
         return Err(Error::data(
             path,
             format!(

@@ -159,6 +159,14 @@ pub fn check_test_labels(labels: &[f64], k: usize) -> Result<(), String> {
     }
 }
 
+/// Whether two lists name the same classes, in any order.
+pub fn same_names(a: &[String], b: &[String]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
+}
+
 /// Examples of each of `k` classes.
 pub fn counts(labels: &[f64], k: usize) -> Vec<usize> {
     let mut counts = vec![0; k];

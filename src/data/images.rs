@@ -94,9 +94,9 @@ pub fn list(dir: &Path, naming: Naming, expected: Option<&[String]>) -> Result<L
     }
     let classes = match expected {
         Some(classes) => {
-            let mut want = classes.to_vec();
-            want.sort();
-            if want != names {
+            if !classes::same_names(classes, &names) {
+                let mut want = classes.to_vec();
+                want.sort();
                 return Err(Error::data(
                     dir,
                     format!(

@@ -516,10 +516,7 @@ fn number_labels(
     }
     classes::check_test_labels(y, classes.len()).map_err(in_file)?;
     if let Some(names) = own {
-        let (mut have, mut want) = (names.clone(), classes.clone());
-        have.sort();
-        want.sort();
-        if have != want {
+        if !classes::same_names(&names, classes) {
             return Err(Error::data(
                 path,
                 format!(
