@@ -8,10 +8,12 @@
 //! they are.
 //!
 //! This file loads a config (read, parse, override, validate) and resolves its paths; the
-//! sections' types are in `format`, their checks in `checks`, the model a config describes in
+//! sections' types are in `format`, their checks in `checks` (those of fitting well in
+//! `fitting_checks`), the model a config describes in
 //! `spec` and `--set` in `overrides`.
 
 mod checks;
+mod fitting_checks;
 mod format;
 mod overrides;
 mod spec;

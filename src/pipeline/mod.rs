@@ -4,28 +4,33 @@
 //! go through; `bench` times the steps of [`train::train`] on what [`prepare`] builds
 //! ([`Prepared::model`], [`Prepared::full_batch`] or the mini-batches of [`Prepared::batches`]).
 //! Writing the run folder is the caller's last step (`run_dir::save`).
+//!
+//! This file holds the steps; `fitting` builds what the config adds to gradient descent (rates,
+//! L2, dropout, the validation set), `outcome` what a run leaves (the model kept, its scores,
+//! metrics and checkpoint state).
+
+mod fitting;
+mod outcome;
 
 use std::time::Instant;
 
-use burn::module::Module;
 use burn::tensor::Tensor;
 
-use crate::config::{Config, KeepProb, LoadedConfig};
-use crate::confusion::{ClassReport, Confusion};
+use crate::config::{Config, LoadedConfig};
 use crate::data::{self, Examples, InputRecord, LoadedData, Order, stream};
 use crate::device::Compute;
-use crate::infer;
 use crate::models::{Model, ModelSpec};
 use crate::nn::init::{draw_layers, init_warnings};
 use crate::nn::{DataMatrix, LayerValues};
-use crate::optim::{Rates, Updater};
-use crate::regularize::Dropout;
-use crate::run_result::{CheckpointState, Metrics, RunResult};
-use crate::stop::{Position, Stop};
-use crate::train::{
-    self, Feed, Fitting, Observer, Plan, Schedule, TrainOutcome, Watch, WatchState,
-};
+use crate::optim::Updater;
+use crate::run_result::RunResult;
+use crate::stop::Position;
+use crate::train::{self, Feed, Observer, Plan, Schedule, WatchState};
 use crate::{Error, Result, params_file};
+
+use fitting::fitting_words;
+pub use fitting::{dropout, fitting};
+use outcome::{Trained, result, score_unless_checkpoint};
 
 /// A config's data and the model that fits it, and what they are computed on.
 pub struct Prepared {
@@ -333,53 +338,6 @@ fn mini_batches(
     batches
 }
 
-/// What the config adds to gradient descent: the rate of each epoch, the L2 term, dropout (one
-/// keep probability per hidden layer, masks seeded by `init.seed`), and the validation set,
-/// watched from `watch` (what a checkpoint had seen of it; None: not watched, as `bench` runs).
-pub fn fitting<'a>(
-    loaded: &LoadedConfig,
-    prepared: &'a Prepared,
-    watch: Option<WatchState>,
-) -> Result<Fitting<'a>> {
-    let t = &loaded.config.train;
-    let rates = Rates::from_config(t).map_err(|m| Error::config(&loaded.source, m))?;
-    let dropout = dropout(&loaded.config, &prepared.spec);
-    let watch = prepared
-        .data
-        .validation
-        .as_ref()
-        .zip(watch)
-        .map(|(examples, state)| Watch {
-            examples,
-            dtype: prepared.spec.dtype,
-            patience: t.patience,
-            min_delta: t.min_delta.unwrap_or(0.0),
-            state,
-        });
-    Ok(Fitting {
-        rates,
-        l2: t.l2.unwrap_or(0.0),
-        dropout,
-        watch,
-    })
-}
-
-/// The dropout `c` asks for on a model of `spec`: one keep probability per hidden layer, masks
-/// seeded by `init.seed`; None when every p is 1.
-pub fn dropout(c: &Config, spec: &ModelSpec) -> Option<Dropout> {
-    let hidden = spec.sizes.len().saturating_sub(2);
-    let keep = match &c.train.keep_prob {
-        Some(KeepProb::Every(p)) => vec![*p; hidden],
-        Some(KeepProb::Each(each)) => each.clone(),
-        None => Vec::new(),
-    };
-    let dropping = keep.iter().any(|&p| p < 1.0);
-    dropping.then_some(Dropout {
-        keep,
-        seed: c.init.seed,
-    })
-}
-
 /// The config's learning rate and epochs (`train.iterations`), from `start`.
 fn schedule(c: &Config, start: Position) -> Schedule {
     Schedule {
@@ -412,237 +370,4 @@ fn plan(prepared: &Prepared, c: &Config, schedule: Schedule, feed: &Feed) -> Pla
         optimizer: c.train.optimizer.name(),
         fitting: fitting_words(prepared, c),
     }
-}
-
-/// The keys of fitting well that the run uses, in words for the training display.
-fn fitting_words(prepared: &Prepared, c: &Config) -> Vec<String> {
-    let t = &c.train;
-    let mut words = Vec::new();
-    if let Some(l2) = t.l2.filter(|&l| l > 0.0) {
-        words.push(format!(
-            "L2 λ = {l2}: the logged cost is the cross-entropy + λ/(2m)·Σ‖W[l]‖²"
-        ));
-    }
-    if let Some(d) = dropout(c, &prepared.spec) {
-        words.push(format!(
-            "dropout keep_prob {:?} on the hidden layers",
-            d.keep
-        ));
-    }
-    if let Some(v) = &prepared.data.validation {
-        let patience = match t.patience {
-            Some(p) => format!(", early stopping after {p} log points without improvement"),
-            None => String::new(),
-        };
-        words.push(format!(
-            "validation: {} held-out examples, the best log point's parameters kept{patience}",
-            v.m()
-        ));
-    }
-    if let (Some(rate), Some(interval)) = (t.decay_rate, t.decay_interval) {
-        words.push(format!("α = α₀ / (1 + {rate}·⌊epoch / {interval}⌋)"));
-    }
-    if let Some(schedule) = t.lr_schedule {
-        words.push(format!("α: Burn's {} schedule", schedule.name()));
-    }
-    words
-}
-
-/// What training reached, counting what the checkpoint it started from had done before.
-struct Trained {
-    /// On the plain device: the last parameters, or, for a finished run that watched a
-    /// validation set, the best log point's.
-    model: Model,
-    /// What watching the validation set saw (its history; a checkpoint also keeps the best
-    /// parameters and the count since them, to go on from).
-    watch: Option<WatchState>,
-    rates: Vec<(usize, f64)>,
-    stopped_early: bool,
-    costs: Vec<(usize, f64)>,
-    /// Epochs done (with the full batch, the notes' iterations).
-    epochs: usize,
-    /// Seconds of training.
-    seconds: f64,
-    /// Seconds of reading data.
-    data_seconds: f64,
-    stop: Option<Stop>,
-}
-
-impl Trained {
-    /// `outcome` after `checkpoint`, which took `seconds` of training and `data_seconds` of
-    /// reading data.
-    /// The model of a run that watched a validation set is its best log point's parameters,
-    /// unless the run stopped where it can go on (a checkpoint goes on from its last ones).
-    fn after(
-        checkpoint: Checkpoint,
-        outcome: TrainOutcome,
-        watch: Option<WatchState>,
-        seconds: f64,
-        data_seconds: f64,
-    ) -> Trained {
-        let TrainOutcome {
-            model,
-            costs: new_costs,
-            epochs_done,
-            stop,
-            rates: new_rates,
-            stopped_early,
-        } = outcome;
-        let mut costs = checkpoint.costs;
-        costs.extend(new_costs);
-        let mut rates = checkpoint.rates;
-        rates.extend(new_rates);
-        let resumable = stop.as_ref().and_then(Stop::resume_at).is_some();
-        let mut stop = stop;
-        let model = match watch.as_ref().and_then(|w| w.best.as_ref()) {
-            Some((point, best)) if !resumable => {
-                if let Some(Stop::Diverged { kept_best, .. }) = &mut stop {
-                    *kept_best = Some(point.iteration);
-                }
-                best.clone()
-            }
-            _ => model.valid(),
-        };
-        Trained {
-            model,
-            watch,
-            rates,
-            stopped_early,
-            costs,
-            epochs: epochs_done,
-            seconds: checkpoint.seconds + seconds,
-            data_seconds: checkpoint.data_seconds + data_seconds,
-            stop,
-        }
-    }
-}
-
-/// Score the trained model on the training and test sets. A checkpoint of streamed data is not
-/// scored: that would read the whole set again (or fail, when reading it is why the run
-/// stopped) before the checkpoint is saved. A streamed set that cannot be read while scoring
-/// makes the finished run a checkpoint, to be scored when resumed.
-fn score_unless_checkpoint(
-    trained: &mut Trained,
-    data: &LoadedData,
-    dtype: burn::tensor::DType,
-    compute: Compute,
-) -> Result<Option<RunScores>> {
-    let streamed = data.train.in_memory().is_none();
-    Ok(match trained.stop.as_ref().and_then(Stop::resume_at) {
-        Some(_) if streamed => None,
-        _ => match score(&trained.model, data, dtype, compute) {
-            Ok(scores) => Some(scores),
-            Err(e) if streamed => {
-                trained.stop = Some(Stop::DataFailed {
-                    at: Position::at(trained.epochs),
-                    error: e.to_string(),
-                });
-                None
-            }
-            Err(e) => return Err(e),
-        },
-    })
-}
-
-/// The run's metrics (metrics.json) and result; a run that stopped where it can go on keeps
-/// where (checkpoint.json) and the optimizer's state.
-fn result(
-    c: &Config,
-    compute: Compute,
-    data: LoadedData,
-    sizes: Vec<usize>,
-    trained: Trained,
-    scores: Option<RunScores>,
-    updater: &Updater,
-) -> Result<RunResult> {
-    let watch = trained.watch.unwrap_or_default();
-    let checkpoint = trained
-        .stop
-        .as_ref()
-        .and_then(Stop::resume_at)
-        .map(|at| CheckpointState {
-            since_best: watch.since_best,
-            best: watch.best.as_ref().map(|(point, _)| *point),
-            ..CheckpointState::from(at)
-        });
-    let watched = data.validation.is_some();
-    let history = |f: fn(&(usize, f64, f64)) -> (usize, f64)| watch.history.iter().map(f).collect();
-    let metrics = Metrics {
-        model: c.model.kind.name().into(),
-        layers: sizes,
-        train_accuracy: scores.as_ref().map_or(f64::NAN, |s| s.train_accuracy),
-        test_accuracy: scores.as_ref().and_then(|s| s.test_accuracy),
-        final_cost: scores.as_ref().map_or(f64::NAN, |s| s.final_cost),
-        costs: trained.costs,
-        epochs: trained.epochs,
-        learning_rate: c.train.learning_rate,
-        backend: compute.backend.name().into(),
-        precision: c.train.precision.name().into(),
-        seed: c.init.seed,
-        seconds: trained.seconds,
-        data_seconds: trained.data_seconds,
-        failure: trained.stop.as_ref().map(Stop::to_string),
-        classes: Some(data.classes.clone()),
-        train_classes: scores.as_ref().map(|s| s.train_classes.clone()),
-        test_classes: scores.as_ref().and_then(|s| s.test_classes.clone()),
-        image_shape: data.image_shape,
-        learning_rates: trained.rates,
-        validation_costs: history(|&(i, cost, _)| (i, cost)),
-        validation_accuracies: history(|&(i, _, accuracy)| (i, accuracy)),
-        best: watch.best.as_ref().map(|(point, _)| *point),
-        stopped_early: watched.then_some(trained.stopped_early),
-    };
-    let optimizer = match checkpoint {
-        Some(_) => updater.state()?,
-        None => None,
-    };
-    // A checkpoint keeps its last parameters as the model and the best ones beside them.
-    let best_model = match checkpoint {
-        Some(_) => watch.best.map(|(_, model)| model),
-        None => None,
-    };
-    Ok(RunResult {
-        model: trained.model,
-        metrics,
-        data,
-        stop: trained.stop,
-        checkpoint,
-        optimizer,
-        best_model,
-    })
-}
-
-/// What a trained model makes of a run's data.
-struct RunScores {
-    train_accuracy: f64,
-    final_cost: f64,
-    train_classes: ClassReport,
-    test_accuracy: Option<f64>,
-    test_classes: Option<ClassReport>,
-}
-
-fn score(
-    model: &Model,
-    data: &LoadedData,
-    dtype: burn::tensor::DType,
-    compute: Compute,
-) -> Result<RunScores> {
-    let report = |outputs: &infer::Outputs, labels: &[f64]| {
-        Confusion::new(data.classes.len(), &outputs.predictions(), labels).report(&data.classes)
-    };
-    let on_train = infer::score(model, &data.train, dtype, compute)?;
-    let on_test = match &data.test {
-        Some(test) => {
-            let outputs = infer::score(model, test, dtype, compute)?.outputs;
-            Some((outputs.accuracy(test.y()), report(&outputs, test.y())))
-        }
-        None => None,
-    };
-    Ok(RunScores {
-        train_accuracy: on_train.outputs.accuracy(data.train.y()),
-        final_cost: on_train.cost,
-        train_classes: report(&on_train.outputs, data.train.y()),
-        test_accuracy: on_test.as_ref().map(|t| t.0),
-        test_classes: on_test.map(|t| t.1),
-    })
 }
