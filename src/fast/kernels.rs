@@ -222,8 +222,8 @@ unsafe fn dot_tile<V: Lanes, const R: usize, const I: usize>(
         let rows_a: [*const V::T; R] = std::array::from_fn(|p| pa.add((r + p) * s.len));
         let rows_b: [*const V::T; I] = std::array::from_fn(|q| pb.add((i + q) * s.len));
         let mut acc = [[V::zero(); R]; I];
-        let mut j = cols.start;
-        while j < vec_end {
+        // acc[q][p] += A[r + p, j..j + N]·B[i + q, j..j + N], one vector of columns.
+        let step = |acc: &mut [[V; R]; I], j: usize| {
             let bv: [V; I] = std::array::from_fn(|q| V::load(rows_b[q].add(j)));
             for (p, row_a) in rows_a.iter().enumerate() {
                 let av = V::load(row_a.add(j));
@@ -231,6 +231,19 @@ unsafe fn dot_tile<V: Lanes, const R: usize, const I: usize>(
                     acc[q][p] = V::mul_add(av, *b, acc[q][p]);
                 }
             }
+        };
+        // Two vectors a turn: the same sums in the same order, half the loop's bookkeeping
+        // whatever the compiler makes of the loop (it once kept one vector a turn, 3 % of a
+        // deep_cat step more).
+        let pair_end = cols.start + (cols.len() / (2 * V::N)) * 2 * V::N;
+        let mut j = cols.start;
+        while j < pair_end {
+            step(&mut acc, j);
+            step(&mut acc, j + V::N);
+            j += 2 * V::N;
+        }
+        while j < vec_end {
+            step(&mut acc, j);
             j += V::N;
         }
         for (q, row) in acc.iter().enumerate() {
