@@ -488,13 +488,7 @@ fn image_run(dir: &Path) -> PathBuf {
     let config = dir.join("tiny_cat.toml");
     std::fs::write(&config, format!("[model]\nkind = \"logistic\"\n[data]\nkind = \"cat\"\ntrain = {:?}\n[train]\nlearning_rate = 0.1\niterations = 3\n", data.display().to_string())).unwrap();
     let run = dir.join("image_run");
-    common::succeeds(
-        common::simplenn()
-            .args(["train", "-q"])
-            .arg(&config)
-            .arg("--out")
-            .arg(&run),
-    );
+    common::train_into(&config, &run);
     run
 }
 
@@ -909,13 +903,7 @@ fn kclass_cases(dir: &Path) -> Vec<Case> {
     let config = dir.join("k_run.toml");
     std::fs::write(&config, csv_config(&three, "")).unwrap();
     let run = dir.join("k_run");
-    common::succeeds(
-        common::simplenn()
-            .args(["train", "-q"])
-            .arg(&config)
-            .arg("--out")
-            .arg(&run),
-    );
+    common::train_into(&config, &run);
     let wrong = table("k_wrong_columns", "a,c\n1,2\n");
     v.push(Case {
         name: "predict_on_a_table_without_the_run_columns",

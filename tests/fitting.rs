@@ -91,7 +91,7 @@ per_backend!(fn a_resumed_watched_run_goes_on_counting_patience(backend) {
     let tmp = common::tempdir();
     let config = write(tmp.path(), "watched.toml", WATCHED);
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&whole));
+    common::train_into(&config, &whole);
     let best = json(&whole.join("metrics.json"))["best"]["iteration"].as_u64().unwrap() as usize;
     // Stop one log point after the best (patience already counting), then resume.
     let stop = best + 60;
@@ -171,7 +171,7 @@ per_backend!(fn evaluate_and_predict_never_drop_units(backend) {
         &DROPPED.replace("keep_prob = [0.7, 0.9]", "keep_prob = 0.5"),
     );
     let dir = tmp.path().join("run");
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&dir));
+    common::train_into(&config, &dir);
     common::succeeds(common::simplenn().arg("evaluate").arg(&dir));
     let saved = run_dir::load(&dir, compute).unwrap();
     let loaded = Config::load(&config, &[]).unwrap();
@@ -307,7 +307,7 @@ per_backend!(fn predict_never_drops_units(backend) {
         "[model]\nkind = \"shallow\"\nhidden = 8\n[data]\nkind = \"csv\"\ntrain = \"t.csv\"\nlabel = \"label\"\n[train]\nlearning_rate = 0.5\niterations = 50\nkeep_prob = 0.5\n",
     );
     let dir = tmp.path().join("run");
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&dir));
+    common::train_into(&config, &dir);
     common::succeeds(common::simplenn().arg("evaluate").arg(&dir));
     let evaluated: Vec<String> = std::fs::read_to_string(dir.join("predictions.csv"))
         .unwrap()

@@ -213,13 +213,7 @@ fn csv_run(dir: &Path) -> (PathBuf, PathBuf) {
     );
     let config = config(dir, "csv_run", &data, "");
     let run = dir.join("run");
-    common::succeeds(
-        common::simplenn()
-            .args(["train", "-q"])
-            .arg(&config)
-            .arg("--out")
-            .arg(&run),
-    );
+    common::train_into(&config, &run);
     (run, test)
 }
 
@@ -296,7 +290,7 @@ per_backend!(fn k_class_resume_is_bit_for_bit(backend) {
         "[model]\nkind = \"shallow\"\nhidden = 8\n[data]\nkind = \"spiral\"\npoints = 30\n[train]\nlearning_rate = 0.8\niterations = 90\nlog_every = 10\n",
     );
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&whole));
+    common::train_into(&config, &whole);
     let stopped = common::simplenn()
         .args(["train", "-q"])
         .arg(&config)
@@ -328,7 +322,7 @@ per_backend!(fn a_run_folder_from_before_k_classes_still_evaluates(backend) {
     let data = format!("kind = \"csv\"\ntrain = {:?}\nlabel = \"species\"", csv.display().to_string());
     let config = config(dir, "two", &data, "");
     let run = dir.join("run");
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&run));
+    common::train_into(&config, &run);
     let path = run.join("metrics.json");
     let mut metrics = json(&path);
     let fresh = metrics["train_accuracy"].clone();
@@ -381,7 +375,7 @@ per_backend!(fn evaluate_on_other_hdf5_data_checks_its_labels(backend) {
     common::write_xy(&h5, &x, &[2, pts.len()], &y);
     let config = config(dir, "h5", &format!("kind = \"h5\"\ntrain = {:?}", h5.display().to_string()), "");
     let run = dir.join("run");
-    common::succeeds(common::simplenn().args(["train", "-q"]).arg(&config).arg("--out").arg(&run));
+    common::train_into(&config, &run);
     // Only class 2's points.
     let ones: Vec<&(f64, f64, usize)> = pts.iter().filter(|p| p.2 == 2).collect();
     let only = dir.join("only.h5");

@@ -200,6 +200,17 @@ pub fn succeeds(cmd: &mut std::process::Command) -> std::process::Output {
     out
 }
 
+/// `simplenn train -q CONFIG --out OUT`, which must succeed: a run folder for a test to use.
+pub fn train_into(config: &Path, out: &Path) -> std::process::Output {
+    succeeds(
+        simplenn()
+            .args(["train", "-q"])
+            .arg(config)
+            .arg("--out")
+            .arg(out),
+    )
+}
+
 /// The simplenn binary, run from the repository root on the backend of this thread's
 /// per-backend test (the default backend outside one).
 pub fn simplenn() -> std::process::Command {
