@@ -33,6 +33,8 @@ import os
 
 import numpy as np
 
+from fixture_h5 import write_h5
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "tests", "fixtures", "l2")
 SOFTMAX = os.path.join(HERE, "..", "tests", "fixtures", "softmax")
@@ -214,19 +216,6 @@ def gradient_check(eps=1e-6):
     if worst >= 1e-7:
         raise SystemExit(f"gradient check FAILED: worst relative error {worst:.3e} >= 1e-7")
     print(f"gradient check passed: worst relative error {worst:.3e} < 1e-7")
-
-
-def write_h5(path, datasets):
-    """datasets: {name: array} or {group: {name: array}}; no timestamps, so reruns match."""
-    import h5py
-    with h5py.File(path, "w", libver="earliest", track_order=False) as f:
-        for name, value in datasets.items():
-            if isinstance(value, dict):
-                grp = f.create_group(name)
-                for k, v in value.items():
-                    grp.create_dataset(k, data=v, track_times=False)
-            else:
-                f.create_dataset(name, data=value, track_times=False)
 
 
 def main():
