@@ -445,7 +445,21 @@ fn a_child_process_does_not_keep_the_tests_hdf5_files_locked() {
         child.try_wait().unwrap().is_none(),
         "the child exited early"
     );
-    let reopened = hdf5::File::open_rw(&path);
+    // Another test's child, forked in these same moments, shares the descriptor until its own
+    // exec closes it (milliseconds): a lock that outlasts a few tries over half a second is this
+    // child's, which runs for seconds.
+    let mut reopened = hdf5::File::open_rw(&path);
+    for _ in 0..10 {
+        if reopened.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        reopened = hdf5::File::open_rw(&path);
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the child exited before the file was reopened"
+    );
     let _ = child.kill();
     let _ = child.wait();
     reopened.unwrap_or_else(|e| panic!("the child still holds the file: {e}"));
